@@ -1,0 +1,104 @@
+r"""Modules and parameters.
+
+A module is a :class:`inox.tree.Namespace`: a tree whose branches are its attributes.
+Its arrays are the leaves; every other value (numbers, strings, functions) is static.
+Parameters are marked with :class:`Parameter`, so that :meth:`Module.partition` can
+split them from the rest.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    'Module',
+    'ModuleDef',
+    'Parameter',
+]
+
+import jax.numpy as jnp
+
+from typing import Any, Callable, Dict, List, Tuple, Union
+
+from ..tree import Namespace, TreeDef, tree_partition
+
+
+class ModuleDef(TreeDef):
+    r"""The static definition of a module, as returned by :meth:`Module.partition`.
+
+    Calling it with the array partitions rebuilds the module, with its shared
+    references restored.
+
+    Example:
+        >>> static, arrays = Module(w=Parameter(jnp.ones(2)), n=3).partition()
+        >>> static(arrays)
+        Module(
+          n = 3,
+          w = Parameter(float32[2])
+        )
+    """
+
+
+class Module(Namespace):
+    r"""Base class for all modules.
+
+    Arguments:
+        kwargs: A name-value mapping.
+    """
+
+    def partition(
+        self, *filters: Union[type, Callable[[Any], bool]]
+    ) -> Tuple[ModuleDef, Dict[str, Any]]:
+        r"""Splits the static definition of the module from its arrays.
+
+        Each array goes to the mapping of the first filter satisfied by its ancestor
+        closest to the module (itself included); the last mapping holds the rest.
+        Keys are the arrays' paths.
+
+        Arguments:
+            filters: Types (:py:`isinstance`) or predicates.
+
+        Returns:
+            The module definition and one path-array mapping per filter, plus one.
+
+        Example:
+            >>> model = Module(w=Parameter(jnp.ones(2)), b=jnp.zeros(1))
+            >>> static, params, others = model.partition(Parameter)
+            >>> params, others
+            ({'.w.value': Array([1., 1.], dtype=float32)}, {'.b': Array([0.], dtype=float32)})
+        """
+
+        return tree_partition(self, *filters, definition=ModuleDef)
+
+
+class Parameter(Namespace):
+    r"""Wraps an array to mark it as optimizable.
+
+    Attribute reads that the parameter does not answer itself go to its array.
+
+    Arguments:
+        value: An array.
+
+    Example:
+        >>> weight = Parameter(jnp.ones((3, 5))); weight
+        Parameter(float32[3, 5])
+        >>> weight.shape
+        (3, 5)
+    """
+
+    def __init__(self, value: Any):
+        self.value = jnp.asarray(value)
+
+    def __call__(self) -> Any:
+        r"""Returns the wrapped array."""
+
+        return self.value
+
+    def __getattr__(self, name: str) -> Any:
+        if name == 'value' or name.startswith('__'):
+            raise AttributeError(name)
+        return getattr(self.value, name)
+
+    @classmethod
+    def __tree_repr__(cls, names: tuple, children: List[str], **kwargs) -> str:
+        if names == ('value',):
+            return f'{cls.__name__}({children[0]})'
+        return super().__tree_repr__(names, children, **kwargs)

@@ -1,0 +1,231 @@
+r"""Sharing modules
+
+In a plain :class:`inox.nn.module.Module`, two attributes that hold the same layer or
+parameter are flattened as two separate copies: after any transformation their
+weights are no longer tied. A :class:`Scope` keeps them tied when the shared object
+is wrapped in a :class:`Reference`.
+
+The rules, in the order a flatten applies them:
+
+1. A :class:`Scope` opens a tag namespace for everything below it, up to the next
+   inner :class:`Scope`, which opens its own.
+2. In a scope, the first occurrence of a tag in flatten order (attributes sorted by
+   name, depth first) is canonical: its value is flattened. Every later occurrence
+   of the tag is pruned: it contributes no leaves, only its tag to the structure.
+3. Later occurrences must hold the same object as the canonical one; otherwise
+   :class:`TagConflictError`. One object must not be held under two tags, or under
+   References of two scopes; otherwise :class:`AliasError` (the tie could not be
+   kept).
+4. Unflatten gives every occurrence of a tag in a scope one and the same
+   :class:`Reference` object, so ties and cycles through References come back by
+   identity.
+5. Outside any scope, a :class:`Reference` is a plain wrapper: its value is flattened
+   at every occurrence, and a cycle through it is a
+   :class:`~inox.tree.CycleError`, as is a scope that contains itself.
+
+.. code-block:: python
+
+    import inox
+    import inox.nn as nn
+    import jax
+
+    class WeightSharingMLP(nn.Scope):
+        def __init__(self, key):
+            keys = jax.random.split(key, 3)
+
+            self.l1 = nn.Linear(in_features=64, out_features=64, key=keys[0])
+            self.l3 = nn.Linear(in_features=64, out_features=64, key=keys[1])
+            self.l4 = nn.Linear(in_features=64, out_features=64, key=keys[2])
+
+            self.l1 = nn.Reference('l1', self.l1)
+            self.l2 = self.l1  # tied layer
+            self.l3.weight = nn.Reference('l3.weight', self.l3.weight)
+            self.l4.weight = self.l3.weight  # tied parameter
+
+            self.relu = nn.ReLU()
+
+        def __call__(self, x):
+            x = self.l1(x)
+            x = self.l2(self.relu(x))
+            x = self.l3(self.relu(x))
+            x = self.l4(self.relu(x))
+            return x
+
+    model = WeightSharingMLP(jax.random.key(0))
+    static, params, others = model.partition(nn.Parameter)
+    print(inox.tree_repr(params))  # no '.l2' and no '.l4.weight'
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    'AliasError',
+    'Reference',
+    'Scope',
+    'TagConflictError',
+]
+
+from typing import Any, Hashable, List
+
+import jax.tree_util as jtu
+
+from ..tree import Node, Walk, is_node, pathstr
+from .module import Module
+
+
+class TagConflictError(ValueError):
+    r"""Raised when two References with the same tag in one scope hold different
+    objects."""
+
+
+class AliasError(ValueError):
+    r"""Raised when one object is held by References with different tags, or by
+    References of different scopes, so that flattening would silently untie it."""
+
+
+class Scope(Module):
+    r"""Subclass of :class:`inox.nn.module.Module` which handles shared object
+    references within its scope.
+
+    All references with the same tag in a scope are the same: one copy is flattened,
+    the others are pruned, and unflattening restores them as one object. Cyclic
+    references are allowed, except a scope that contains itself.
+
+    Warning:
+        Shared references and in-place mutations are hard to combine: mutate the
+        referenced value (``ref.value.x = ...``), never replace one occurrence only.
+        :class:`Reference` works with :mod:`inox.nn.state`.
+
+    Arguments:
+        kwargs: A name-value mapping.
+    """
+
+    __tree_opens_scope__ = True
+
+
+_VALUE_KEY = [jtu.GetAttrKey('value')]
+
+
+class Reference(Node):
+    r"""Creates a reference to a value.
+
+    A :class:`Reference` forwards :py:`__call__` and attribute reads, writes and
+    deletions to its value. For indexing (:py:`__getitem__`) or arithmetic
+    (:py:`+`, :py:`*`, ...), use :py:`ref.value` directly.
+
+    See also:
+        :class:`Scope`
+
+    Arguments:
+        tag: A hashable identification tag.
+        value: The value to reference.
+
+    Example:
+        >>> weight = Reference('my-ref', Parameter(jnp.ones((3, 5))))
+        >>> weight  # repr preceded by an asterisk
+        *Parameter(float32[3, 5])
+        >>> weight.shape
+        (3, 5)
+        >>> weight()
+        Array([[1., 1., 1., 1., 1.],
+               [1., 1., 1., 1., 1.],
+               [1., 1., 1., 1., 1.]], dtype=float32)
+    """
+
+    __slots__ = ('tag', 'value')
+
+    def __init__(self, tag: Hashable, value: Any):
+        try:
+            hash(tag)
+        except TypeError:
+            raise TypeError(
+                f'a Reference tag must be hashable, got {tag!r} of type {type(tag).__name__}'
+            ) from None
+
+        object.__setattr__(self, 'tag', tag)
+        object.__setattr__(self, 'value', value)
+
+    @property
+    def __tree_tag__(self) -> Hashable:
+        return self.tag
+
+    def __call__(self, *args, **kwargs) -> Any:
+        return self.value(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ('tag', 'value') or name.startswith('__'):
+            raise AttributeError(name)
+        return getattr(self.value, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.value, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        delattr(self.value, name)
+
+    def __tree_flatten__(self, walk: Walk):
+        scope = walk.scope
+        if scope is None:  # rule 5: a plain wrapper
+            return _VALUE_KEY, [self.value], (self.tag, 0)
+
+        canonical = scope.tags.get(self.tag)
+        if canonical is None:  # rule 2: the first occurrence is canonical
+            _claim(self.value, self.tag, scope.ordinal, walk)
+            scope.tags[self.tag] = (self, walk.link)
+            return _VALUE_KEY, [self.value], (self.tag, scope.ordinal)
+
+        first, link = canonical
+        if first is self or first.value is self.value:  # rule 2: pruned
+            return (), (), (self.tag, scope.ordinal)
+
+        if walk.lenient:  # a repr shows both values rather than fail
+            return _VALUE_KEY, [self.value], (self.tag, scope.ordinal)
+
+        raise TagConflictError(  # rule 3
+            f'tag {self.tag!r} holds a {type(first.value).__name__} at '
+            f'{pathstr(walk.path_at(link))} and a different {type(self.value).__name__} '
+            f'at {pathstr(walk.path())}; References with the same tag in one Scope '
+            'must hold the same object'
+        )
+
+    @classmethod
+    def __tree_unflatten__(cls, aux: tuple, children: list, shared: dict) -> Reference:
+        tag, scope = aux
+        if not scope:
+            return cls(tag, children[0])
+
+        reference = shared.get(aux)  # rule 4: one object per tag and scope
+        if reference is None:
+            reference = shared[aux] = object.__new__(cls)
+            object.__setattr__(reference, 'tag', tag)
+        if children:
+            object.__setattr__(reference, 'value', children[0])
+        return reference
+
+    @classmethod
+    def __tree_repr__(cls, aux: tuple, children: List[str], **kwargs) -> str:
+        return f'*{children[0]}' if children else f'@{aux[0]}'
+
+
+def _claim(value: Any, tag: Hashable, scope: int, walk: Walk) -> None:
+    r"""Records that :py:`value` is held under :py:`tag` in :py:`scope` (rule 3)."""
+
+    if not is_node(value):
+        return  # arrays and static values are values: there is no identity to keep
+
+    owners = walk.memo.setdefault(AliasError, {})
+    owner = owners.get(id(value))
+    if owner is None:
+        owners[id(value)] = (tag, scope, walk.link)
+        return
+
+    other_tag, other_scope, link = owner
+    if walk.lenient:
+        return
+    where = 'in another Scope' if other_scope != scope else 'in the same Scope'
+    raise AliasError(
+        f'the same {type(value).__name__} is held by a Reference with tag {other_tag!r} '
+        f'at {pathstr(walk.path_at(link))} and by one with tag {tag!r} at '
+        f'{pathstr(walk.path())} {where}; a shared object needs exactly one tag in '
+        'one Scope'
+    )
