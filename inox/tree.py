@@ -38,7 +38,7 @@ import jax
 import jax.tree_util as jtu
 import numpy as np
 
-from textwrap import indent
+from .pretty import Block, Doc, bracket, render, wrap
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 
@@ -137,8 +137,8 @@ class Static:
         return aux
 
     @classmethod
-    def __tree_repr__(cls, aux: Static, children: List[str], **kwargs) -> str:
-        return f'Static({tree_repr(aux.value, **kwargs)})'
+    def __tree_repr__(cls, aux: Static, children: List[Doc], **kwargs) -> Doc:
+        return wrap('Static(', _show_leaf(aux.value, **kwargs), ')')
 
 
 class Frame:
@@ -245,11 +245,12 @@ def _foreign_flatten(x, walk):
 
 
 def _shows(bra, ket):
-    return lambda aux, children, **kwargs: _bracket(bra, ket, children, kwargs)
+    return lambda aux, children, linewidth=88, **kwargs: bracket(bra, ket, children, linewidth)
 
 
-def _show_dict(keys, children, **kwargs):
-    return _bracket('{', '}', [f'{k!r}: {c}' for k, c in zip(keys, children)], kwargs)
+def _show_dict(keys, children, linewidth=88, **kwargs):
+    items = [wrap(f'{k!r}: ', c) for k, c in zip(keys, children)]
+    return bracket('{', '}', items, linewidth)
 
 
 _LEAF = _Kind(None, None, None)
@@ -452,9 +453,15 @@ def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
         )
 
     shared: Dict[Any, Any] = {}
+    return _fold(structure, leaves, lambda cls, aux, ch: _KINDS[cls].build(aux, ch, shared))
+
+
+def _fold(structure: Structure, leaves: List[Any], node: Callable) -> Any:
+    r"""Combines the leaves bottom up, calling :py:`node(cls, aux, children)` on each
+    record of a node."""
+
     stack: List[Any] = []
     position = 0
-
     for cls, aux, arity in structure.records:
         if cls is None:
             stack.append(leaves[position])
@@ -462,8 +469,7 @@ def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
             continue
         children = stack[len(stack) - arity :]
         del stack[len(stack) - arity :]
-        stack.append(_KINDS[cls].build(aux, children, shared))
-
+        stack.append(node(cls, aux, children))
     return stack[-1]
 
 
@@ -547,11 +553,9 @@ class Namespace(Node):
         return self
 
     @classmethod
-    def __tree_repr__(cls, names: tuple, children: List[str], **kwargs) -> str:
-        lines = ',\n'.join(f'{n} = {c}' for n, c in zip(names, children))
-        if lines:
-            lines = '\n' + indent(lines, '  ') + '\n'
-        return f'{cls.__name__}({lines})'
+    def __tree_repr__(cls, names: tuple, children: List[Doc], **kwargs) -> Doc:
+        items = [wrap(f'{n} = ', c) for n, c in zip(names, children)]
+        return Block(f'{cls.__name__}(', items, ')')
 
 
 _ATTRIBUTE_KEYS: Dict[tuple, list] = {}
@@ -562,17 +566,6 @@ def _attribute_keys(names: tuple) -> list:
     if keys is None:
         keys = _ATTRIBUTE_KEYS[names] = [jtu.GetAttrKey(n) for n in names]
     return keys
-
-
-def _bracket(bra: str, ket: str, lines: List[str], kwargs: dict) -> str:
-    linewidth = kwargs.get('linewidth', 88)
-    if any('\n' in line for line in lines) or sum(len(x) + 2 for x in lines) > linewidth:
-        body = ',\n'.join(lines)
-    else:
-        body = ', '.join(lines)
-    if '\n' in body:
-        body = '\n' + indent(body, '  ') + '\n'
-    return f'{bra}{body}{ket}'
 
 
 def _show_leaf(x: Any, typeonly: bool = True, **kwargs) -> str:
@@ -600,18 +593,9 @@ def tree_repr(tree: Any, linewidth: int = 88, typeonly: bool = True) -> str:
 
     kwargs = {'linewidth': linewidth, 'typeonly': typeonly}
     flat = flatten(tree, lenient=True)
-    stack: List[str] = []
-    leaves = iter(flat.leaves)
-
-    for cls, aux, arity in flat.structure.records:
-        if cls is None:
-            stack.append(_show_leaf(next(leaves), **kwargs))
-            continue
-        children = stack[len(stack) - arity :]
-        del stack[len(stack) - arity :]
-        stack.append(_KINDS[cls].show(aux, children, **kwargs))
-
-    return stack[-1]
+    leaves = [_show_leaf(leaf, **kwargs) for leaf in flat.leaves]
+    doc = _fold(flat.structure, leaves, lambda cls, aux, ch: _KINDS[cls].show(aux, ch, **kwargs))
+    return render(doc)
 
 
 class PartitionKeyError(KeyError):

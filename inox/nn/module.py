@@ -18,6 +18,7 @@ import jax.numpy as jnp
 
 from typing import Any, Callable, Dict, List, Tuple, Union
 
+from ..pretty import Doc, wrap
 from ..tree import Namespace, TreeDef, tree_partition
 
 
@@ -98,7 +99,7 @@ class Parameter(Namespace):
         return getattr(self.value, name)
 
     @classmethod
-    def __tree_repr__(cls, names: tuple, children: List[str], **kwargs) -> str:
+    def __tree_repr__(cls, names: tuple, children: List[Doc], **kwargs) -> Doc:
         if names == ('value',):
-            return f'{cls.__name__}({children[0]})'
+            return wrap(f'{cls.__name__}(', children[0], ')')
         return super().__tree_repr__(names, children, **kwargs)

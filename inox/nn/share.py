@@ -69,6 +69,7 @@ from typing import Any, Hashable, List
 
 import jax.tree_util as jtu
 
+from ..pretty import Doc, wrap
 from ..tree import Node, Walk, is_node, pathstr
 from .module import Module
 
@@ -203,8 +204,8 @@ class Reference(Node):
         return reference
 
     @classmethod
-    def __tree_repr__(cls, aux: tuple, children: List[str], **kwargs) -> str:
-        return f'*{children[0]}' if children else f'@{aux[0]}'
+    def __tree_repr__(cls, aux: tuple, children: List[Doc], **kwargs) -> Doc:
+        return wrap('*', children[0]) if children else f'@{aux[0]}'
 
 
 def _claim(value: Any, tag: Hashable, scope: int, walk: Walk) -> None:

@@ -1,0 +1,76 @@
+r"""Documents for representing trees, rendered without recursion.
+
+A document is a string (one line) or a :class:`Block`: a head line, items on their own
+indented lines, and a tail line. Nesting blocks costs nothing until :func:`render`
+writes the lines once, so the cost of a representation is the size of its text.
+"""
+
+__all__ = [
+    'Block',
+    'Doc',
+    'bracket',
+    'render',
+    'wrap',
+]
+
+from typing import List, NamedTuple, Union
+
+
+class Block(NamedTuple):
+    r"""A head line, items one per indented line (separated by commas), a tail line."""
+
+    head: str
+    items: List['Doc']
+    tail: str
+
+
+Doc = Union[str, Block]
+
+
+def wrap(before: str, doc: Doc, after: str = '') -> Doc:
+    r"""Surrounds a document with text on its first and last lines.
+
+    Example:
+        >>> render(wrap('*', Block('A(', ['x'], ')'), '!'))
+        '*A(\n  x\n)!'
+    """
+
+    if isinstance(doc, str):
+        return before + doc + after
+    return Block(before + doc.head, doc.items, doc.tail + after)
+
+
+def bracket(bra: str, ket: str, items: List[Doc], linewidth: int = 88) -> Doc:
+    r"""Lists items between brackets, on one line if they fit and have no block.
+
+    Example:
+        >>> bracket('[', ']', ['1', '2'])
+        '[1, 2]'
+        >>> render(bracket('[', ']', ['1', '2'], linewidth=4))
+        '[\n  1,\n  2\n]'
+    """
+
+    if all(isinstance(x, str) for x in items) and sum(len(x) + 2 for x in items) <= linewidth:
+        return bra + ', '.join(items) + ket
+    return Block(bra, items, ket)
+
+
+def render(doc: Doc) -> str:
+    r"""Writes a document as text, indenting the items of blocks by two spaces."""
+
+    lines = []
+    stack = [(doc, 0, '')]  # document, depth, text after its last line
+    while stack:
+        doc, depth, after = stack.pop()
+        pad = '  ' * depth
+        if isinstance(doc, str):
+            lines.append(pad + doc + after)
+        elif not doc.items:
+            lines.append(pad + doc.head + doc.tail + after)
+        else:
+            lines.append(pad + doc.head)
+            stack.append((pad + doc.tail + after, 0, ''))
+            last = len(doc.items) - 1
+            for i in range(last, -1, -1):
+                stack.append((doc.items[i], depth + 1, '' if i == last else ','))
+    return '\n'.join(lines)
