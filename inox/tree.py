@@ -34,6 +34,8 @@ __all__ = [
     'unflatten',
 ]
 
+import functools
+import gc
 import jax
 import jax.tree_util as jtu
 import numpy as np
@@ -343,6 +345,28 @@ def _describe(node: Any) -> str:
     return name if tag is None else f'{name} with tag {tag!r}'
 
 
+def _collector_paused(walk: Callable) -> Callable:
+    r"""Pauses the cycle collector during a walk.
+
+    A walk allocates many small objects without cycles; each allocation burst would
+    otherwise trigger full collections that rescan the whole heap, which makes the
+    cost of walking large trees grow faster than their size.
+    """
+
+    @functools.wraps(walk)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return walk(*args, **kwargs)
+        gc.disable()
+        try:
+            return walk(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_collector_paused
 def flatten(
     tree: Any,
     *,
@@ -437,6 +461,7 @@ def flatten(
     )
 
 
+@_collector_paused
 def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
     r"""Rebuilds a tree from its structure and leaves, restoring shared nodes.
 
