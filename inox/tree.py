@@ -36,12 +36,14 @@ __all__ = [
 
 import functools
 import gc
+
 import jax
 import jax.tree_util as jtu
 import numpy as np
 
-from .pretty import Block, Doc, bracket, render, wrap
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence
+
+from .pretty import Block, Doc, bracket, render, wrap
 
 
 def is_array(x: Any) -> bool:

@@ -1,0 +1,41 @@
+r"""Parametrizes the benchmarks by the ``PEERS`` of each test file, and records the
+machine in pytest-benchmark's JSON."""
+
+import os
+import sys
+
+# `pytest benchmarks/...` from a checkout measures that checkout's inox when no other
+# inox is installed; appended, so that an installed inox (0.8.0's process) comes first.
+sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import pytest  # noqa: E402
+
+from inoxbench.machine import cpu_count, machine_class  # noqa: E402
+from inoxbench.shapes import SHAPES  # noqa: E402
+from inoxbench.suite import Case  # noqa: E402
+
+
+def pytest_generate_tests(metafunc):
+    if 'case' in metafunc.fixturenames:
+        process = os.path.splitext(os.path.basename(metafunc.module.__file__))[0]
+        cases = [Case(peer, shape, process) for peer in metafunc.module.PEERS for shape in SHAPES]
+        metafunc.parametrize('case', cases, ids=[c.id for c in cases], indirect=True)
+
+
+@pytest.fixture
+def case(request):
+    return request.param
+
+
+def pytest_benchmark_update_machine_info(config, machine_info):
+    import jax
+
+    device = jax.devices()[0]
+    cores = cpu_count()
+    machine_info.update(
+        cores=cores,
+        jax_version=jax.__version__,
+        jax_platform=device.platform,
+        jax_device_kind=device.device_kind,
+        machine_class=machine_class(device.platform, device.device_kind, cores),
+    )

@@ -1,0 +1,100 @@
+r"""The implementations compared by the suite, one module per peer.
+
+Every peer builds the models of :mod:`inoxbench.shapes` from the same arrays and
+offers the same operations (see :class:`Peer`). A test file names its peers in
+``PEERS``; they are imported only then, since two of them are both called ``inox``.
+"""
+
+from __future__ import annotations
+
+__all__ = ['PEER_MODULES', 'Peer', 'Unsupported', 'load']
+
+import importlib
+
+from typing import Any, Callable, Optional, Tuple
+
+# Peer name -> module of this package that defines it as PEER.
+PEER_MODULES = {
+    'floor': 'floor',
+    'module': 'ours',
+    'scope': 'ours',
+    'inox_0_8_0': 'inox_0_8_0',
+    'equinox': 'equinox_peer',
+    'nnx': 'nnx_peer',
+}
+
+
+class Unsupported(Exception):
+    r"""Raised by :meth:`Peer.build` for a shape that the peer cannot express."""
+
+
+class Peer:
+    r"""One implementation under benchmark.
+
+    Subclasses build a model of a shape and run the benchmarked operations on it; a
+    model is whatever :meth:`build` returns, and a *flat* form is whatever
+    :meth:`flatten` returns.
+    """
+
+    name: str = ''
+    library: str = ''  # the distribution whose version is recorded
+
+    def build(self, shape: Any) -> Any:
+        r"""Returns the model of ``shape``, or raises :class:`Unsupported`."""
+
+        raise NotImplementedError
+
+    def flatten(self, model: Any) -> Any:
+        r"""Splits a model into its leaves and the rest, as JAX transformations do."""
+
+        raise NotImplementedError
+
+    def unflatten(self, flat: Any) -> Any:
+        r"""Rebuilds a model from the result of :meth:`flatten`."""
+
+        raise NotImplementedError
+
+    def leaves(self, flat: Any) -> list:
+        r"""The array leaves of a result of :meth:`flatten`."""
+
+        raise NotImplementedError
+
+    def partition(self, model: Any) -> Any:
+        r"""Splits the parameters of a model from its definition and other arrays."""
+
+        raise NotImplementedError
+
+    def combine(self, parts: Any) -> Any:
+        r"""Rebuilds a model from the result of :meth:`partition`."""
+
+        raise NotImplementedError
+
+    def jit_call(self, model: Any) -> Tuple[Callable, tuple]:
+        r"""A jitted function applying the first layer, and its arguments (the model
+        and an input)."""
+
+        raise NotImplementedError
+
+    def grad_step(self, model: Any) -> Tuple[Callable, tuple]:
+        r"""A jitted gradient step on the partitioned parameters, and its arguments."""
+
+        raise NotImplementedError
+
+    def version(self) -> Optional[str]:
+        r"""The version of the benchmarked library."""
+
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version(self.library)
+        except PackageNotFoundError:  # the checkout's inox is not installed
+            return None
+
+
+def load(name: str) -> Peer:
+    r"""Imports and returns the peer called ``name``."""
+
+    if name not in PEER_MODULES:
+        raise KeyError(f'unknown peer {name!r}; known peers: {sorted(PEER_MODULES)}')
+    module = importlib.import_module(f'{__name__}.{PEER_MODULES[name]}')
+    return module.PEERS[name]

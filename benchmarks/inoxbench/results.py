@@ -1,0 +1,118 @@
+r"""pytest-benchmark JSON files of one run, merged and indexed.
+
+Each process of the suite writes its own JSON. :func:`merge` concatenates their
+benchmarks (without the raw timings) into one document in pytest-benchmark's own
+format, with one extra key, ``processes``, holding each process's ``machine_info``;
+baselines are such documents.
+"""
+
+from __future__ import annotations
+
+__all__ = ['Run', 'merge', 'read']
+
+import json
+
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+Key = Tuple[str, str, int, str]  # (op, peer, n, variant)
+
+
+def read(path: str) -> Dict[str, Any]:
+    r"""Reads a pytest-benchmark JSON file."""
+
+    with open(path) as f:
+        return json.load(f)
+
+
+def merge(documents: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
+    r"""Merges the JSON documents of the processes of one run.
+
+    Example:
+        >>> a = {'machine_info': {'node': 'x'}, 'benchmarks': [{'name': 'a', 'stats': {'min': 1, 'data': [1]},
+        ...      'extra_info': {'process': 'p'}}]}
+        >>> merged = merge([a])
+        >>> merged['benchmarks'][0]['stats'], sorted(merged['processes'])
+        ({'min': 1}, ['p'])
+    """
+
+    merged: Dict[str, Any] = {'benchmarks': [], 'processes': {}}
+    for document in documents:
+        for key in ('machine_info', 'commit_info', 'datetime', 'version'):
+            if key in document:
+                merged.setdefault(key, document[key])
+        for benchmark in document.get('benchmarks', []):
+            benchmark = dict(benchmark)
+            benchmark['stats'] = {k: v for k, v in benchmark['stats'].items() if k != 'data'}
+            merged['benchmarks'].append(benchmark)
+            process = benchmark.get('extra_info', {}).get('process')
+            if process is not None:
+                merged['processes'][process] = document.get('machine_info', {})
+        merged['processes'].update(document.get('processes', {}))
+    return merged
+
+
+FLOOR = 'floor'
+
+
+class Run:
+    r"""The benchmarks of a merged document, by ``(op, peer, n, variant)``.
+
+    Every process measures its own floor; :meth:`floor` gives the one measured in the
+    same process as a peer, and the peer ``'floor'`` is that of the first process.
+
+    Arguments:
+        document: A document as returned by :func:`merge`.
+    """
+
+    def __init__(self, document: Dict[str, Any]):
+        self.document = document
+        self.entries: Dict[Key, Dict[str, Any]] = {}
+        self.floors: Dict[Tuple[str, str, int, str], Dict[str, Any]] = {}
+        for benchmark in document.get('benchmarks', []):
+            info = benchmark.get('extra_info', {})
+            if 'op' not in info:
+                continue
+            key = (info['op'], info['peer'], info['n'], info['variant'])
+            if info['peer'] == FLOOR:
+                self.floors[(info.get('process'),) + key[:1] + key[2:]] = benchmark
+                if key in self.entries:
+                    continue
+            self.entries[key] = benchmark
+
+    def floor(self, op: str, peer: str, n: int, variant: str) -> Optional[Dict[str, Any]]:
+        r"""The floor's benchmark of the same operation and shape, in the process that
+        measured ``peer``."""
+
+        entry = self.entries.get((op, peer, n, variant))
+        if entry is None:
+            return None
+        return self.floors.get((entry.get('extra_info', {}).get('process'), op, n, variant))
+
+    @property
+    def machine_class(self) -> Optional[str]:
+        r"""The machine class recorded by the processes (see :mod:`.machine`)."""
+
+        classes = {info.get('machine_class') for info in self.document.get('processes', {}).values()}
+        classes.discard(None)
+        if not classes:
+            return self.document.get('machine_info', {}).get('machine_class')
+        if len(classes) > 1:
+            raise ValueError(f'the processes of one run disagree on the machine class: {sorted(classes)}')
+        return classes.pop()
+
+    def time(self, op: str, peer: str, n: int, variant: str, stat: str = 'min') -> Optional[float]:
+        r"""A statistic of one benchmark in seconds, or None if it did not run."""
+
+        entry = self.entries.get((op, peer, n, variant))
+        return None if entry is None else entry['stats'][stat]
+
+    def info(self, op: str, peer: str, n: int, variant: str, name: str) -> Any:
+        r"""An ``extra_info`` value of one benchmark, or None."""
+
+        entry = self.entries.get((op, peer, n, variant))
+        return None if entry is None else entry.get('extra_info', {}).get(name)
+
+    def keys(self) -> List[Key]:
+        r"""The ``(op, peer, n, variant)`` of every benchmark, sorted."""
+
+        return sorted(self.entries)

@@ -1,0 +1,56 @@
+r"""The entry point of a benchmark process, and the check of which inox it imports.
+
+A test file ends with ``sys.exit(main(__file__, sys.argv[1:]))`` under
+``__name__ == '__main__'``, so the same file is the Bazel target's main and the
+module that pytest collects. Under ``bazel test``, the JSON goes to the test's
+undeclared outputs and the JUnit XML where Bazel expects it.
+"""
+
+from __future__ import annotations
+
+__all__ = ['main', 'require_inox']
+
+import os
+
+from typing import List
+
+import pytest
+
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def main(test_file: str, argv: List[str]) -> int:
+    r"""Runs pytest on ``test_file`` with the options of ``pytest.ini`` beside it."""
+
+    here = os.path.dirname(os.path.abspath(test_file))
+    args = ['-c', os.path.join(here, 'pytest.ini'), '--rootdir', here]
+    outputs = os.environ.get('TEST_UNDECLARED_OUTPUTS_DIR')
+    if outputs and not any(arg.startswith('--benchmark-json') for arg in argv):
+        stem = os.path.splitext(os.path.basename(test_file))[0]
+        args.append('--benchmark-json=' + os.path.join(outputs, stem + '.json'))
+    if 'XML_OUTPUT_FILE' in os.environ:
+        args += ['--junitxml', os.environ['XML_OUTPUT_FILE']]
+    return int(pytest.main(args + argv + [test_file]))
+
+
+def require_inox(expected: str) -> None:
+    r"""Skips the calling test module unless ``import inox`` finds ``expected``:
+    ``'checkout'`` (the inox of this repository) or a released version."""
+
+    import inox
+
+    # Real paths: Bazel's runfiles are links into the checkout.
+    found = os.path.realpath(inox.__file__)
+    in_checkout = found.startswith(os.path.join(os.path.realpath(REPOSITORY), 'inox') + os.sep)
+    if expected == 'checkout' and not in_checkout:
+        pytest.skip(
+            f'these benchmarks measure the inox of {REPOSITORY}, but inox {inox.__version__} '
+            f'at {found} comes first on sys.path',
+            allow_module_level=True,
+        )
+    if expected != 'checkout' and (in_checkout or inox.__version__ != expected):
+        pytest.skip(
+            f'these benchmarks measure inox {expected}, but inox {inox.__version__} at {found} '
+            f'comes first on sys.path: run them where inox=={expected} is installed',
+            allow_module_level=True,
+        )

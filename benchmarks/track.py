@@ -1,0 +1,175 @@
+r"""Runs the benchmark processes, compares the run with the committed baseline, and
+draws the report.
+
+    ./bazelw run //benchmarks:track [-- OPTIONS] [-- PYTEST_ARGS]
+
+Every tracked metric is a time (or a peak memory) of this checkout's inox divided by
+the floor's for the same operation and shape in the same process, so a faster or
+slower machine of the same class does not look like a change. The run fails (exit 1)
+when a metric grew by more than ``--threshold`` percent over the baseline of the
+machine class (``benchmarks/baselines/<class>.json``); a missing baseline is an error
+(exit 2). ``--update-baseline`` records the run as the new baseline instead.
+
+Without Bazel, from the repository root: ``python benchmarks/track.py`` runs this
+checkout's process; add ``--group inox_0_8_0='/venv/bin/python
+benchmarks/inox_0_8_0_test.py'`` with a virtual environment where inox 0.8.0 is
+installed.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+from inoxbench import results, targets, tracking
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# `bazel run` starts us in the runfiles; the source tree is where baselines are kept.
+WORKSPACE = os.environ.get('BUILD_WORKSPACE_DIRECTORY', os.path.dirname(HERE))
+INVOKED_FROM = os.environ.get('BUILD_WORKING_DIRECTORY', os.getcwd())
+
+
+class TrackError(Exception):
+    r"""A run that cannot be compared: a process failed, or a file is missing."""
+
+
+def _user_path(path):
+    return os.path.join(INVOKED_FROM, path)
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(
+        prog='track',
+        description=__doc__.split('\n\n')[0],
+        epilog='Arguments after a lone -- go to every pytest process, e.g. -- -k "N10-".',
+    )
+    parser.add_argument('--group', action='append', default=[], metavar='NAME=COMMAND',
+                        help='a benchmark process to run: its name and command line (repeatable)')
+    parser.add_argument('--results', nargs='+', metavar='JSON',
+                        help='compare these pytest-benchmark JSON files instead of running the processes')
+    parser.add_argument('--baseline', help='the baseline file (default: baselines/<machine class>.json)')
+    parser.add_argument('--threshold', type=float, default=15.0,
+                        help='how much, in percent, a tracked ratio may grow before the run fails (default: 15)')
+    parser.add_argument('--stat', default='min', choices=('min', 'median'),
+                        help='the statistic of each benchmark that ratios use (default: min)')
+    parser.add_argument('--history', metavar='FILE', help='append this run to a history file (JSON lines)')
+    parser.add_argument('--update-baseline', action='store_true',
+                        help='write this run as the baseline of its machine class instead of failing on it')
+    parser.add_argument('--out', default=os.path.join(WORKSPACE, 'benchmarks', 'results'),
+                        help='where the merged JSON, the pictures and index.html go (default: benchmarks/results)')
+    parser.add_argument('--platform', choices=('cpu', 'cuda'),
+                        help='JAX_PLATFORMS of the processes (Bazel passes cuda under --config=cuda)')
+    options, rest = parser.parse_known_args(argv)
+    if rest and rest[0] == '--':
+        rest = rest[1:]
+    options.pytest_args = rest
+    return options
+
+
+def _groups(options):
+    groups = []
+    for spec in options.group:
+        name, _, command = spec.partition('=')
+        if not command:
+            raise TrackError(f'--group {spec!r}: expected NAME=COMMAND')
+        groups.append((name, shlex.split(command)))
+    return groups or [('current', [sys.executable, os.path.join(HERE, 'current_test.py')])]
+
+
+def _run_groups(options, scratch):
+    env = dict(os.environ)
+    if options.platform:
+        env['JAX_PLATFORMS'] = options.platform
+    documents = []
+    for name, command in _groups(options):
+        path = os.path.join(scratch, f'{name}.json')
+        print(f'track: running {name}: {shlex.join(command)}', flush=True)
+        code = subprocess.call(command + [f'--benchmark-json={path}'] + options.pytest_args, env=env)
+        if code != 0:
+            raise TrackError(f'the benchmark process {name!r} failed with exit code {code}')
+        documents.append(results.read(path))
+    return documents
+
+
+def _commit():
+    try:
+        out = subprocess.run(['git', '-C', WORKSPACE, 'describe', '--always', '--dirty'],
+                             capture_output=True, text=True, timeout=30)
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def main(argv):
+    options = _parse(argv)
+    if options.results:
+        documents = [results.read(_user_path(p)) for p in options.results]
+    else:
+        with tempfile.TemporaryDirectory() as scratch:
+            documents = _run_groups(options, scratch)
+    merged = results.merge(documents)
+    commit = _commit()
+    if commit:
+        merged['inox_commit'] = commit
+    run = results.Run(merged)
+    if not run.entries:
+        raise TrackError('the run has no benchmarks (were they all deselected or skipped?)')
+
+    out = _user_path(options.out)
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, 'results.json'), 'w') as f:
+        json.dump(merged, f, indent=1)
+
+    checks = targets.evaluate(run, options.stat)
+    print('\nTargets (reported, not enforced):\n' + targets.format_checks(checks))
+
+    machine = run.machine_class
+    baseline_path = _user_path(options.baseline) if options.baseline else os.path.join(
+        WORKSPACE, 'benchmarks', 'baselines', f'{machine}.json')
+    current = tracking.ratios(run, options.stat)
+    label = f'{datetime.datetime.now():%Y-%m-%d %H:%M} {commit or ""}'.strip()
+    entry = {'label': label, 'machine_class': machine, 'stat': options.stat, 'ratios': current}
+
+    rows = []
+    if options.update_baseline:
+        os.makedirs(os.path.dirname(baseline_path), exist_ok=True)
+        with open(baseline_path, 'w') as f:
+            json.dump(merged, f, indent=1, sort_keys=True)
+        print(f'\ntrack: wrote the baseline {baseline_path} ({len(current)} tracked metrics)')
+        runs = [entry]
+    else:
+        baseline = results.Run(tracking.load_baseline(baseline_path))
+        rows = tracking.compare(current, tracking.ratios(baseline, options.stat), options.threshold)
+        print(f'\nTracked ratios to the floor ({options.stat}), against {baseline_path}:')
+        print(tracking.format_table(rows))
+        then = {'label': 'baseline', 'machine_class': machine, 'ratios': tracking.ratios(baseline, options.stat)}
+        runs = [then, entry]
+
+    if options.history:
+        history = _user_path(options.history)
+        tracking.append_history(history, entry)
+        runs = tracking.read_history(history)
+
+    from inoxbench.plots import write_report  # matplotlib only when drawing
+
+    for path in write_report(run, checks, rows, runs, out, options.stat):
+        print(f'track: wrote {path}')
+
+    failed = tracking.regressions(rows)
+    if failed:
+        print(f'\ntrack: {len(failed)} tracked ratios regressed by more than {options.threshold:g}%:')
+        print(tracking.format_table(failed))
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except (TrackError, tracking.MissingBaselineError) as error:
+        print(f'track: error: {error}', file=sys.stderr)
+        sys.exit(2)

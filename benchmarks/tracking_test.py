@@ -1,0 +1,112 @@
+r"""Tests of the regression tracking: ratios to the floor, the threshold, baselines."""
+
+import json
+
+import pytest
+
+import track
+from inoxbench import results, tracking
+
+
+def _benchmark(process, op, peer, seconds, n=10, variant='tied0', peak=None):
+    info = dict(op=op, peer=peer, n=n, variant=variant, process=process, unique_leaves=2 * n)
+    if peak is not None:
+        info['flatten_peak_bytes'] = peak
+    name = f'test_{op}[{peer}-N{n}-{variant}]'
+    return {
+        'name': name,
+        'fullname': f'{process}.py::{name}',
+        'group': f'{op} N{n}-{variant}',
+        'stats': {'min': seconds, 'median': seconds * 1.1, 'data': [seconds]},
+        'extra_info': info,
+    }
+
+
+def _document(process, *benchmarks):
+    return {'machine_info': {'machine_class': 'test-1core'}, 'benchmarks': list(benchmarks)}
+
+
+def _run(scope_seconds=3e-6, floor_seconds=1e-6):
+    return _document(
+        'current',
+        _benchmark('current', 'flatten', 'floor', floor_seconds, peak=100),
+        _benchmark('current', 'flatten', 'scope', scope_seconds, peak=300),
+        _benchmark('current', 'flatten', 'nnx', 9e-6),
+    )
+
+
+def test_ratios_use_the_floor_of_the_same_process():
+    legacy = _document(
+        'legacy',
+        _benchmark('legacy', 'flatten', 'floor', 2e-6),
+        _benchmark('legacy', 'flatten', 'module', 8e-6),
+    )
+    run = results.Run(results.merge([_run(), legacy]))
+    assert tracking.ratios(run) == pytest.approx(
+        {'flatten/scope/N10-tied0': 3.0, 'memory/scope/N10-tied0': 3.0, 'flatten/module/N10-tied0': 4.0}
+    )
+
+
+def test_peers_are_not_tracked():
+    run = results.Run(results.merge([_run()]))
+    assert not any('/nnx/' in key for key in tracking.ratios(run))
+
+
+def test_a_slower_machine_is_not_a_regression():
+    fast = tracking.ratios(results.Run(results.merge([_run(3e-6, 1e-6)])))
+    slow = tracking.ratios(results.Run(results.merge([_run(6e-6, 2e-6)])))
+    assert tracking.regressions(tracking.compare(slow, fast, 15)) == []
+
+
+def test_threshold():
+    baseline = {'a': 1.0}
+    assert tracking.compare({'a': 1.14}, baseline, 15)[0].status == 'ok'
+    assert tracking.compare({'a': 1.16}, baseline, 15)[0].status == 'REGRESSED'
+    assert tracking.compare({'a': 1.16}, baseline, 20)[0].status == 'ok'
+    assert tracking.compare({'a': 0.5}, baseline, 15)[0].status == 'improved'
+
+
+def test_new_and_missing_metrics_do_not_fail():
+    rows = tracking.compare({'new': 1.0}, {'gone': 1.0}, 15)
+    assert [(r.key, r.status) for r in rows] == [('gone', 'missing'), ('new', 'new')]
+    assert tracking.regressions(rows) == []
+
+
+def test_missing_baseline_is_an_error(tmp_path):
+    with pytest.raises(tracking.MissingBaselineError, match='--update-baseline'):
+        tracking.load_baseline(str(tmp_path / 'cpu-2core.json'))
+
+
+def _write(path, document):
+    path.write_text(json.dumps(document))
+    return str(path)
+
+
+def _track(tmp_path, *args):
+    return track.main(['--out', str(tmp_path / 'out'), *args])
+
+
+def test_track_fails_on_a_regression(tmp_path):
+    baseline = _write(tmp_path / 'baseline.json', _run(3e-6))
+    slower = _write(tmp_path / 'slower.json', _run(4e-6))
+    assert _track(tmp_path, '--results', slower, '--baseline', baseline) == 1
+    assert _track(tmp_path, '--results', slower, '--baseline', baseline, '--threshold', '50') == 0
+    assert (tmp_path / 'out' / 'index.html').exists()
+
+
+def test_track_without_baseline_raises(tmp_path):
+    current = _write(tmp_path / 'current.json', _run())
+    with pytest.raises(tracking.MissingBaselineError):
+        _track(tmp_path, '--results', current, '--baseline', str(tmp_path / 'none.json'))
+
+
+def test_update_baseline_and_history(tmp_path):
+    current = _write(tmp_path / 'current.json', _run())
+    baseline = tmp_path / 'baselines' / 'new.json'
+    history = tmp_path / 'history.jsonl'
+    assert _track(tmp_path, '--results', current, '--baseline', str(baseline), '--update-baseline') == 0
+    assert _track(tmp_path, '--results', current, '--baseline', str(baseline), '--history', str(history)) == 0
+    assert _track(tmp_path, '--results', current, '--baseline', str(baseline), '--history', str(history)) == 0
+    runs = tracking.read_history(str(history))
+    assert len(runs) == 2 and runs[0]['ratios']['flatten/scope/N10-tied0'] == pytest.approx(3.0)
+    assert 'data' not in json.loads(baseline.read_text())['benchmarks'][0]['stats']

@@ -1,0 +1,103 @@
+r"""The interface between the suite and one implementation."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Hashable, Mapping
+
+#: The exceptions SPEC.md names, with the builtin class each must derive from.
+SPEC_ERRORS = {
+    'CycleError': ValueError,
+    'TagConflictError': ValueError,
+    'AliasError': ValueError,
+    'PartitionKeyError': KeyError,
+    'LeafSpecError': ValueError,
+}
+
+
+class Adapter:
+    r"""Maps what the suite needs onto the API of one implementation.
+
+    A subclass sets the class attributes and overrides the methods whose default does
+    not fit. Defaults follow SPEC.md: references hold their value in ``.value``, a
+    module is an argument of JAX transformations as is, and ``partition`` is a method
+    of modules whose first result rebuilds the module when called.
+
+    Attributes:
+        name: The column title of the implementation in the conformance matrix.
+        Module: The module class (its instances take attributes).
+        Scope: The scope class.
+        Parameter: The parameter class (``Parameter(array)``).
+        Reference: The reference class (``Reference(tag, value)``).
+        StateEntry: ``StateEntry(value)``.
+        StateKey: The class of the keys that ``export_state`` leaves in the tree.
+        reference_key: The attribute name of a Reference's value, as in its key path.
+        errors: The class of each error of :data:`SPEC_ERRORS` in this implementation;
+            an implementation without a dedicated class maps the name to the builtin
+            base that SPEC.md requires.
+    """
+
+    name: str = ''
+    Module: type
+    Scope: type
+    Parameter: type
+    Reference: type
+    StateEntry: type
+    StateKey: type
+    reference_key: str = 'value'
+    errors: Mapping[str, type] = SPEC_ERRORS
+
+    def version(self) -> str:
+        r"""The version of the implementation actually imported."""
+
+        raise NotImplementedError
+
+    def reference(self, tag: Hashable, value: Any) -> Any:
+        r"""Creates ``Reference(tag, value)``."""
+
+        return self.Reference(tag, value)
+
+    def deref(self, ref: Any) -> Any:
+        r"""The value that a Reference holds."""
+
+        return getattr(ref, self.reference_key)
+
+    def partition(self, tree: Any, *filters: Any) -> tuple:
+        r"""``(static, *partitions)`` of a module."""
+
+        return tree.partition(*filters)
+
+    def combine(self, static: Any, *partitions: Dict[str, Any]) -> Any:
+        r"""Rebuilds a module from :meth:`partition`'s results."""
+
+        return static(*partitions)
+
+    def jit(self, f: Callable) -> Callable:
+        r"""``jax.jit`` as the implementation applies it to functions of modules."""
+
+        import jax
+
+        return jax.jit(f)
+
+    def grad(self, f: Callable) -> Callable:
+        r"""``jax.grad`` as the implementation applies it to functions of modules."""
+
+        import jax
+
+        return jax.grad(f)
+
+    def vmap(self, f: Callable) -> Callable:
+        r"""``jax.vmap`` as the implementation applies it to functions of modules."""
+
+        import jax
+
+        return jax.vmap(f)
+
+    def export_state(self, tree: Any) -> tuple:
+        r"""``export_state(tree) -> (tree, state)``."""
+
+        raise NotImplementedError
+
+    def update_state(self, state: Any, mutation: Dict) -> Any:
+        r"""``update_state(state, mutation) -> state``."""
+
+        raise NotImplementedError

@@ -1,0 +1,53 @@
+r"""Shared part of the adapters of released inox versions (0.5.0 to 0.8.0).
+
+Released versions keep non-array values among the JAX leaves and offer lifted
+transformations (``inox.jit``, ``inox.grad``, ``inox.vmap``) that treat them as static:
+those are their documented way to transform a function of a module, so SHARE-JIT,
+SHARE-GRAD and SHARE-VMAP use them, while TREE-STATIC checks plain ``jax.jit``. They
+have no dedicated error classes: each SPEC error maps to the builtin base SPEC.md
+requires (the default of :class:`~spec_tests.adapters.base.Adapter`).
+"""
+
+import inox
+import inox.nn as nn
+
+from .base import Adapter
+
+
+def require_version(expected: str) -> None:
+    r"""Fails the import when ``import inox`` did not find release ``expected``."""
+
+    if inox.__version__ != expected:
+        raise ImportError(
+            f'this adapter needs inox {expected}, but `import inox` found inox '
+            f'{inox.__version__} at {inox.__file__}'
+        )
+
+
+class ReleasedAdapter(Adapter):
+    r"""What inox 0.5.0, 0.7.1 and 0.8.0 have in common."""
+
+    Module = nn.Module
+    Scope = nn.Scope
+    Parameter = nn.Parameter
+    Reference = nn.Reference
+    StateEntry = nn.StateEntry
+    StateKey = nn.StateKey
+
+    def version(self) -> str:
+        return inox.__version__
+
+    def jit(self, f):
+        return inox.jit(f)
+
+    def grad(self, f):
+        return inox.grad(f)
+
+    def vmap(self, f):
+        return inox.vmap(f)
+
+    def export_state(self, tree):
+        return nn.export_state(tree)
+
+    def update_state(self, state, mutation):
+        return nn.update_state(state, mutation)

@@ -1,0 +1,131 @@
+r"""Checks a live tree against a :class:`~spec_tests.model.Model`.
+
+Every check walks access paths of the model (:meth:`Model.paths`) through the live
+objects with :func:`~spec_tests.materialize.resolve` and compares what it finds with
+the graph: the kind of each object, its attribute names or keys, the values of arrays
+and static values, and identity: all paths to one instance must reach one object.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+
+from .adapters import Adapter
+from .graph import Path, keystr
+from .materialize import array_value, resolve
+from .model import IDENTITIES, Model
+
+
+def is_array(x: Any) -> bool:
+    r"""Whether ``x`` is an array in the sense of SPEC.md (a leaf)."""
+
+    import jax
+
+    return isinstance(x, (jax.Array, np.ndarray, np.generic))
+
+
+def array_leaves(tree: Any) -> List[Any]:
+    r"""The leaves of ``tree`` that are arrays, in JAX's order. (Released inox versions
+    also list static values as leaves; TREE-STATIC checks that separately.)"""
+
+    import jax
+
+    return [x for x in jax.tree_util.tree_leaves(tree) if is_array(x)]
+
+
+def where(impl: Adapter, path: Path) -> str:
+    r"""A path as the implementation prints it."""
+
+    return keystr(path, impl.reference_key) or '<root>'
+
+
+def expected_array(model: Model, instance: int, offset: int = 0) -> np.ndarray:
+    r"""The array that leaf ``instance`` must hold."""
+
+    return np.asarray(array_value(model.graph[model.instances[instance].node], offset=offset))
+
+
+def assert_array(actual: Any, expected: np.ndarray, at: str) -> None:
+    r"""Asserts that ``actual`` is an array equal to ``expected``, shape and dtype
+    included."""
+
+    assert is_array(actual), f'{at}: expected an array, found {type(actual).__name__}'
+    actual = np.asarray(actual)
+    assert actual.shape == expected.shape and actual.dtype == expected.dtype, (
+        f'{at}: expected {expected.dtype}{list(expected.shape)}, found {actual.dtype}{list(actual.shape)}'
+    )
+    assert np.array_equal(actual, expected), f'{at}: expected values {expected.tolist()}, found {actual.tolist()}'
+
+
+def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> None:
+    r"""Asserts that ``x`` has the kind, names and keys of graph node of ``instance``."""
+
+    node = model.graph[model.instances[instance].node]
+    kind = node.kind
+    if kind in ('module', 'scope'):
+        assert isinstance(x, impl.Module), f'{at}: expected a {kind}, found {type(x).__name__}'
+        assert isinstance(x, impl.Scope) == (kind == 'scope'), f'{at}: expected a {kind}, found {type(x).__name__}'
+        assert sorted(vars(x)) == sorted(node.keys), f'{at}: expected attributes {sorted(node.keys)}, found {sorted(vars(x))}'
+    elif kind in ('list', 'tuple', 'dict'):
+        assert type(x).__name__ == kind, f'{at}: expected a {kind}, found {type(x).__name__}'
+        if kind == 'dict':
+            assert sorted(x) == sorted(node.keys), f'{at}: expected keys {sorted(node.keys)}, found {sorted(x)}'
+        else:
+            assert len(x) == len(node.children), f'{at}: expected {len(node.children)} items, found {len(x)}'
+    elif kind == 'param':
+        assert isinstance(x, impl.Parameter), f'{at}: expected a Parameter, found {type(x).__name__}'
+    elif kind == 'entry':
+        assert isinstance(x, impl.StateEntry), f'{at}: expected a StateEntry, found {type(x).__name__}'
+    elif kind == 'ref':
+        assert isinstance(x, impl.Reference), f'{at}: expected a Reference, found {type(x).__name__}'
+        assert x.tag == node.tag, f'{at}: expected tag {node.tag!r}, found {x.tag!r}'
+    elif kind == 'static':
+        assert type(x) is type(node.value) and x == node.value, f'{at}: expected {node.value!r}, found {x!r}'
+
+
+def check_tree(
+    impl: Adapter,
+    model: Model,
+    root: Any,
+    *,
+    offset: int = 0,
+    values: Optional[Dict[int, np.ndarray]] = None,
+    limit: int = 400,
+) -> None:
+    r"""Asserts that ``root`` is the tree that ``model`` describes, ties and cycles
+    included (SHARE-ROUNDTRIP-IDENTITY, SHARE-CYCLES).
+
+    Arguments:
+        impl: The adapter.
+        model: The model of the graph ``root`` was built from.
+        root: The live tree.
+        offset: The offset of the array values (see :func:`array_value`).
+        values: Expected arrays by leaf instance, instead of the graph's.
+        limit: The number of access paths to follow.
+    """
+
+    found: Dict[int, Any] = {}
+    first: Dict[int, str] = {}
+    for path in model.paths(limit):
+        at = where(impl, path)
+        try:
+            x = resolve(impl, root, path)
+        except Exception as error:
+            raise AssertionError(f'{at}: cannot be reached ({type(error).__name__}: {error})') from None
+        instance = model.instance_at(path)
+        if instance.kind == 'array':
+            expected = values[instance.id] if values is not None else expected_array(model, instance.id, offset)
+            assert_array(x, expected, at)
+            continue
+        assert_kind(impl, model, instance.id, x, at)
+        if instance.kind not in IDENTITIES:
+            continue
+        if instance.id in found:
+            assert x is found[instance.id], (
+                f'{at} and {first[instance.id]} must be one object (a tie or a cycle), '
+                f'found two {type(x).__name__} objects'
+            )
+        else:
+            found[instance.id], first[instance.id] = x, at

@@ -1,0 +1,412 @@
+r"""An implementation-neutral description of a sharing graph.
+
+A :class:`Graph` lists :class:`Node` records; node 0 is the root. Children are node
+ids, so one node may sit at several positions, and cycles are plain back edges. Each
+record says what object to build (a module, a list, a Reference with its tag, an array
+of some shape and dtype, a static value, ...), never how: adapters materialize a graph
+with the classes of one implementation (see :mod:`spec_tests.materialize`).
+
+Example:
+    >>> g = Graph((
+    ...     Node('scope', keys=('a', 'b'), children=(1, 1)),
+    ...     Node('ref', tag='t', children=(2,)),
+    ...     Node('param', children=(3,)),
+    ...     Node('array', shape=(2,)),
+    ... ))
+    >>> print(g)
+    root = Scope()
+    r1 = Reference('t', Parameter(f32[2]))
+    root.a = r1
+    root.b = r1
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from typing import Any, Dict, Hashable, Iterator, List, Optional, Tuple
+
+CONTAINERS = ('module', 'scope', 'list', 'tuple', 'dict')
+MUTABLE = ('module', 'scope', 'list', 'dict')
+NAMESPACES = ('module', 'scope')
+KINDS = CONTAINERS + ('param', 'entry', 'ref', 'array', 'static')
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    r"""One step of a path: an attribute (``attr``), a sequence index (``item``), a
+    dict key (``key``) or the value of a Reference (``deref``).
+
+    Example:
+        >>> Step('attr', 'w'), Step('deref')
+        (Step('attr', 'w'), Step('deref'))
+    """
+
+    kind: str
+    key: Any = None
+
+    def __repr__(self) -> str:
+        if self.kind == 'deref':
+            return "Step('deref')"
+        return f'Step({self.kind!r}, {self.key!r})'
+
+    def keystr(self, reference_key: str = 'value') -> str:
+        r"""The step as :func:`jax.tree_util.keystr` prints it.
+
+        Example:
+            >>> Step('key', 'k').keystr(), Step('deref').keystr('obj')
+            ("['k']", '.obj')
+        """
+
+        if self.kind == 'attr':
+            return f'.{self.key}'
+        if self.kind == 'item':
+            return f'[{self.key}]'
+        if self.kind == 'key':
+            return f'[{self.key!r}]'
+        return f'.{reference_key}'
+
+
+Path = Tuple[Step, ...]
+
+
+def keystr(path: Path, reference_key: str = 'value') -> str:
+    r"""The path as :func:`jax.tree_util.keystr` prints it ('' for the root).
+
+    Example:
+        >>> keystr((Step('attr', 'a'), Step('deref'), Step('item', 0)))
+        '.a.value[0]'
+    """
+
+    return ''.join(step.keystr(reference_key) for step in path)
+
+
+@dataclasses.dataclass(frozen=True)
+class Node:
+    r"""One object of a graph.
+
+    Attributes:
+        kind: One of :data:`KINDS`.
+        keys: Attribute names (modules) or keys (dicts) of the children.
+        children: Child node ids: the items of a container, the value of a Reference,
+            Parameter or StateEntry.
+        tag: The tag of a Reference.
+        shape: The shape of an array.
+        dtype: The dtype name of an array.
+        flavor: ``jax`` or ``numpy``, the array type.
+        seed: Makes the values of an array distinct from others'.
+        value: The value of a static node.
+    """
+
+    kind: str
+    keys: tuple = ()
+    children: tuple = ()
+    tag: Hashable = None
+    shape: tuple = ()
+    dtype: str = 'float32'
+    flavor: str = 'jax'
+    seed: int = 0
+    value: Any = None
+
+    def steps(self) -> List[Step]:
+        r"""The step to each child, in the order of :attr:`children`."""
+
+        if self.kind in NAMESPACES:
+            return [Step('attr', k) for k in self.keys]
+        if self.kind == 'dict':
+            return [Step('key', k) for k in self.keys]
+        if self.kind in ('list', 'tuple'):
+            return [Step('item', i) for i in range(len(self.children))]
+        if self.kind == 'ref':
+            return [Step('deref')]
+        return [Step('attr', 'value')] * len(self.children)  # param, entry
+
+    def ordered(self) -> List[Tuple[Step, int]]:
+        r"""The (step, child) pairs in flatten order: attributes and dict keys sorted."""
+
+        pairs = list(zip(self.steps(), self.children))
+        if self.kind in NAMESPACES + ('dict',):
+            pairs.sort(key=lambda pair: pair[0].key)
+        return pairs
+
+
+_SHORT = {
+    'float32': 'f32',
+    'float16': 'f16',
+    'int32': 'i32',
+    'int8': 'i8',
+    'bool': 'bool',
+    'uint8': 'u8',
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Graph:
+    r"""A sharing graph: its nodes, node 0 being the root.
+
+    Its :func:`repr` is Python-like source that builds it, so that a counterexample
+    printed by hypothesis reads as a program.
+    """
+
+    nodes: Tuple[Node, ...]
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __getitem__(self, i: int) -> Node:
+        return self.nodes[i]
+
+    def edges(self) -> Iterator[Tuple[int, Step, int]]:
+        r"""Yields every edge ``(parent, step, child)``."""
+
+        for i, node in enumerate(self.nodes):
+            for step, child in zip(node.steps(), node.children):
+                yield i, step, child
+
+    def in_degrees(self) -> List[int]:
+        r"""The number of positions of each node (the root counts one)."""
+
+        degrees = [0] * len(self.nodes)
+        degrees[0] = 1
+        for _, _, child in self.edges():
+            degrees[child] += 1
+        return degrees
+
+    def cycle_edges(self) -> List[Tuple[int, int]]:
+        r"""The edges that lie on a cycle (both ends in one strongly connected
+        component, or a self-loop)."""
+
+        component = strongly_connected(self)
+        sizes: Dict[int, int] = {}
+        for c in component:
+            sizes[c] = sizes.get(c, 0) + 1
+        return [
+            (parent, child)
+            for parent, _, child in self.edges()
+            if component[parent] == component[child] and (parent == child or sizes[component[parent]] > 1)
+        ]
+
+    def to_source(self, max_lines: int = 80) -> str:
+        r"""Python-like source that builds the graph. A graph of more than
+        :data:`INLINE_LIMIT` nodes names every node instead of nesting expressions (so
+        that a very deep graph renders without recursion), and the text stops after
+        ``max_lines`` lines."""
+
+        lines = _Source(self, inline=len(self.nodes) <= INLINE_LIMIT).render()
+        if len(lines) > max_lines:
+            lines = lines[:max_lines] + [f'# ... {len(lines) - max_lines} more lines']
+        return '\n'.join(lines)
+
+    def __repr__(self) -> str:
+        return self.to_source()
+
+    def to_json(self) -> Dict[str, Any]:
+        r"""A JSON-able form: labelled nodes and edges, cycle edges marked, and the
+        source text."""
+
+        cycles = set(self.cycle_edges())
+        nodes = [{'id': i, 'kind': n.kind, 'label': _label(n)} for i, n in enumerate(self.nodes)]
+        edges = [
+            {
+                'source': parent,
+                'target': child,
+                'label': step.keystr() if step.kind != 'deref' else f'#{self.nodes[parent].tag!r}',
+                'tagged': step.kind == 'deref',
+                'cycle': (parent, child) in cycles,
+            }
+            for parent, step, child in self.edges()
+        ]
+        return {'nodes': nodes, 'edges': edges, 'source': self.to_source()}
+
+
+def strongly_connected(graph: Graph) -> List[int]:
+    r"""The strongly connected component of each node (iterative Tarjan).
+
+    Example:
+        >>> g = Graph((Node('list', children=(1,)), Node('list', children=(0,)), Node('array')))
+        >>> strongly_connected(g)[:2] == [strongly_connected(g)[0]] * 2
+        True
+    """
+
+    index: Dict[int, int] = {}
+    low: Dict[int, int] = {}
+    on_stack = set()
+    stack: List[int] = []
+    component = [-1] * len(graph.nodes)
+    count = 0
+
+    for start in range(len(graph.nodes)):
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            children = graph.nodes[node].children
+            if i < len(children):
+                work.append((node, i + 1))
+                child = children[i]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component[member] = count
+                    if member == node:
+                        break
+                count += 1
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return component
+
+
+def _array_text(node: Node) -> str:
+    shape = ', '.join(map(str, node.shape))
+    prefix = 'np:' if node.flavor == 'numpy' else ''
+    return f'{prefix}{_SHORT.get(node.dtype, node.dtype)}[{shape}]'
+
+
+def _label(node: Node) -> str:
+    if node.kind == 'array':
+        return _array_text(node)
+    if node.kind == 'static':
+        return repr(node.value)
+    if node.kind == 'ref':
+        return f'Reference({node.tag!r})'
+    return {
+        'module': 'Module',
+        'scope': 'Scope',
+        'param': 'Parameter',
+        'entry': 'StateEntry',
+        'list': 'list',
+        'tuple': 'tuple',
+        'dict': 'dict',
+    }[node.kind]
+
+
+#: Graphs up to this size are rendered with nested expressions.
+INLINE_LIMIT = 300
+
+
+class _Source:
+    r"""Renders a graph as statements: shared or cyclic nodes get a name, the others
+    are written inline (with ``inline=False``, every node but arrays and static values
+    gets a name)."""
+
+    def __init__(self, graph: Graph, inline: bool = True):
+        self.graph = graph
+        degrees = graph.in_degrees()
+        cyclic = {parent for parent, _ in graph.cycle_edges()}
+        self.names: Dict[int, str] = {}
+        for i, node in enumerate(graph.nodes):
+            if i == 0:
+                self.names[i] = 'root'
+            elif degrees[i] > 1 or i in cyclic or (not inline and node.kind not in ('array', 'static')):
+                self.names[i] = f'{"r" if node.kind == "ref" else "n"}{i}'
+        self.lines: List[str] = []
+
+    def render(self) -> List[str]:
+        graph = self.graph
+        fill = []
+        for i, name in self.names.items():
+            node = graph.nodes[i]
+            if node.kind in MUTABLE:
+                self.lines.append(f'{name} = {_label(node)}()' if node.kind in NAMESPACES
+                                  else f'{name} = {"[]" if node.kind == "list" else "{}"}')
+                fill.append(i)
+        for i in _creation_order(graph, self.names):
+            self.lines.append(f'{self.names[i]} = {self.expression(i, inline_self=True)}')
+        for i in fill:
+            node = graph.nodes[i]
+            name = self.names[i]
+            for step, child in zip(node.steps(), node.children):
+                value = self.expression(child)
+                if node.kind in NAMESPACES:
+                    self.lines.append(f'{name}.{step.key} = {value}')
+                elif node.kind == 'list':
+                    self.lines.append(f'{name}.append({value})')
+                else:
+                    self.lines.append(f'{name}[{step.key!r}] = {value}')
+        return self.lines
+
+    def expression(self, i: int, inline_self: bool = False) -> str:
+        r"""The expression of node ``i``: its name, or its inline construction."""
+
+        if i in self.names and not inline_self:
+            return self.names[i]
+        node = self.graph.nodes[i]
+        parts = [self.expression(c) for c in node.children]
+        if node.kind == 'array':
+            return _array_text(node)
+        if node.kind == 'static':
+            return repr(node.value)
+        if node.kind == 'ref':
+            return f'Reference({node.tag!r}, {parts[0]})'
+        if node.kind in ('param', 'entry'):
+            return f'{_label(node)}({parts[0]})'
+        if node.kind in NAMESPACES:
+            return f'{_label(node)}({", ".join(f"{k}={p}" for k, p in zip(node.keys, parts))})'
+        if node.kind == 'list':
+            return f'[{", ".join(parts)}]'
+        if node.kind == 'tuple':
+            return f'({", ".join(parts)}{"," if len(parts) == 1 else ""})'
+        return '{' + ', '.join(f'{k!r}: {p}' for k, p in zip(node.keys, parts)) + '}'
+
+
+def _creation_order(graph: Graph, names: Dict[int, str]) -> List[int]:
+    r"""Orders the named immutable nodes so that each comes after the named immutable
+    nodes that its inline expression uses (named mutable nodes exist from the start)."""
+
+    immutable = [i for i in names if graph.nodes[i].kind not in MUTABLE]
+    order: List[int] = []
+    done = set()
+
+    def uses(i: int) -> List[int]:
+        found, todo, seen = [], list(graph.nodes[i].children), set()
+        while todo:
+            j = todo.pop()
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in names:
+                todo.extend(graph.nodes[j].children)
+            elif graph.nodes[j].kind not in MUTABLE:
+                found.append(j)
+        return found
+
+    for start in immutable:
+        work = [(start, False)]
+        while work:
+            i, expanded = work.pop()
+            if i in done:
+                continue
+            if expanded:
+                done.add(i)
+                order.append(i)
+                continue
+            work.append((i, True))
+            work.extend((j, False) for j in uses(i) if j not in done)
+    return order
+
+
+def subtree(graph: Graph, start: int, through: Optional[Tuple[str, ...]] = None) -> set:
+    r"""The ids reachable from ``start`` (itself included), following every edge, or
+    only edges out of nodes whose kind is in ``through``."""
+
+    seen, todo = set(), [start]
+    while todo:
+        i = todo.pop()
+        if i in seen:
+            continue
+        seen.add(i)
+        if through is None or graph.nodes[i].kind in through or i == start:
+            todo.extend(graph.nodes[i].children)
+    return seen

@@ -1,0 +1,114 @@
+r"""Declares properties: each test is tagged with the SPEC.md id it checks, and the
+counterexample of a failure is kept for the report.
+
+Example:
+    >>> from spec_tests.strategies import graphs
+    >>> @prop('TREE-ORDER', graphs(), ci=5)
+    ... def test_something(impl, graph):
+    ...     pass
+    >>> [m.args for m in test_something.pytestmark]
+    [('TREE-ORDER',)]
+"""
+
+import functools
+import re
+import traceback
+
+from typing import Any, Callable, Dict
+
+import pytest
+
+from hypothesis import given
+
+from .profiles import settings_for
+
+#: The ids of SPEC.md, in its order.
+SPEC_IDS = (
+    'TREE-ORDER', 'TREE-STATIC', 'TREE-ROUNDTRIP', 'TREE-DEEP', 'TREE-CYCLE-ERROR',
+    'SHARE-TAG-HASHABLE', 'SHARE-SCOPE-NAMESPACE', 'SHARE-PRUNE-FIRST', 'SHARE-LEAF-COUNT',
+    'SHARE-ROUNDTRIP-IDENTITY', 'SHARE-CYCLES', 'SHARE-TAG-CONFLICT', 'SHARE-ALIAS',
+    'SHARE-SELF-SCOPE', 'SHARE-UNSCOPED', 'SHARE-FORWARD', 'SHARE-REPR', 'SHARE-JIT',
+    'SHARE-GRAD', 'SHARE-VMAP', 'SHARE-TREE-MAP', 'PART-KEYS', 'PART-FILTERS',
+    'PART-ROUNDTRIP', 'PART-ERRORS', 'STATE-EXPORT', 'STATE-UPDATE', 'COPY-PICKLE',
+    'THREAD-SAFE',
+)
+
+
+class Record:
+    r"""What the running session learns about each test, by pytest node id: how many
+    examples ran and the arguments of the last failing call (hypothesis replays the
+    shrunk counterexample last)."""
+
+    current: str = ''
+    calls: Dict[str, int] = {}
+    failures: Dict[str, Dict[str, Any]] = {}
+
+
+def spec(spec_id: str):
+    r"""The pytest marker that tags a test with the SPEC.md id it checks."""
+
+    if spec_id not in SPEC_IDS:
+        raise ValueError(f'{spec_id!r} is not an id of SPEC.md')
+    return pytest.mark.spec(spec_id)
+
+
+def example(spec_id: str) -> Callable:
+    r"""Tags a test of fixed examples (no strategy) with its SPEC.md id."""
+
+    def decorate(test: Callable) -> Callable:
+        return spec(spec_id)(_recorded(test))
+
+    return decorate
+
+
+def prop(spec_id: str, *strategies: Any, ci: int = 20) -> Callable:
+    r"""Makes a property: ``test(impl, *drawn)`` runs on examples of ``strategies``,
+    ``ci`` of them in the ``ci`` profile (see :mod:`spec_tests.profiles`)."""
+
+    def decorate(test: Callable) -> Callable:
+        test = given(*strategies)(_recorded(test))
+        return spec(spec_id)(settings_for(ci)(test))
+
+    return decorate
+
+
+def _recorded(test: Callable) -> Callable:
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        node = Record.current
+        Record.calls[node] = Record.calls.get(node, 0) + 1
+        try:
+            return test(*args, **kwargs)
+        except pytest.skip.Exception:
+            raise
+        except RecursionError as error:
+            summary = _recursion_summary(error)
+        except BaseException:
+            Record.failures[node] = {k: v for k, v in kwargs.items() if k != 'impl'}
+            raise
+        # Raised outside the except block: a traceback as deep as the recursion would
+        # exhaust the stack again while pytest formats it.
+        Record.failures[node] = {k: v for k, v in kwargs.items() if k != 'impl'}
+        raise AssertionError(summary)
+
+    return run
+
+
+def _recursion_summary(error: RecursionError) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if '/spec_tests/' in f.filename]
+    shown = ours[-1:] + frames[-3:]
+    where = '; '.join(f'{f.filename.rsplit("/", 1)[-1]}:{f.lineno} {f.name}' for f in shown)
+    return f'RecursionError ({error}) after {len(frames)} frames, at {where}'
+
+
+def not_applicable(reason: str) -> None:
+    r"""Ends the test as *not applicable*: the implementation lacks what it checks."""
+
+    pytest.skip(f'n.a.: {reason}')
+
+
+def words(text: str) -> str:
+    r"""``text`` with runs of whitespace made single spaces (to search messages)."""
+
+    return re.sub(r'\s+', ' ', text)

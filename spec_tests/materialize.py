@@ -1,0 +1,158 @@
+r"""Builds the objects of a :class:`~spec_tests.graph.Graph` with one implementation,
+and walks paths through them.
+
+Mutable containers (modules, scopes, lists, dicts) are created empty first, then the
+immutable objects (tuples, Parameters, References, state entries, arrays) in
+dependency order, then the containers are filled: every cycle of a graph goes through
+a mutable container, so this order builds any cycle. Nothing recurses, so graphs of
+any depth build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+
+from .adapters import Adapter
+from .graph import MUTABLE, Graph, Node, Path
+
+
+@dataclasses.dataclass
+class Live:
+    r"""A materialized graph.
+
+    Attributes:
+        root: The root object.
+        objects: The object built for each node id.
+    """
+
+    root: Any
+    objects: Dict[int, Any]
+
+
+def array_value(node: Node, batch: Optional[int] = None, offset: int = 0) -> Any:
+    r"""The array of an ``array`` node: small integers (exact in every dtype), distinct
+    across seeds and offsets; with ``batch``, the arrays of offsets ``0, 3, 6, ...``
+    stacked on a new first axis.
+
+    Example:
+        >>> from spec_tests.graph import Node
+        >>> array_value(Node('array', shape=(3,), dtype='int32', flavor='numpy', seed=1))
+        array([-1,  0,  1], dtype=int32)
+    """
+
+    shape = tuple(node.shape)
+    size = int(np.prod(shape, dtype=np.int64))
+    base = np.arange(size, dtype=np.int64).reshape(shape) + node.seed + offset
+    if batch is not None:
+        base = np.stack([base + 3 * b for b in range(batch)])
+    if node.dtype == 'bool':
+        values = (base % 2).astype(bool)
+    else:
+        values = (base % 5 - 2).astype(node.dtype)
+    if node.flavor == 'numpy':
+        return values
+    import jax.numpy as jnp
+
+    return jnp.asarray(values)
+
+
+def materialize(graph: Graph, impl: Adapter, batch: Optional[int] = None, offset: int = 0) -> Live:
+    r"""Builds ``graph`` with the classes of ``impl``.
+
+    Arguments:
+        graph: The graph.
+        impl: The adapter of the implementation.
+        batch: Give every array a leading batch axis of this size (for vmap).
+        offset: Shift the values of every array (see :func:`array_value`).
+    """
+
+    objects: Dict[int, Any] = {}
+    for i, node in enumerate(graph.nodes):
+        if node.kind == 'module':
+            objects[i] = impl.Module()
+        elif node.kind == 'scope':
+            objects[i] = impl.Scope()
+        elif node.kind == 'list':
+            objects[i] = []
+        elif node.kind == 'dict':
+            objects[i] = {}
+
+    for i in _immutable_order(graph):
+        node = graph[i]
+        values = [objects[c] for c in node.children]
+        if node.kind == 'array':
+            objects[i] = array_value(node, batch, offset)
+        elif node.kind == 'static':
+            objects[i] = node.value
+        elif node.kind == 'tuple':
+            objects[i] = tuple(values)
+        elif node.kind == 'param':
+            objects[i] = impl.Parameter(values[0])
+        elif node.kind == 'entry':
+            objects[i] = impl.StateEntry(values[0])
+        else:
+            objects[i] = impl.reference(node.tag, values[0])
+
+    for i, node in enumerate(graph.nodes):
+        if node.kind not in MUTABLE:
+            continue
+        target = objects[i]
+        values = [objects[c] for c in node.children]
+        if node.kind in ('module', 'scope'):
+            for key, value in zip(node.keys, values):
+                setattr(target, key, value)
+        elif node.kind == 'list':
+            target.extend(values)
+        else:
+            target.update(zip(node.keys, values))
+
+    return Live(objects[0], objects)
+
+
+def _immutable_order(graph: Graph) -> List[int]:
+    r"""The immutable nodes, each after the immutable nodes it holds."""
+
+    order: List[int] = []
+    state: Dict[int, int] = {}  # 1: being built, 2: built
+    for start in range(len(graph.nodes)):
+        if graph[start].kind in MUTABLE or start in state:
+            continue
+        work = [(start, False)]
+        while work:
+            i, done = work.pop()
+            if done:
+                state[i] = 2
+                order.append(i)
+                continue
+            if state.get(i) == 2:
+                continue
+            if state.get(i) == 1:
+                raise ValueError(
+                    f'node {i} ({graph[i].kind}) is on a cycle of immutable objects, '
+                    'which no program can build'
+                )
+            state[i] = 1
+            work.append((i, True))
+            for child in graph[i].children:
+                if graph[child].kind not in MUTABLE and state.get(child) != 2:
+                    work.append((child, False))
+    return order
+
+
+def resolve(impl: Adapter, root: Any, path: Path) -> Any:
+    r"""The object at ``path`` below ``root``: attributes, items and keys are read
+    as Python does, References are entered with :meth:`Adapter.deref`."""
+
+    x = root
+    for step in path:
+        if step.kind == 'attr':
+            x = getattr(x, step.key)
+        elif step.kind == 'deref':
+            x = impl.deref(x)
+        else:
+            x = x[step.key]
+    return x

@@ -1,0 +1,154 @@
+r"""The suite's pytest plugin.
+
+Options:
+    --impl NAME: The implementation to test: a short name of
+        :data:`spec_tests.adapters.IMPLEMENTATIONS` or ``module.path[:ATTRIBUTE]`` of an
+        adapter (default ``reference``).
+    --spec-profile NAME: The hypothesis profile (``ci`` or ``thorough``); the default is
+        ``INOX_HYPOTHESIS_PROFILE``, else ``ci``.
+    --spec-report PATH: Write the outcome of every property, with its SPEC.md id and
+        its shrunk counterexample, as JSON.
+    --spec-progress: Print one line per finished test (for the conformance job).
+
+It provides the session fixture ``impl`` (the adapter) and the marker
+``spec(ID)``. Installed with the package, it is registered as the ``pytest11`` entry
+point ``spec_tests.plugin``; ``spec_tests/conftest.py`` registers it otherwise.
+"""
+
+import json
+import os
+import platform
+import sys
+import time
+
+from typing import Any, Dict, List
+
+import pytest
+
+from . import profiles
+from .harness import SPEC_IDS, Record
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup('spec_tests', 'weight-sharing conformance suite')
+    group.addoption('--impl', default='reference', help='the implementation to test: a short name or module.path[:ATTRIBUTE] of an adapter')
+    group.addoption('--spec-profile', choices=profiles.PROFILES, default=None, help=f'hypothesis profile (default: ${profiles.ENV}, else ci)')
+    group.addoption('--spec-report', default=None, metavar='PATH', help='write the outcome of every property as JSON')
+    group.addoption('--spec-progress', action='store_true', help='print one line per finished test')
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'spec(id): the SPEC.md rule that a test checks')
+    profile = config.getoption('spec_profile')
+    if profile:
+        os.environ[profiles.ENV] = profile  # read when the test modules are imported
+    profiles.active()  # fail early on an unknown profile
+    config._spec_tests = _Collector(config)
+    config.pluginmanager.register(config._spec_tests, 'spec_tests.collector')
+
+
+@pytest.fixture(scope='session')
+def impl(pytestconfig):
+    r"""The adapter of the implementation under test."""
+
+    from .adapters import load
+
+    return load(pytestconfig.getoption('impl'))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    Record.current = item.nodeid
+    yield
+
+
+class _Collector:
+    r"""Gathers the outcome of each test for ``--spec-report`` and ``--spec-progress``."""
+
+    def __init__(self, config):
+        self.config = config
+        self.results: Dict[str, Dict[str, Any]] = {}
+        self.ids: Dict[str, List[str]] = {}
+        self.total = 0
+        self.started = time.time()
+
+    def pytest_collection_finish(self, session):
+        self.total = len(session.items)
+        for item in session.items:
+            self.ids[item.nodeid] = [m.args[0] for m in item.iter_markers('spec')]
+
+    def pytest_runtest_logreport(self, report):
+        result = self.results.setdefault(report.nodeid, {
+            'test': report.nodeid,
+            'spec': self.ids.get(report.nodeid, []),
+            'outcome': 'passed',
+            'duration': 0.0,
+        })
+        result['duration'] += report.duration
+        if report.failed:
+            result['outcome'] = 'failed' if report.when == 'call' else 'error'
+            result['message'] = _message(report)
+            found = Record.failures.get(report.nodeid)
+            if found is not None:
+                result['counterexample'] = {k: _jsonable(v) for k, v in found.items()}
+        elif report.skipped and result['outcome'] == 'passed':
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            reason = reason.removeprefix('Skipped: ')
+            result['outcome'] = 'n.a.' if reason.startswith('n.a.') else 'skipped'
+            result['message'] = reason
+        if report.when == 'teardown' or (report.failed and report.when == 'setup'):
+            result['examples'] = Record.calls.get(report.nodeid, 0)
+            if self.config.getoption('spec_progress'):
+                done = sum(1 for r in self.results.values() if 'examples' in r)
+                spec = ','.join(result['spec']) or '-'
+                print(f'[spec_tests] {done}/{self.total} {result["outcome"]:7} {spec} '
+                      f'{report.nodeid.split("::")[-1]} ({result["duration"]:.1f}s, '
+                      f'{result["examples"]} examples)', file=sys.__stdout__, flush=True)
+
+    def pytest_sessionfinish(self, session):
+        path = self.config.getoption('spec_report')
+        if not path:
+            return
+        adapter = _adapter_summary(self.config)
+        report = {
+            'impl': self.config.getoption('impl'),
+            **adapter,
+            'profile': profiles.active(),
+            'python': platform.python_version(),
+            'jax': _version('jax'),
+            'seconds': round(time.time() - self.started, 2),
+            'spec_ids': list(SPEC_IDS),
+            'results': list(self.results.values()),
+        }
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, 'w') as f:
+            json.dump(report, f, indent=1)
+
+
+def _adapter_summary(config) -> Dict[str, str]:
+    from .adapters import load
+
+    try:
+        adapter = load(config.getoption('impl'))
+    except Exception as error:  # the report says why the column is empty
+        return {'name': config.getoption('impl'), 'version': '', 'load_error': f'{type(error).__name__}: {error}'}
+    return {'name': adapter.name, 'version': adapter.version()}
+
+
+def _version(module: str) -> str:
+    try:
+        return __import__(module).__version__
+    except ImportError:
+        return ''
+
+
+def _message(report) -> str:
+    text = getattr(report, 'longreprtext', '') or str(report.longrepr)
+    lines = [line for line in text.splitlines() if line.startswith('E ')]
+    return '\n'.join(line[1:].strip() for line in lines[:30]) or text[-3000:]
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, 'to_json'):
+        return {'graph': value.to_json()}
+    return {'repr': repr(value)[:4000]}

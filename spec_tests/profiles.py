@@ -1,0 +1,49 @@
+r"""Hypothesis profiles of the suite: ``ci`` and ``thorough``.
+
+The active profile is named by the environment variable ``INOX_HYPOTHESIS_PROFILE``
+(default ``ci``), which ``bazel test --config=thorough`` sets and the plugin option
+``--spec-profile`` overrides. Each property states its own ``ci`` budget, sized so that
+the whole suite stays within a few minutes on two cores; ``thorough`` runs at least
+10,000 examples of every property. The settings are given to each property rather
+than loaded globally, so the suite never changes other tests' profiles, and they never
+use an example database, so nothing is written into the source tree.
+"""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+ENV = 'INOX_HYPOTHESIS_PROFILE'
+PROFILES = ('ci', 'thorough')
+THOROUGH_EXAMPLES = 10_000
+
+# Graphs are large draws and some properties compile with jax: neither is a bug.
+_SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+
+
+def active() -> str:
+    r"""The name of the active profile.
+
+    Raises:
+        ValueError: If the environment names an unknown profile.
+    """
+
+    name = os.environ.get(ENV, 'ci')
+    if name not in PROFILES:
+        raise ValueError(f'{ENV}={name!r} names no profile of the suite; use one of {PROFILES}')
+    return name
+
+
+def settings_for(ci: int) -> settings:
+    r"""The settings of a property whose ``ci`` budget is ``ci`` examples.
+
+    Example:
+        >>> settings_for(7).max_examples if active() == 'ci' else 7
+        7
+    """
+
+    common = dict(database=None, deadline=None, suppress_health_check=_SUPPRESSED, print_blob=False)
+    if active() == 'ci':
+        # derandomize: the same examples on every run, on every machine.
+        return settings(max_examples=ci, derandomize=True, **common)
+    return settings(max_examples=THOROUGH_EXAMPLES, **common)

@@ -1,0 +1,500 @@
+r"""Hypothesis strategies for random sharing graphs.
+
+:func:`graphs` draws valid graphs: modules with random attribute names, lists, tuples
+and dicts as branches, Parameters and arrays of random shapes and dtypes (jax and
+numpy), static values (ints, strings, None), References whose tags recur at several
+positions (the same Reference object, or *twins*: distinct References with the same tag
+and value), cycles through References (self-cycles, 2-cycles, long cycles, cycles
+through lists and dicts), nested Scopes, References reachable only through other
+References, and plain Python sharing of arrays and Parameters. The injectors
+(:func:`conflicting_graphs`, :func:`aliased_graphs`, :func:`cyclic_graphs`,
+:func:`self_scoped_graphs`, :func:`unscoped_cycle_graphs`) add one defect to a valid
+graph, so that exactly one SPEC error applies.
+
+Every strategy draws plain values (no randomness of its own), so failures shrink to
+small graphs whose :func:`repr` is readable Python (see :class:`spec_tests.graph.Graph`).
+The strategies depend only on :mod:`spec_tests.graph`; other projects can import them
+and write their own materializer.
+
+Example:
+    >>> from hypothesis import given
+    >>> @given(graphs(max_nodes=10))
+    ... def test_root_is_a_module(graph):
+    ...     assert graph[0].kind in ('module', 'scope')
+    >>> test_root_is_a_module()
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import keyword
+
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+
+from hypothesis import strategies as st
+
+from .graph import CONTAINERS, MUTABLE, NAMESPACES, Graph, Node, subtree
+
+#: Attribute names that modules of released inox versions use for methods.
+RESERVED_NAMES = frozenset({'partition', 'train', 'tree_flatten', 'tree_unflatten', 'tree_repr'})
+
+
+def _usable(name: str) -> bool:
+    return not keyword.iskeyword(name) and name not in RESERVED_NAMES
+
+
+#: Attribute names and dict keys.
+names = st.from_regex(r'[a-z][a-z0-9_]{0,5}', fullmatch=True).filter(_usable)
+
+#: Reference tags: short strings, small ints and pairs, so that tags recur.
+tags = st.one_of(
+    st.from_regex(r'[a-z]{1,3}', fullmatch=True),
+    st.integers(0, 9),
+    st.tuples(st.sampled_from('pq'), st.integers(0, 3)),
+)
+
+#: Static (non-array) values.
+statics = st.one_of(st.none(), st.integers(-3, 300), st.from_regex(r'[a-z]{0,3}', fullmatch=True))
+
+DTYPES = ('float32', 'int32', 'float16', 'bool')
+FLAVORS = ('jax', 'numpy')
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    r"""What :func:`graphs` may draw.
+
+    Attributes:
+        max_nodes: Soft bound on the number of nodes of the owned tree.
+        max_depth: Bound on the nesting depth of the owned tree.
+        max_children: Bound on the number of children of one container.
+        max_extras: Bound on the number of extra positions (ties, twins, copies).
+        root: ``'scope'``, ``'module'``, or :py:`None` for either.
+        scopes: Whether nested Scopes may appear.
+        cycles: Whether extra positions may close cycles.
+        references: Whether References may appear.
+        statics: Whether static values may appear.
+        entries: Whether StateEntry nodes may appear.
+        force_cycle: Whether to close at least one cycle through a Reference (the root
+            is then a Scope).
+        dtypes: The array dtypes to draw from.
+        flavors: The array types to draw from (``jax``, ``numpy``).
+        max_rank: Bound on the number of array dimensions.
+    """
+
+    max_nodes: int = 30
+    max_depth: int = 5
+    max_children: int = 4
+    max_extras: int = 6
+    root: Optional[str] = None
+    scopes: bool = True
+    cycles: bool = True
+    references: bool = True
+    statics: bool = True
+    entries: bool = False
+    force_cycle: bool = False
+    dtypes: Tuple[str, ...] = DTYPES
+    flavors: Tuple[str, ...] = FLAVORS
+    max_rank: int = 3
+
+
+class _Builder:
+    r"""Grows one graph from draws: first an owned tree (each node has one owner),
+    then extra positions for existing References, twins and plain copies."""
+
+    def __init__(self, draw, options: Options):
+        self.draw = draw
+        self.o = options
+        self.nodes: List[Dict[str, Any]] = []
+        self.owner: List[Optional[int]] = []
+        self.namespace: List[Optional[int]] = []  # scope of the positions of a node's children
+        self.refs: List[int] = []
+        self.tags: Dict[Optional[int], Set[Any]] = {}
+        self.frozen: Set[int] = set()
+        self.seeds = 0
+
+    # The owned tree.
+
+    def add(self, kind: str, owner: Optional[int], **fields) -> int:
+        i = len(self.nodes)
+        self.nodes.append(dict(kind=kind, keys=[], children=[], **fields))
+        self.owner.append(owner)
+        outer = self.namespace[owner] if owner is not None else None
+        self.namespace.append(i if kind == 'scope' else outer)
+        return i
+
+    def leaf_kinds(self) -> List[str]:
+        kinds = ['array', 'param']
+        if self.o.statics:
+            kinds.append('static')
+        if self.o.entries:
+            kinds.append('entry')
+        return kinds
+
+    def node_kinds(self, depth: int, target: bool = False) -> List[str]:
+        if len(self.nodes) >= self.o.max_nodes or depth >= self.o.max_depth:
+            kinds = self.leaf_kinds()
+            return [k for k in kinds if k != 'static'] if target else kinds
+        kinds = ['module', 'array', 'list'] if target else ['array', 'module', 'list']
+        if self.o.references and not target:
+            kinds += ['ref', 'ref']  # ties and cycles need References: draw them often
+        kinds += ['param', 'dict', 'tuple']
+        if self.o.statics and not target:
+            kinds.append('static')
+        if self.o.scopes:
+            kinds.append('scope')
+        if self.o.entries:
+            kinds.append('entry')
+        if target:
+            kinds += ['module', 'list', 'dict']  # cycles need mutable values
+        return kinds
+
+    def node(self, depth: int, owner: Optional[int], kind: Optional[str] = None, target: bool = False) -> int:
+        if kind is None:
+            kind = self.draw(st.sampled_from(self.node_kinds(depth, target)))
+        if kind == 'array':
+            return self.array(owner)
+        if kind == 'static':
+            return self.add('static', owner, value=self.draw(statics))
+        if kind in ('param', 'entry'):
+            i = self.add(kind, owner)
+            child = self.array(i)
+            self.nodes[i]['children'].append(child)
+            return i
+        if kind == 'ref':
+            namespace = self.namespace[owner] if owner is not None else None
+            i = self.add('ref', owner, tag=self.fresh_tag(namespace))
+            self.refs.append(i)
+            self.nodes[i]['children'].append(self.node(depth + 1, i, target=True))
+            return i
+        i = self.add(kind, owner)
+        count = self.draw(st.integers(0, self.o.max_children))
+        if len(self.nodes) >= self.o.max_nodes:
+            count = min(count, 1)
+        keys = self.draw(st.lists(names, min_size=count, max_size=count, unique=True)) if kind in NAMESPACES + ('dict',) else []
+        for n in range(count):
+            child = self.node(depth + 1, i)
+            self.nodes[i]['children'].append(child)
+            if keys:
+                self.nodes[i]['keys'].append(keys[n])
+        return i
+
+    def array(self, owner: Optional[int]) -> int:
+        rank = self.draw(st.integers(0, self.o.max_rank))
+        shape = tuple(self.draw(st.lists(st.integers(0, 3), min_size=rank, max_size=rank)))
+        self.seeds += 1
+        return self.add(
+            'array',
+            owner,
+            shape=shape,
+            dtype=self.draw(st.sampled_from(self.o.dtypes)),
+            flavor=self.draw(st.sampled_from(self.o.flavors)),
+            seed=self.seeds,
+        )
+
+    def fresh_tag(self, namespace: Optional[int]) -> Any:
+        used = self.tags.setdefault(namespace, set())
+        tag = self.draw(tags)
+        while tag in used:  # a new Reference needs a tag of its own in its scope
+            tag = (tag, len(used))
+        used.add(tag)
+        return tag
+
+    # Extra positions.
+
+    def containers(self) -> List[int]:
+        return [i for i, n in enumerate(self.nodes) if n['kind'] in CONTAINERS]
+
+    def graph(self) -> Graph:
+        return Graph(tuple(
+            Node(
+                kind=n['kind'],
+                keys=tuple(n['keys']),
+                children=tuple(n['children']),
+                **{k: v for k, v in n.items() if k not in ('kind', 'keys', 'children')},
+            )
+            for n in self.nodes
+        ))
+
+    def owned_below(self, top: int, i: int) -> bool:
+        while i is not None:
+            if i == top:
+                return True
+            i = self.owner[i]
+        return False
+
+    def frozen_at(self, i: int) -> bool:
+        return any(self.owned_below(f, i) for f in self.frozen)
+
+    def tie_candidates(self, ref: int) -> List[int]:
+        r"""Containers where another occurrence of ``ref`` keeps the graph valid."""
+
+        home = self.namespace[ref]
+        target = self.nodes[ref]['children'][0]
+        if home is None:  # outside scopes: a plain copy, whose value holds no Reference
+            graph = self.graph()
+            below = subtree(graph, target)
+            if any(graph[j].kind in ('ref', 'scope') for j in below):
+                return []
+            return [c for c in self.containers() if self.namespace[c] is None
+                    and c not in below and not self.frozen_at(c)]
+        found = []
+        for c in self.containers():
+            if self.namespace[c] != home or self.frozen_at(c):
+                continue
+            if self.owned_below(target, c):
+                if not self.o.cycles or self.nodes[target]['kind'] not in MUTABLE:
+                    continue
+            found.append(c)
+        return found
+
+    def place(self, container: int, child: int) -> None:
+        n = self.nodes[container]
+        if n['kind'] in NAMESPACES + ('dict',):
+            name = self.draw(names)
+            while name in n['keys']:
+                name = name + '_'
+            n['keys'].append(name)
+            n['children'].append(child)
+        else:
+            at = self.draw(st.integers(0, len(n['children'])))
+            n['children'].insert(at, child)
+
+    def extras(self) -> None:
+        count = self.draw(st.integers(0, self.o.max_extras))
+        for _ in range(count):
+            kind = self.draw(st.sampled_from(('tie', 'cycle', 'twin', 'cycle', 'copy')))
+            if kind in ('tie', 'cycle', 'twin') and self.refs:
+                ref = self.draw(st.sampled_from(self.refs))
+                candidates = self.tie_candidates(ref)
+                if kind == 'cycle':  # prefer a position inside the value: a cycle
+                    target = self.nodes[ref]['children'][0]
+                    candidates = [c for c in candidates if self.owned_below(target, c)] or candidates
+                if not candidates:
+                    continue
+                container = self.draw(st.sampled_from(candidates))
+                if kind == 'twin':
+                    twin = dict(self.nodes[ref], keys=[], children=list(self.nodes[ref]['children']))
+                    self.nodes.append(twin)
+                    self.owner.append(container)
+                    self.namespace.append(self.namespace[ref])
+                    ref = len(self.nodes) - 1
+                    self.refs.append(ref)
+                if self.namespace[ref] is None:
+                    self.frozen.add(self.nodes[ref]['children'][0])
+                self.place(container, ref)
+            elif kind == 'copy':
+                copies = [i for i, n in enumerate(self.nodes) if n['kind'] in ('array', 'param', 'static')]
+                containers = self.containers()
+                if not copies or not containers:
+                    continue
+                self.place(self.draw(st.sampled_from(containers)), self.draw(st.sampled_from(copies)))
+
+
+    def close_cycle(self) -> None:
+        r"""Adds an occurrence of a scoped Reference inside its own value, first adding
+        a Reference to a new module under the root if no Reference fits."""
+
+        fits = [r for r in self.refs if self.namespace[r] is not None
+                and self.nodes[self.nodes[r]['children'][0]]['kind'] in MUTABLE
+                and self.namespace[self.nodes[r]['children'][0]] == self.namespace[r]]
+        if fits:
+            ref = self.draw(st.sampled_from(fits))
+        else:
+            ref = self.add('ref', 0, tag=self.fresh_tag(0))
+            self.refs.append(ref)
+            self.nodes[ref]['children'].append(self.add('module', ref))
+            self.place(0, ref)
+        target = self.nodes[ref]['children'][0]
+        inside = [c for c in self.containers() if self.owned_below(target, c) and self.namespace[c] == self.namespace[ref]]
+        self.place(self.draw(st.sampled_from(inside)), ref)
+
+
+@st.composite
+def graphs(draw, options: Optional[Options] = None, **kwargs) -> Graph:
+    r"""Valid sharing graphs: SPEC.md says what flattening each must give.
+
+    Arguments:
+        options: An :class:`Options`; keyword arguments override its fields.
+    """
+
+    options = dataclasses.replace(options or Options(), **kwargs)
+    builder = _Builder(draw, options)
+    root = options.root or ('scope' if options.force_cycle else draw(st.sampled_from(('scope', 'module'))))
+    builder.node(0, None, kind=root)
+    builder.extras()
+    if options.force_cycle and not builder.graph().cycle_edges():
+        builder.close_cycle()
+    return builder.graph()
+
+
+# Defects. Each injector draws a valid graph and adds one defect to it.
+
+
+def _with(graph: Graph, changes: Dict[int, Node], added: Sequence[Node] = ()) -> Graph:
+    nodes = [changes.get(i, n) for i, n in enumerate(graph.nodes)]
+    return Graph(tuple(nodes) + tuple(added))
+
+
+def _attach(node: Node, child: int, key: Any, at: int) -> Node:
+    r"""``node`` with one more child: under ``key`` for modules and dicts, at index
+    ``at`` for sequences."""
+
+    if node.kind in NAMESPACES + ('dict',):
+        while key in node.keys:
+            key = key + '_'
+        return dataclasses.replace(node, keys=node.keys + (key,), children=node.children + (child,))
+    at = min(at, len(node.children))
+    return dataclasses.replace(node, children=node.children[:at] + (child,) + node.children[at:])
+
+
+def _namespaces(graph: Graph) -> Dict[int, Optional[int]]:
+    r"""The scope of the children of each reachable node (a Scope is its own)."""
+
+    found: Dict[int, Optional[int]] = {0: 0 if graph[0].kind == 'scope' else None}
+    todo = [0]
+    while todo:
+        i = todo.pop()
+        for child in graph[i].children:
+            if child not in found:
+                found[child] = child if graph[child].kind == 'scope' else found[i]
+                todo.append(child)
+    return found
+
+
+def _scoped_refs(graph: Graph, space: Dict[int, Optional[int]], kinds: Tuple[str, ...]) -> List[int]:
+    return [i for i, s in space.items() if graph[i].kind == 'ref' and s is not None
+            and graph[graph[i].children[0]].kind in kinds]
+
+
+def _ensure_ref(graph: Graph, space: Dict[int, Optional[int]], kinds: Tuple[str, ...]) -> Graph:
+    r"""``graph``, with a Reference to a new Parameter under the root Scope if it has
+    no scoped Reference to a value of ``kinds``."""
+
+    if _scoped_refs(graph, space, kinds):
+        return graph
+    start = len(graph.nodes)
+    added = [Node('ref', tag='shared', children=(start + 1,)), Node('param', children=(start + 2,)),
+             Node('array', shape=(1,), seed=99)]
+    return _with(graph, {0: _attach(graph[0], start, 'held', 0)}, added)
+
+
+def _containers_in(graph: Graph, space: Dict[int, Optional[int]], scope: int, exclude=frozenset()) -> List[int]:
+    return sorted(c for c, s in space.items() if graph[c].kind in CONTAINERS and s == scope and c not in exclude)
+
+
+@st.composite
+def conflicting_graphs(draw, **kwargs) -> Graph:
+    r"""Graphs where two References with one tag in one scope hold different objects
+    (SHARE-TAG-CONFLICT)."""
+
+    graph = draw(graphs(root='scope', **kwargs))
+    graph = _ensure_ref(graph, _namespaces(graph), CONTAINERS + ('param', 'entry', 'array'))
+    space = _namespaces(graph)
+    ref = draw(st.sampled_from(_scoped_refs(graph, space, CONTAINERS + ('param', 'entry', 'array'))))
+    container = draw(st.sampled_from(_containers_in(graph, space, space[ref])))
+    start = len(graph.nodes)
+    added = [Node('ref', tag=graph[ref].tag, children=(start + 1,))]
+    value = draw(st.sampled_from(('array', 'param', 'module')))
+    if value == 'param':
+        added += [Node('param', children=(start + 2,)), Node('array', shape=(2,), seed=98)]
+    else:
+        added.append(Node(value, shape=(2,), seed=98) if value == 'array' else Node(value))
+    change = _attach(graph[container], start, draw(names), draw(st.integers(0, 4)))
+    return _with(graph, {container: change}, added)
+
+
+@st.composite
+def aliased_graphs(draw, **kwargs) -> Graph:
+    r"""Graphs where one object is held under two tags of one scope, or by References
+    of two scopes (SHARE-ALIAS)."""
+
+    kinds = ('module', 'list', 'dict', 'param')
+    graph = draw(graphs(root='scope', **kwargs))
+    graph = _ensure_ref(graph, _namespaces(graph), kinds)
+    space = _namespaces(graph)
+    ref = draw(st.sampled_from(_scoped_refs(graph, space, kinds)))
+    target = graph[ref].children[0]
+    below = subtree(graph, target)
+    start = len(graph.nodes)
+    if draw(st.booleans()):  # same tag, from a new inner Scope
+        added = [Node('scope', keys=('inner',), children=(start + 1,)),
+                 Node('ref', tag=graph[ref].tag, children=(target,))]
+        containers = sorted(c for c in space if graph[c].kind in CONTAINERS and c not in below)
+    else:  # another tag, in the same scope
+        used = {graph[i].tag for i, s in space.items() if graph[i].kind == 'ref' and s == space[ref]}
+        added = [Node('ref', tag=draw(tags.filter(lambda t: t not in used)), children=(target,))]
+        containers = _containers_in(graph, space, space[ref], exclude=below)
+    container = draw(st.sampled_from(containers))
+    change = _attach(graph[container], start, draw(names), draw(st.integers(0, 4)))
+    return _with(graph, {container: change}, added)
+
+
+@st.composite
+def cyclic_graphs(draw, **kwargs) -> Graph:
+    r"""Graphs where a container holds one of its ancestors, or itself, directly rather
+    than through a Reference (TREE-CYCLE-ERROR)."""
+
+    graph = draw(graphs(**kwargs))
+    reachable = _namespaces(graph)
+    ancestor = draw(st.sampled_from(sorted(i for i in reachable if graph[i].kind in MUTABLE)))
+    below = subtree(graph, ancestor, through=CONTAINERS)
+    container = draw(st.sampled_from(sorted(c for c in below if graph[c].kind in CONTAINERS)))
+    change = _attach(graph[container], ancestor, draw(names), draw(st.integers(0, 4)))
+    return _with(graph, {container: change})
+
+
+@st.composite
+def self_scoped_graphs(draw, **kwargs) -> Graph:
+    r"""Graphs where a Scope contains itself, directly or through a Reference with a
+    new tag (SHARE-SELF-SCOPE). The Scope is held by no Reference, so that no alias
+    comes first."""
+
+    graph = draw(graphs(root='scope', **kwargs))
+    space = _namespaces(graph)
+    held = {graph[i].children[0] for i in space if graph[i].kind == 'ref'}
+    scope = draw(st.sampled_from(sorted(i for i in space if graph[i].kind == 'scope' and i not in held)))
+    container = draw(st.sampled_from(_containers_in(graph, space, scope)))
+    start = len(graph.nodes)
+    added = []
+    child = scope
+    if draw(st.booleans()):
+        used = {graph[i].tag for i, s in space.items() if graph[i].kind == 'ref' and s == scope}
+        added = [Node('ref', tag=draw(tags.filter(lambda t: t not in used)), children=(scope,))]
+        child = start
+    change = _attach(graph[container], child, draw(names), draw(st.integers(0, 4)))
+    return _with(graph, {container: change}, added)
+
+
+@st.composite
+def unscoped_cycle_graphs(draw, **kwargs) -> Graph:
+    r"""Graphs with a cycle through a Reference outside any Scope (SHARE-UNSCOPED)."""
+
+    graph = draw(graphs(root='module', scopes=False, **kwargs))
+    start = len(graph.nodes)
+    kind = draw(st.sampled_from(('module', 'list', 'dict')))
+    holder = Node(kind, keys=() if kind == 'list' else ('back',), children=(start + 1,))
+    ref = Node('ref', tag=draw(tags), children=(start,))
+    return _with(graph, {0: _attach(graph[0], start + 1, draw(names), 0)}, [holder, ref])
+
+
+@st.composite
+def deep_graphs(draw, depth: int, kinds: Tuple[str, ...] = ('module', 'ref')) -> Graph:
+    r"""A root Scope holding a chain of ``depth`` nested modules and References (each
+    with its own tag), a drawn pattern of kinds repeated, that ends with a Reference to
+    a Parameter; the root holds that Reference too, unless the chain crosses a Scope."""
+
+    pattern = draw(st.lists(st.sampled_from(kinds), min_size=1, max_size=8))
+    chain = (pattern * (depth // len(pattern) + 1))[:depth]
+    bottom = depth + 1
+    tie = 'scope' not in chain
+    nodes = [Node('scope', keys=('x', 'y') if tie else ('x',), children=(1, bottom) if tie else (1,))]
+    for n, kind in enumerate(chain, start=1):
+        if kind == 'ref':
+            nodes.append(Node('ref', tag=n, children=(n + 1,)))
+        else:
+            nodes.append(Node(kind, keys=('x',), children=(n + 1,)))
+    nodes.append(Node('ref', tag='bottom', children=(bottom + 1,)))
+    nodes.append(Node('param', children=(bottom + 2,)))
+    nodes.append(Node('array', shape=(2,), seed=1))
+    return Graph(tuple(nodes))

@@ -1,0 +1,114 @@
+r"""Properties of the tree layer: TREE-ORDER, TREE-STATIC, TREE-ROUNDTRIP, TREE-DEEP and
+TREE-CYCLE-ERROR."""
+
+import copy
+import pickle
+
+import jax
+import numpy as np
+import pytest
+
+from hypothesis import strategies as st
+
+from .compare import array_leaves, assert_array, check_tree, expected_array, is_array, where
+from .graph import Graph, Node, Step, keystr
+from .harness import prop
+from .materialize import array_value, materialize, resolve
+from .model import walk
+from .strategies import cyclic_graphs, deep_graphs, graphs, statics
+
+any_graphs = st.one_of(graphs(), graphs(force_cycle=True))
+
+
+@prop('TREE-ORDER', any_graphs, ci=40)
+def test_leaves_in_flatten_order_with_full_paths(impl, graph):
+    model = walk(graph)
+    live = materialize(graph, impl)
+    pairs = [(path, leaf) for path, leaf in jax.tree_util.tree_flatten_with_path(live.root)[0] if is_array(leaf)]
+    found = [jax.tree_util.keystr(path) for path, _ in pairs]
+    expected = [keystr(path, impl.reference_key) for _, path in model.leaves]
+    assert found == expected, f'leaf paths in flatten order: expected {expected}, found {found}'
+    for (instance, path), (_, leaf) in zip(model.leaves, pairs):
+        assert_array(leaf, expected_array(model, instance), where(impl, path))
+
+
+@prop('TREE-STATIC', graphs(statics=True), statics, ci=30)
+def test_static_values_are_not_leaves(impl, graph, other):
+    live = materialize(graph, impl)
+    leaves = jax.tree_util.tree_leaves(live.root)
+    wrong = [leaf for leaf in leaves if not is_array(leaf)]
+    assert not wrong, f'static values among the leaves: {wrong!r}'
+
+    static = [i for i, node in enumerate(graph.nodes) if node.kind == 'static' and node.value != other]
+    if static:  # two trees that differ by one static value differ in definition
+        i = static[0]
+        changed = Graph(tuple(n if j != i else Node('static', value=other) for j, n in enumerate(graph.nodes)))
+        a = jax.tree_util.tree_structure(live.root)
+        b = jax.tree_util.tree_structure(materialize(changed, impl).root)
+        assert a != b, f'changing static value {graph[i].value!r} to {other!r} kept the tree definition'
+
+    count = jax.jit(lambda tree: len(jax.tree_util.tree_leaves(tree)))
+    assert count(live.root) == len(array_leaves(live.root)), 'jax.jit saw other leaves than the arrays'
+
+
+@prop('TREE-ROUNDTRIP', any_graphs, ci=40)
+def test_flatten_unflatten_round_trip(impl, graph):
+    model = walk(graph)
+    live = materialize(graph, impl)
+    leaves, treedef = jax.tree_util.tree_flatten(live.root)
+    check_tree(impl, model, jax.tree_util.tree_unflatten(treedef, leaves))
+    check_tree(impl, model, jax.tree_util.tree_map(lambda x: x, live.root))
+    again, treedef_again = jax.tree_util.tree_flatten(jax.tree_util.tree_unflatten(treedef, leaves))
+    assert treedef_again == treedef, 'flattening the rebuilt tree gave another tree definition'
+    assert len(again) == len(leaves)
+
+
+DEEP = 10_000
+DEEP_REPR = 2_000  # the repr text grows with the square of the depth (SPEC.md)
+
+
+def _chain_path(graph):
+    r"""The path down the chain of a :func:`deep_graphs` graph to its Parameter."""
+
+    path, i = [], 0
+    while graph[i].kind != 'param':
+        path.append(Step('deref') if graph[i].kind == 'ref' else Step('attr', 'x'))
+        i = graph[i].children[0]
+    return tuple(path)
+
+
+@prop('TREE-DEEP', deep_graphs(DEEP), ci=2)
+def test_deep_trees(impl, graph):
+    live = materialize(graph, impl)
+    leaves, treedef = jax.tree_util.tree_flatten(live.root)
+    assert len(array_leaves(live.root)) == 1
+    rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
+    static, *partitions = impl.partition(rebuilt)
+    rebuilt = impl.combine(static, *partitions)
+    rebuilt = pickle.loads(pickle.dumps(rebuilt))
+    rebuilt = copy.deepcopy(rebuilt)
+    path = _chain_path(graph)
+    assert_array(resolve(impl, rebuilt, path).value, np.asarray(array_value(graph[-1])), 'the deepest leaf')
+    if 'y' in graph[0].keys:  # the root holds the deepest Reference too
+        assert rebuilt.y is resolve(impl, rebuilt, path[:-1]), 'the tie between .y and the deepest Reference is lost'
+
+
+@prop('TREE-DEEP', deep_graphs(DEEP_REPR), ci=1)
+def test_repr_of_deep_trees(impl, graph):
+    text = repr(materialize(graph, impl).root)
+    assert 'float32[2]' in text
+
+
+@prop('TREE-CYCLE-ERROR', cyclic_graphs(), ci=30)
+def test_containing_itself_raises_cycle_error(impl, graph):
+    model = walk(graph)
+    assert model.failure is not None and model.failure.error == 'CycleError'
+    live = materialize(graph, impl)
+    with pytest.raises(impl.errors['CycleError']) as caught:
+        jax.tree_util.tree_leaves(live.root)
+    message = str(caught.value)
+    node = live.objects[model.failure.node]
+    assert type(node).__name__ in message, f'the message does not name the type {type(node).__name__}: {message}'
+    for path in model.failure.paths:
+        if path:
+            assert keystr(path, impl.reference_key) in message, f'the message does not name {where(impl, path)}: {message}'

@@ -1,0 +1,39 @@
+"""pytest under `bazel test`: one macro per kind of target so that BUILD files stay short."""
+
+_RUNNER = "//tools:pytest_runner.py"
+
+# Always there: the runner imports both.
+_TEST_DEPS = ["@pypi//pytest", "@pypi//hypothesis"]
+
+# Only `--config=cuda` reaches the CUDA wheels; an unselected branch is never fetched.
+_ACCELERATOR_DEPS = select({
+    "//tools:cuda": ["@pypi_cuda//:cuda"],
+    "//conditions:default": [],
+})
+
+def _pytest(name, srcs, files, pytest_args, deps, data, args, size, kwargs):
+    native.py_test(
+        name = name,
+        srcs = srcs + [_RUNNER],
+        main = _RUNNER,
+        # The runner takes the files to collect, `--`, then extra pytest arguments.
+        args = ["$(rootpaths %s)" % f for f in files] + ["--"] + pytest_args + args,
+        data = data,
+        deps = deps + [d for d in _TEST_DEPS if d not in deps] + _ACCELERATOR_DEPS,
+        size = size,
+        **kwargs
+    )
+
+def pytest_test(name, srcs, deps = [], data = [], args = [], size = "medium", **kwargs):
+    """Runs pytest on the test files `srcs`.
+
+    Writes JUnit XML where Bazel expects it, loads the hypothesis profile named by
+    INOX_HYPOTHESIS_PROFILE (default `ci`; `--config=thorough` picks `thorough`), and fails
+    when pytest collects no test. pytest reads no ini file (-c /dev/null): give options in
+    `args`. Other keyword arguments (env, tags, ...) go to py_test.
+    """
+    _pytest(name, srcs, srcs, [], deps, data, args, size, kwargs)
+
+def pytest_doctest(name, srcs, deps = [], data = [], args = [], size = "medium", **kwargs):
+    """Runs the docstring examples of the modules `srcs`, which `deps` must provide."""
+    _pytest(name, [], srcs, ["--doctest-modules"], deps, data + srcs, args, size, kwargs)

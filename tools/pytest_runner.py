@@ -1,0 +1,62 @@
+"""Main of every pytest_test: runs pytest as `bazel test` expects.
+
+Arguments: the files to collect, then `--`, then extra pytest arguments.
+"""
+
+import os
+import sys
+
+import pytest
+
+PROFILES = {
+    # Repeatable runs: a failure on CI fails again on a developer's machine.
+    "ci": dict(max_examples=100, derandomize=True),
+    "thorough": dict(max_examples=2000),
+}
+
+
+class HypothesisProfile:
+    """A pytest plugin, so that hypothesis is imported after pytest set up assertion rewriting."""
+
+    @staticmethod
+    def pytest_configure():
+        import hypothesis
+
+        for name, options in PROFILES.items():
+            # No deadline: jit compilation makes run times jumpy. No database: runfiles are read-only.
+            hypothesis.settings.register_profile(name, deadline=None, database=None, print_blob=True, **options)
+        hypothesis.settings.load_profile(os.environ.get("INOX_HYPOTHESIS_PROFILE", "ci"))
+
+
+def check_cuda():
+    """Under --config=cuda, a machine without a GPU must fail instead of running on CPU."""
+    if os.environ.get("JAX_PLATFORMS") != "cuda":
+        return
+    try:
+        import jax
+    except ImportError:
+        return  # This test does not use jax.
+    try:
+        jax.devices("cuda")
+    except Exception as e:  # jax raises RuntimeError or AssertionError, depending on how it fails
+        sys.exit("no CUDA device: JAX_PLATFORMS=cuda (from --config=cuda) but jax found no usable GPU (%s: %s)"
+                 % (type(e).__name__, e))
+
+
+def main(argv):
+    split = argv.index("--")
+    files, extra = argv[:split], argv[split + 1:]
+    if not files:
+        sys.exit("pytest_runner: no files to test (is the srcs glob empty?)")
+    check_cuda()
+    args = ["-p", "no:cacheprovider", "--rootdir", os.getcwd(), "-c", os.devnull]
+    if "XML_OUTPUT_FILE" in os.environ:
+        args += ["--junitxml", os.environ["XML_OUTPUT_FILE"]]
+    code = pytest.main(args + extra + files, plugins=[HypothesisProfile()])
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print("pytest_runner: no test was collected, which counts as a failure", file=sys.stderr)
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

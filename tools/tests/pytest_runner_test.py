@@ -1,0 +1,35 @@
+"""pytest_test loads the hypothesis profile and treats an empty test file as a failure."""
+
+import os
+import subprocess
+import sys
+
+import hypothesis
+from hypothesis import strategies as st
+
+RUNNER = "tools/pytest_runner.py"
+
+
+def test_hypothesis_profile_comes_from_the_environment():
+    profile = os.environ.get("INOX_HYPOTHESIS_PROFILE", "ci")
+    settings = hypothesis.settings()
+    assert settings.database is None and settings.deadline is None
+    assert settings.max_examples == {"ci": 100, "thorough": 2000}[profile]
+
+
+@hypothesis.given(st.integers())
+def test_given_runs(x):
+    assert x == x
+
+
+def test_no_collected_test_is_a_failure(tmp_path):
+    empty = tmp_path / "empty_test.py"
+    empty.write_text("")
+    res = subprocess.run([sys.executable, RUNNER, str(empty), "--"], capture_output=True, text=True)
+    assert res.returncode == 5, res.stdout + res.stderr
+    assert "no test was collected" in res.stderr
+
+
+def test_no_files_is_a_failure():
+    res = subprocess.run([sys.executable, RUNNER, "--"], capture_output=True, text=True)
+    assert res.returncode != 0 and "no files to test" in res.stderr
