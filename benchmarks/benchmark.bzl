@@ -12,7 +12,8 @@ def benchmark_process(name, src, deps = [], data = [], **kwargs):
     NAME is a py_test that `bazel test //...` skips (tag manual), that runs alone (exclusive)
     and is never cached (no-cache, external); its pytest-benchmark JSON lands in its undeclared
     outputs. NAME_runner is the same process as a py_binary, which //benchmarks:track runs
-    with a JSON path of its own. Other keyword arguments go to both.
+    with a JSON path of its own; manual too, so that `bazel test //...` does not even fetch
+    the peers' wheels. Other keyword arguments go to both.
     """
     common = dict(
         srcs = [src],
@@ -31,5 +32,6 @@ def benchmark_process(name, src, deps = [], data = [], **kwargs):
     )
     native.py_binary(
         name = name + "_runner",
+        tags = ["manual", "benchmark"],
         **common
     )

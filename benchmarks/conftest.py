@@ -12,14 +12,27 @@ import pytest  # noqa: E402
 
 from inoxbench.machine import cpu_count, machine_class  # noqa: E402
 from inoxbench.shapes import SHAPES  # noqa: E402
-from inoxbench.suite import Case  # noqa: E402
+from inoxbench import suite  # noqa: E402
 
 
 def pytest_generate_tests(metafunc):
     if 'case' in metafunc.fixturenames:
         process = os.path.splitext(os.path.basename(metafunc.module.__file__))[0]
-        cases = [Case(peer, shape, process) for peer in metafunc.module.PEERS for shape in SHAPES]
+        cases = [suite.Case(peer, shape, process) for peer in metafunc.module.PEERS for shape in SHAPES]
         metafunc.parametrize('case', cases, ids=[c.id for c in cases], indirect=True)
+
+
+def pytest_collection_modifyitems(items):
+    # Case by case, every operation of a case in a row: one model is alive at a time, and
+    # a size runs after the smaller sizes of its variant (see inoxbench/timing.py).
+    def order(item):
+        case = getattr(item, 'callspec', None) and item.callspec.params.get('case')
+        if case is None:
+            return (0, 0, 0)
+        peers = item.module.PEERS
+        return (peers.index(case.peer_name), SHAPES.index(case.shape), suite.__all__.index(item.originalname))
+
+    items.sort(key=order)
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ installed.
 
 import argparse
 import datetime
-import json
 import os
 import shlex
 import subprocess
@@ -121,8 +120,7 @@ def main(argv):
 
     out = _user_path(options.out)
     os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, 'results.json'), 'w') as f:
-        json.dump(merged, f, indent=1)
+    results.write(os.path.join(out, 'results.json'), merged)
 
     checks = targets.evaluate(run, options.stat)
     print('\nTargets (reported, not enforced):\n' + targets.format_checks(checks))
@@ -137,8 +135,7 @@ def main(argv):
     rows = []
     if options.update_baseline:
         os.makedirs(os.path.dirname(baseline_path), exist_ok=True)
-        with open(baseline_path, 'w') as f:
-            json.dump(merged, f, indent=1, sort_keys=True)
+        results.write(baseline_path, merged)
         print(f'\ntrack: wrote the baseline {baseline_path} ({len(current)} tracked metrics)')
         runs = [entry]
     else:

@@ -35,6 +35,22 @@ def array_leaves(tree: Any) -> List[Any]:
     return [x for x in jax.tree_util.tree_leaves(tree) if is_array(x)]
 
 
+def bump(x: Any) -> Any:
+    r"""Another array of the same type, shape and dtype as ``x``: ``x + 1``, or ``~x``
+    for booleans."""
+
+    y = ~x if x.dtype == bool else x + 1
+    return np.asarray(y) if isinstance(x, np.ndarray) else y  # numpy makes 0-d results scalars
+
+
+def message(error: BaseException) -> str:
+    r"""The message of an exception (a ``KeyError`` prints the repr of its message)."""
+
+    if isinstance(error, KeyError) and len(error.args) == 1 and isinstance(error.args[0], str):
+        return error.args[0]
+    return str(error)
+
+
 def where(impl: Adapter, path: Path) -> str:
     r"""A path as the implementation prints it."""
 

@@ -93,7 +93,8 @@ class Node:
         tag: The tag of a Reference.
         shape: The shape of an array.
         dtype: The dtype name of an array.
-        flavor: ``jax`` or ``numpy``, the array type.
+        flavor: The array type: ``jax``, ``numpy`` or ``scalar`` (a numpy scalar, of
+            shape ``()``).
         seed: Makes the values of an array distinct from others'.
         value: The value of a static node.
     """
@@ -188,17 +189,25 @@ class Graph:
 
     def to_source(self, max_lines: int = 80) -> str:
         r"""Python-like source that builds the graph. A graph of more than
-        :data:`INLINE_LIMIT` nodes names every node instead of nesting expressions (so
-        that a very deep graph renders without recursion), and the text stops after
-        ``max_lines`` lines."""
+        :data:`INLINE_LIMIT` nodes is shown as an outline instead, one line per node
+        naming its children (so that a very deep graph renders without recursion), and
+        the text stops after ``max_lines`` lines."""
 
-        lines = _Source(self, inline=len(self.nodes) <= INLINE_LIMIT).render()
+        if len(self.nodes) <= INLINE_LIMIT:
+            lines = _Source(self).render()
+        else:
+            lines = [f'# an outline of {len(self.nodes)} nodes'] + [_outline(self, i) for i in range(len(self.nodes))]
         if len(lines) > max_lines:
             lines = lines[:max_lines] + [f'# ... {len(lines) - max_lines} more lines']
         return '\n'.join(lines)
 
     def __repr__(self) -> str:
         return self.to_source()
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        r"""Hypothesis prints examples with this (IPython's protocol)."""
+
+        printer.text(self.to_source())
 
     def to_json(self) -> Dict[str, Any]:
         r"""A JSON-able form: labelled nodes and edges, cycle edges marked, and the
@@ -269,9 +278,11 @@ def strongly_connected(graph: Graph) -> List[int]:
 
 
 def _array_text(node: Node) -> str:
+    dtype = _SHORT.get(node.dtype, node.dtype)
+    if node.flavor == 'scalar':
+        return f'np.{node.dtype}()'
     shape = ', '.join(map(str, node.shape))
-    prefix = 'np:' if node.flavor == 'numpy' else ''
-    return f'{prefix}{_SHORT.get(node.dtype, node.dtype)}[{shape}]'
+    return f'{"np:" if node.flavor == "numpy" else ""}{dtype}[{shape}]'
 
 
 def _label(node: Node) -> str:
@@ -292,16 +303,26 @@ def _label(node: Node) -> str:
     }[node.kind]
 
 
-#: Graphs up to this size are rendered with nested expressions.
+#: Graphs up to this size are rendered as source, larger ones as an outline.
 INLINE_LIMIT = 300
+
+
+def _outline(graph: Graph, i: int) -> str:
+    node = graph[i]
+    name = 'root' if i == 0 else f'n{i}'
+    if not node.children:
+        return f'{name} = {_array_text(node) if node.kind == "array" else _label(node)}'
+    if node.kind == 'ref':
+        return f'{name} = Reference({node.tag!r}, n{node.children[0]})'
+    steps = ', '.join(f'{step.keystr()}: n{child}' for step, child in zip(node.steps(), node.children))
+    return f'{name} = {_label(node)} {{{steps}}}'
 
 
 class _Source:
     r"""Renders a graph as statements: shared or cyclic nodes get a name, the others
-    are written inline (with ``inline=False``, every node but arrays and static values
-    gets a name)."""
+    are written inline."""
 
-    def __init__(self, graph: Graph, inline: bool = True):
+    def __init__(self, graph: Graph):
         self.graph = graph
         degrees = graph.in_degrees()
         cyclic = {parent for parent, _ in graph.cycle_edges()}
@@ -309,7 +330,7 @@ class _Source:
         for i, node in enumerate(graph.nodes):
             if i == 0:
                 self.names[i] = 'root'
-            elif degrees[i] > 1 or i in cyclic or (not inline and node.kind not in ('array', 'static')):
+            elif degrees[i] > 1 or i in cyclic:
                 self.names[i] = f'{"r" if node.kind == "ref" else "n"}{i}'
         self.lines: List[str] = []
 

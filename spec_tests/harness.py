@@ -11,10 +11,11 @@ Example:
 """
 
 import functools
-import re
+import os
+import threading
 import traceback
 
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, NamedTuple
 
 import pytest
 
@@ -32,6 +33,15 @@ SPEC_IDS = (
     'PART-ROUNDTRIP', 'PART-ERRORS', 'STATE-EXPORT', 'STATE-UPDATE', 'COPY-PICKLE',
     'THREAD-SAFE',
 )
+
+
+class Property(NamedTuple):
+    r"""What :func:`prop` made a test of: its SPEC id, strategies and plain function
+    (``test(impl, *drawn)``), so that the suite can run it on another adapter."""
+
+    spec: str
+    strategies: tuple
+    test: Callable
 
 
 class Record:
@@ -66,8 +76,9 @@ def prop(spec_id: str, *strategies: Any, ci: int = 20) -> Callable:
     ``ci`` of them in the ``ci`` profile (see :mod:`spec_tests.profiles`)."""
 
     def decorate(test: Callable) -> Callable:
-        test = given(*strategies)(_recorded(test))
-        return spec(spec_id)(settings_for(ci)(test))
+        checked = spec(spec_id)(settings_for(ci)(given(*strategies)(_recorded(test))))
+        checked.spec_property = Property(spec_id, strategies, test)
+        return checked
 
     return decorate
 
@@ -78,27 +89,50 @@ def _recorded(test: Callable) -> Callable:
         node = Record.current
         Record.calls[node] = Record.calls.get(node, 0) + 1
         try:
-            return test(*args, **kwargs)
+            return in_thread(test, *args, **kwargs)
         except pytest.skip.Exception:
             raise
-        except RecursionError as error:
-            summary = _recursion_summary(error)
         except BaseException:
             Record.failures[node] = {k: v for k, v in kwargs.items() if k != 'impl'}
             raise
-        # Raised outside the except block: a traceback as deep as the recursion would
-        # exhaust the stack again while pytest formats it.
-        Record.failures[node] = {k: v for k, v in kwargs.items() if k != 'impl'}
-        raise AssertionError(summary)
 
     return run
 
 
+def in_thread(call: Callable, *args, **kwargs) -> Any:
+    r"""Runs ``call`` in a new thread and returns its result or raises its exception.
+
+    Each example runs in a thread of its own because a ``RecursionError`` raised inside
+    ``jax.tree_util`` (jax 0.12) leaves the recursion depth of its thread exhausted for
+    good: one deep or cyclic tree would otherwise fail every later test of the process.
+    A ``RecursionError`` comes back as an ``AssertionError`` that summarizes where it
+    happened (its own traceback is as deep as the recursion, too deep to format).
+    """
+
+    outcome: Dict[str, Any] = {}
+
+    def target():
+        try:
+            outcome['value'] = call(*args, **kwargs)
+        except BaseException as error:  # nothing more: after a RecursionError, any call may fail
+            outcome['error'] = error
+
+    thread = threading.Thread(target=target, name='spec_tests-example')
+    thread.start()
+    thread.join()
+    error = outcome.get('error')
+    if isinstance(error, RecursionError):
+        raise AssertionError(_recursion_summary(error))
+    if error is not None:
+        raise error
+    return outcome.get('value')
+
+
 def _recursion_summary(error: RecursionError) -> str:
     frames = traceback.extract_tb(error.__traceback__)
-    ours = [f for f in frames if '/spec_tests/' in f.filename]
+    ours = [f for f in frames if f'{os.sep}spec_tests{os.sep}' in f.filename]
     shown = ours[-1:] + frames[-3:]
-    where = '; '.join(f'{f.filename.rsplit("/", 1)[-1]}:{f.lineno} {f.name}' for f in shown)
+    where = '; '.join(f'{os.path.basename(f.filename)}:{f.lineno} {f.name}' for f in shown)
     return f'RecursionError ({error}) after {len(frames)} frames, at {where}'
 
 
@@ -106,9 +140,3 @@ def not_applicable(reason: str) -> None:
     r"""Ends the test as *not applicable*: the implementation lacks what it checks."""
 
     pytest.skip(f'n.a.: {reason}')
-
-
-def words(text: str) -> str:
-    r"""``text`` with runs of whitespace made single spaces (to search messages)."""
-
-    return re.sub(r'\s+', ' ', text)

@@ -36,7 +36,8 @@ class Live:
 def array_value(node: Node, batch: Optional[int] = None, offset: int = 0) -> Any:
     r"""The array of an ``array`` node: small integers (exact in every dtype), distinct
     across seeds and offsets; with ``batch``, the arrays of offsets ``0, 3, 6, ...``
-    stacked on a new first axis.
+    stacked on a new first axis. Its type is the node's flavor: a jax array, a numpy
+    array, or a numpy scalar.
 
     Example:
         >>> from spec_tests.graph import Node
@@ -50,11 +51,13 @@ def array_value(node: Node, batch: Optional[int] = None, offset: int = 0) -> Any
     if batch is not None:
         base = np.stack([base + 3 * b for b in range(batch)])
     if node.dtype == 'bool':
-        values = (base % 2).astype(bool)
+        values = np.asarray(base % 2, dtype=bool)
     else:
-        values = (base % 5 - 2).astype(node.dtype)
+        values = np.asarray(base % 5 - 2, dtype=node.dtype)
     if node.flavor == 'numpy':
         return values
+    if node.flavor == 'scalar':  # a numpy scalar (np.generic), of shape ()
+        return values[()]
     import jax.numpy as jnp
 
     return jnp.asarray(values)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from typing import Any, Dict, Hashable, List, Optional, Tuple
+from typing import Dict, Hashable, List, Optional, Tuple
 
 from .graph import CONTAINERS, Graph, Path, Step, keystr
 
@@ -111,8 +111,9 @@ class Model:
 
     def paths(self, limit: int = 400, per_instance: int = 6) -> List[Path]:
         r"""Access paths into the tree, canonical ones first: a depth-first enumeration
-        that never enters an instance already on the current path, keeps at most
-        ``per_instance`` paths to each instance and stops after ``limit`` paths.
+        that keeps at most ``per_instance`` paths to each instance and stops after
+        ``limit`` paths. A path that reaches an instance already on it (a cycle) ends
+        there, so every back edge of a cycle is followed once.
 
         The first path to each instance is its canonical path.
         """
@@ -126,11 +127,11 @@ class Model:
                 continue
             count[i] = count.get(i, 0) + 1
             found.append(path)
+            if i in on_path:  # closed a cycle
+                continue
             on_path = on_path | {i}
-            children = self.instances[i].children
-            for step, child in reversed(children):
-                if child not in on_path:
-                    work.append((child, path + (step,), on_path))
+            for step, child in reversed(self.instances[i].children):
+                work.append((child, path + (step,), on_path))
         return found
 
     def uses(self, limit: int = 400) -> List[Tuple[Path, int]]:

@@ -57,7 +57,7 @@ tags = st.one_of(
 statics = st.one_of(st.none(), st.integers(-3, 300), st.from_regex(r'[a-z]{0,3}', fullmatch=True))
 
 DTYPES = ('float32', 'int32', 'float16', 'bool')
-FLAVORS = ('jax', 'numpy')
+FLAVORS = ('jax', 'numpy', 'scalar')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Options:
         force_cycle: Whether to close at least one cycle through a Reference (the root
             is then a Scope).
         dtypes: The array dtypes to draw from.
-        flavors: The array types to draw from (``jax``, ``numpy``).
+        flavors: The array types to draw from (``jax``, ``numpy``, ``scalar``).
         max_rank: Bound on the number of array dimensions.
     """
 
@@ -183,12 +183,15 @@ class _Builder:
         rank = self.draw(st.integers(0, self.o.max_rank))
         shape = tuple(self.draw(st.lists(st.integers(0, 3), min_size=rank, max_size=rank)))
         self.seeds += 1
+        flavor = self.draw(st.sampled_from(self.o.flavors))
+        if flavor == 'scalar' and rank:
+            flavor = 'numpy'
         return self.add(
             'array',
             owner,
             shape=shape,
             dtype=self.draw(st.sampled_from(self.o.dtypes)),
-            flavor=self.draw(st.sampled_from(self.o.flavors)),
+            flavor=flavor,
             seed=self.seeds,
         )
 
@@ -348,8 +351,9 @@ def _attach(node: Node, child: int, key: Any, at: int) -> Node:
     return dataclasses.replace(node, children=node.children[:at] + (child,) + node.children[at:])
 
 
-def _namespaces(graph: Graph) -> Dict[int, Optional[int]]:
-    r"""The scope of the children of each reachable node (a Scope is its own)."""
+def namespaces(graph: Graph) -> Dict[int, Optional[int]]:
+    r"""The Scope whose namespace holds the children of each reachable node (a Scope
+    holds its own), or :py:`None` outside any Scope."""
 
     found: Dict[int, Optional[int]] = {0: 0 if graph[0].kind == 'scope' else None}
     todo = [0]
@@ -389,8 +393,8 @@ def conflicting_graphs(draw, **kwargs) -> Graph:
     (SHARE-TAG-CONFLICT)."""
 
     graph = draw(graphs(root='scope', **kwargs))
-    graph = _ensure_ref(graph, _namespaces(graph), CONTAINERS + ('param', 'entry', 'array'))
-    space = _namespaces(graph)
+    graph = _ensure_ref(graph, namespaces(graph), CONTAINERS + ('param', 'entry', 'array'))
+    space = namespaces(graph)
     ref = draw(st.sampled_from(_scoped_refs(graph, space, CONTAINERS + ('param', 'entry', 'array'))))
     container = draw(st.sampled_from(_containers_in(graph, space, space[ref])))
     start = len(graph.nodes)
@@ -411,8 +415,8 @@ def aliased_graphs(draw, **kwargs) -> Graph:
 
     kinds = ('module', 'list', 'dict', 'param')
     graph = draw(graphs(root='scope', **kwargs))
-    graph = _ensure_ref(graph, _namespaces(graph), kinds)
-    space = _namespaces(graph)
+    graph = _ensure_ref(graph, namespaces(graph), kinds)
+    space = namespaces(graph)
     ref = draw(st.sampled_from(_scoped_refs(graph, space, kinds)))
     target = graph[ref].children[0]
     below = subtree(graph, target)
@@ -436,7 +440,7 @@ def cyclic_graphs(draw, **kwargs) -> Graph:
     than through a Reference (TREE-CYCLE-ERROR)."""
 
     graph = draw(graphs(**kwargs))
-    reachable = _namespaces(graph)
+    reachable = namespaces(graph)
     ancestor = draw(st.sampled_from(sorted(i for i in reachable if graph[i].kind in MUTABLE)))
     below = subtree(graph, ancestor, through=CONTAINERS)
     container = draw(st.sampled_from(sorted(c for c in below if graph[c].kind in CONTAINERS)))
@@ -451,7 +455,7 @@ def self_scoped_graphs(draw, **kwargs) -> Graph:
     comes first."""
 
     graph = draw(graphs(root='scope', **kwargs))
-    space = _namespaces(graph)
+    space = namespaces(graph)
     held = {graph[i].children[0] for i in space if graph[i].kind == 'ref'}
     scope = draw(st.sampled_from(sorted(i for i in space if graph[i].kind == 'scope' and i not in held)))
     container = draw(st.sampled_from(_containers_in(graph, space, scope)))

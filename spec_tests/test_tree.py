@@ -10,7 +10,7 @@ import pytest
 
 from hypothesis import strategies as st
 
-from .compare import array_leaves, assert_array, check_tree, expected_array, is_array, where
+from .compare import array_leaves, assert_array, check_tree, expected_array, is_array, message, where
 from .graph import Graph, Node, Step, keystr
 from .harness import prop
 from .materialize import array_value, materialize, resolve
@@ -106,9 +106,9 @@ def test_containing_itself_raises_cycle_error(impl, graph):
     live = materialize(graph, impl)
     with pytest.raises(impl.errors['CycleError']) as caught:
         jax.tree_util.tree_leaves(live.root)
-    message = str(caught.value)
+    text = message(caught.value)
     node = live.objects[model.failure.node]
-    assert type(node).__name__ in message, f'the message does not name the type {type(node).__name__}: {message}'
+    assert type(node).__name__ in text, f'the message does not name the type {type(node).__name__}: {text}'
     for path in model.failure.paths:
         if path:
-            assert keystr(path, impl.reference_key) in message, f'the message does not name {where(impl, path)}: {message}'
+            assert keystr(path, impl.reference_key) in text, f'the message does not name {where(impl, path)}: {text}'

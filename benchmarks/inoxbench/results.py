@@ -1,14 +1,15 @@
 r"""pytest-benchmark JSON files of one run, merged and indexed.
 
 Each process of the suite writes its own JSON. :func:`merge` concatenates their
-benchmarks (without the raw timings) into one document in pytest-benchmark's own
-format, with one extra key, ``processes``, holding each process's ``machine_info``;
-baselines are such documents.
+benchmarks into one document in pytest-benchmark's own format (so that
+``pytest-benchmark compare`` reads it too), without what every benchmark repeats or
+cannot serialize (raw timings, options, parameter objects), and with one extra key,
+``processes``, holding each process's ``machine_info``; baselines are such documents.
 """
 
 from __future__ import annotations
 
-__all__ = ['Run', 'merge', 'read']
+__all__ = ['Run', 'merge', 'read', 'write']
 
 import json
 
@@ -24,15 +25,38 @@ def read(path: str) -> Dict[str, Any]:
         return json.load(f)
 
 
+# Same for every benchmark (options), or a repr of the Case object (params).
+_DROPPED = ('options', 'params')
+# The statistics that pytest-benchmark's tables show; the others follow from the timings.
+_STATS = ('min', 'max', 'mean', 'stddev', 'median', 'iqr', 'outliers', 'ops', 'rounds', 'iterations')
+# What a process's machine_info says about the class of its machine.
+_MACHINE = ('node', 'python_version', 'cores', 'jax_version', 'jax_platform', 'jax_device_kind', 'machine_class')
+
+
+def _rounded(value: Any) -> Any:
+    # Five significant digits: far finer than the noise, and half the size on disk.
+    return float(f'{value:.5g}') if isinstance(value, float) else value
+
+
+def write(path: str, document: Dict[str, Any]) -> None:
+    r"""Writes a merged document with one benchmark per line, for readable diffs."""
+
+    head = {k: v for k, v in document.items() if k != 'benchmarks'}
+    lines = [json.dumps(b, sort_keys=True) for b in document.get('benchmarks', [])]
+    text = json.dumps(head, indent=1, sort_keys=True)
+    with open(path, 'w') as f:
+        f.write(text[:-1].rstrip() + ',\n "benchmarks": [\n  ' + ',\n  '.join(lines) + '\n ]\n}\n')
+
+
 def merge(documents: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
     r"""Merges the JSON documents of the processes of one run.
 
     Example:
-        >>> a = {'machine_info': {'node': 'x'}, 'benchmarks': [{'name': 'a', 'stats': {'min': 1, 'data': [1]},
-        ...      'extra_info': {'process': 'p'}}]}
+        >>> a = {'machine_info': {'node': 'x', 'cpu': {}}, 'benchmarks': [{'name': 'a',
+        ...      'stats': {'min': 1, 'data': [1]}, 'extra_info': {'process': 'p'}}]}
         >>> merged = merge([a])
-        >>> merged['benchmarks'][0]['stats'], sorted(merged['processes'])
-        ({'min': 1}, ['p'])
+        >>> merged['benchmarks'][0]['stats'], merged['processes']
+        ({'min': 1}, {'p': {'node': 'x'}})
     """
 
     merged: Dict[str, Any] = {'benchmarks': [], 'processes': {}}
@@ -41,12 +65,13 @@ def merge(documents: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
             if key in document:
                 merged.setdefault(key, document[key])
         for benchmark in document.get('benchmarks', []):
-            benchmark = dict(benchmark)
-            benchmark['stats'] = {k: v for k, v in benchmark['stats'].items() if k != 'data'}
+            benchmark = {k: v for k, v in benchmark.items() if k not in _DROPPED}
+            benchmark['stats'] = {k: _rounded(v) for k, v in benchmark['stats'].items() if k in _STATS}
             merged['benchmarks'].append(benchmark)
             process = benchmark.get('extra_info', {}).get('process')
             if process is not None:
-                merged['processes'][process] = document.get('machine_info', {})
+                machine = document.get('machine_info', {})
+                merged['processes'][process] = {k: machine[k] for k in _MACHINE if k in machine}
         merged['processes'].update(document.get('processes', {}))
     return merged
 

@@ -32,7 +32,8 @@ class Model(nnx.Module):
     r"""The list of layers."""
 
     def __init__(self, layers):
-        self.layers = nnx.List(layers)
+        # nnx.List (flax 0.12) marks a list of submodules; older NNX took plain lists.
+        self.layers = getattr(nnx, 'List', list)(layers)
 
 
 def _first_layer(model, x):

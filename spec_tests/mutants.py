@@ -1,0 +1,103 @@
+r"""Deliberately broken variants of the reference implementation.
+
+Each mutant is an adapter whose classes subclass the reference ones and break one rule
+of SPEC.md; ``test_mutants.py`` asserts that the suite rejects every one of them. They
+are ordinary adapters too: ``pytest --pyargs spec_tests --impl
+spec_tests.mutants:NO_PRUNING`` runs the whole suite against one.
+"""
+
+import jax.tree_util as jtu
+import inox.nn as nn
+
+from .adapters.reference import ReferenceAdapter
+
+
+class ReversedModule(nn.Module):
+    r"""Flattens its attributes in reverse order: the *last* occurrence of a tag in
+    SPEC order becomes canonical."""
+
+    def __tree_flatten__(self, walk):
+        keys, values, names = super().__tree_flatten__(walk)
+        return keys[::-1], values[::-1], names[::-1]
+
+
+class ReversedScope(ReversedModule, nn.Scope):
+    r"""A Scope that flattens its attributes in reverse order."""
+
+
+class CopyingReference(nn.Reference):
+    r"""Unflattens each pruned occurrence that follows its canonical one as a new
+    Reference holding the same value, instead of the canonical Reference itself."""
+
+    @classmethod
+    def __tree_unflatten__(cls, aux, children, shared):
+        reference = super().__tree_unflatten__(aux, children, shared)
+        if aux[1] and not children and hasattr(reference, 'value'):
+            copy = object.__new__(cls)
+            object.__setattr__(copy, 'tag', reference.tag)
+            object.__setattr__(copy, 'value', reference.value)
+            return copy
+        return reference
+
+
+class ForgetfulReference(nn.Reference):
+    r"""Unflattens a pruned occurrence inside its own value (a cycle) as a Reference to
+    :py:`None`."""
+
+    @classmethod
+    def __tree_unflatten__(cls, aux, children, shared):
+        if aux[1] and not children and aux not in shared:
+            return cls(aux[0], None)
+        return super().__tree_unflatten__(aux, children, shared)
+
+
+class TrustingReference(nn.Reference):
+    r"""Prunes every later occurrence of a tag, whatever object it holds: no
+    TagConflictError."""
+
+    def __tree_flatten__(self, walk):
+        if walk.scope is not None and self.tag in walk.scope.tags:
+            return (), (), (self.tag, walk.scope.ordinal)
+        return super().__tree_flatten__(walk)
+
+
+class _NoOwners(dict):
+    def get(self, key, default=None):
+        return None
+
+
+class CarelessReference(nn.Reference):
+    r"""Never records which tag and scope hold an object: no AliasError."""
+
+    def __tree_flatten__(self, walk):
+        walk.memo.setdefault(nn.AliasError, _NoOwners())
+        return super().__tree_flatten__(walk)
+
+
+class UnprunedReference(nn.Reference):
+    r"""Flattens its value at every occurrence, as if outside any Scope."""
+
+    def __tree_flatten__(self, walk):
+        return [jtu.GetAttrKey('value')], [self.value], (self.tag, 0)
+
+
+class OpenScope(nn.Scope):
+    r"""A Scope that does not open a namespace: inner scopes share the outer one's."""
+
+    __tree_opens_scope__ = False
+
+
+class _Mutant(ReferenceAdapter):
+    def __init__(self, name: str, **classes):
+        self.name = f'mutant:{name}'
+        for key, value in classes.items():
+            setattr(self, key, value)
+
+
+CANONICAL_LAST = _Mutant('canonical-last', Module=ReversedModule, Scope=ReversedScope)
+COPIES_NOT_IDENTITY = _Mutant('copies-not-identity', Reference=CopyingReference)
+FORGETS_CYCLES = _Mutant('forgets-cycles', Reference=ForgetfulReference)
+NO_CONFLICT_CHECK = _Mutant('no-conflict-check', Reference=TrustingReference)
+NO_ALIAS_CHECK = _Mutant('no-alias-check', Reference=CarelessReference)
+NO_PRUNING = _Mutant('no-pruning', Reference=UnprunedReference)
+SHARED_NAMESPACES = _Mutant('shared-namespaces', Scope=OpenScope)

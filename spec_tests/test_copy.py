@@ -1,0 +1,23 @@
+r"""Copies keep ties and cycles: COPY-PICKLE."""
+
+import copy
+import pickle
+
+from hypothesis import strategies as st
+
+from .compare import check_tree
+from .harness import prop
+from .materialize import materialize
+from .model import walk
+from .strategies import graphs
+
+COPIES = {
+    'pickle': lambda tree: pickle.loads(pickle.dumps(tree)),
+    'deepcopy': copy.deepcopy,
+}
+
+
+@prop('COPY-PICKLE', st.one_of(graphs(), graphs(force_cycle=True)), st.sampled_from(sorted(COPIES)), ci=40)
+def test_copies_keep_ties_and_cycles(impl, graph, how):
+    live = materialize(graph, impl)
+    check_tree(impl, walk(graph), COPIES[how](live.root))

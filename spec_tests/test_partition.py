@@ -1,0 +1,144 @@
+r"""Partition and combine: PART-KEYS, PART-FILTERS, PART-ROUNDTRIP and PART-ERRORS."""
+
+import numpy as np
+import pytest
+
+from hypothesis import strategies as st
+
+from .compare import assert_array, bump, check_tree, expected_array, is_array, message
+from .graph import keystr
+from .harness import prop
+from .materialize import materialize
+from .model import walk
+from .strategies import graphs, names
+
+any_graphs = st.one_of(graphs(), graphs(force_cycle=True))
+
+#: Filters, named so that the model can evaluate them on graph nodes.
+FILTERS = ('Parameter', 'Module', 'Scope', 'Reference', 'list', 'dict', 'ndim>=2')
+filters = st.lists(st.one_of(st.sampled_from(FILTERS), names.map(lambda n: ('has', n))), max_size=3)
+
+
+def _filter(impl, spec):
+    r"""The filter of the implementation for ``spec``: a type or a predicate."""
+
+    if isinstance(spec, tuple):  # a module with an attribute of that name
+        return lambda x: isinstance(x, impl.Module) and spec[1] in vars(x)
+    if spec == 'ndim>=2':
+        return lambda x: is_array(x) and x.ndim >= 2
+    return {'list': list, 'dict': dict}.get(spec) or getattr(impl, spec)
+
+
+def _selects(spec, node) -> bool:
+    r"""Whether the filter ``spec`` selects the object of graph node ``node``."""
+
+    if isinstance(spec, tuple):
+        return node.kind in ('module', 'scope') and spec[1] in node.keys
+    if spec == 'ndim>=2':
+        return node.kind == 'array' and len(node.shape) >= 2
+    kinds = {'Parameter': ('param',), 'Module': ('module', 'scope'), 'Scope': ('scope',),
+             'Reference': ('ref',), 'list': ('list',), 'dict': ('dict',)}
+    return node.kind in kinds[spec]
+
+
+def _expected_partitions(impl, model, specs):
+    r"""The keys each partition must hold: a leaf goes to the first filter that selects
+    its ancestor closest to the root (itself included), else to the last partition."""
+
+    partitions = [set() for _ in range(len(specs) + 1)]
+    for instance, path in model.leaves:
+        chain = [model.instance_at(path[:n]) for n in range(len(path) + 1)]
+        group = len(specs)
+        for ancestor in chain:
+            node = model.graph[ancestor.node]
+            chosen = [i for i, spec in enumerate(specs) if _selects(spec, node)]
+            if chosen:
+                group = chosen[0]
+                break
+        partitions[group].add(keystr(path, impl.reference_key))
+    return partitions
+
+
+@prop('PART-KEYS', any_graphs, ci=30)
+def test_keys_are_canonical_paths(impl, graph):
+    model = walk(graph)
+    live = materialize(graph, impl)
+    expected = {keystr(path, impl.reference_key): instance for instance, path in model.leaves}
+    _, arrays = impl.partition(live.root)
+    assert sorted(arrays) == sorted(expected), f'expected keys {sorted(expected)}, found {sorted(arrays)}'
+    for key, leaf in arrays.items():
+        assert_array(leaf, expected_array(model, expected[key]), key)
+    _, params, others = impl.partition(live.root, impl.Parameter)
+    assert not set(params) & set(others) and sorted({**params, **others}) == sorted(expected)
+
+
+@prop('PART-FILTERS', any_graphs, filters, ci=30)
+def test_first_filter_of_the_closest_ancestor_to_the_root(impl, graph, specs):
+    model = walk(graph)
+    live = materialize(graph, impl)
+    _, *partitions = impl.partition(live.root, *(_filter(impl, spec) for spec in specs))
+    expected = _expected_partitions(impl, model, specs)
+    for n, (found, keys) in enumerate(zip(partitions, expected)):
+        label = repr(specs[n]) if n < len(specs) else 'the rest'
+        assert sorted(found) == sorted(keys), f'partition of {label}: expected {sorted(keys)}, found {sorted(found)}'
+
+
+@prop('PART-ROUNDTRIP', any_graphs, filters, st.randoms(use_true_random=False), ci=25)
+def test_combine_restores_the_module(impl, graph, specs, random):
+    model = walk(graph)
+    live = materialize(graph, impl)
+    chosen = [_filter(impl, spec) for spec in specs]
+    static, *partitions = impl.partition(live.root, *chosen)
+    leaves = {key: leaf for partition in partitions for key, leaf in partition.items()}
+    count = random.randint(1, 3)  # any split of the same keys
+    split = [{} for _ in range(count)]
+    for key in sorted(leaves):
+        split[random.randrange(count)][key] = leaves[key]
+    check_tree(impl, model, impl.combine(static, *split))
+
+    bumped = {key: bump(leaf) for key, leaf in leaves.items()}
+    values = {instance: bump(expected_array(model, instance)) for instance, _ in model.leaves}
+    check_tree(impl, model, impl.combine(static, bumped), values=values)
+
+    again, *_ = impl.partition(materialize(graph, impl).root, *chosen)
+    assert again == static, 'equal structures gave unequal static definitions'
+    assert hash(again) == hash(static), 'equal static definitions have different hashes'
+
+
+def _leafy(graph) -> bool:
+    return bool(walk(graph).leaves)
+
+
+@prop('PART-ERRORS', any_graphs.filter(_leafy), st.randoms(use_true_random=False), ci=25)
+def test_missing_unexpected_and_mismatched_keys(impl, graph, random):
+    live = materialize(graph, impl)
+    static, arrays = impl.partition(live.root)
+    keys = sorted(arrays)
+
+    dropped = random.sample(keys, min(len(keys), random.randint(1, 2)))
+    with pytest.raises(impl.errors['PartitionKeyError']) as caught:
+        impl.combine(static, {k: v for k, v in arrays.items() if k not in dropped})
+    for key in dropped:
+        assert key in message(caught.value), f'the error does not name the missing key {key}: {caught.value}'
+
+    extra = {'.not_a_leaf': np.zeros(1), "['nor_this']": np.ones(2)}
+    with pytest.raises(impl.errors['PartitionKeyError']) as caught:
+        impl.combine(static, {**arrays, **extra})
+    for key in extra:
+        assert key in message(caught.value), f'the error does not name the unexpected key {key}: {caught.value}'
+
+    changed = random.sample(keys, min(len(keys), random.randint(1, 2)))
+    wrong = dict(arrays)
+    for key in changed:
+        leaf = np.asarray(arrays[key])
+        wrong[key] = np.zeros(leaf.shape + (1,), leaf.dtype) if random.random() < 0.5 else np.zeros(leaf.shape, np.int8)
+    with pytest.raises(impl.errors['LeafSpecError']) as caught:
+        impl.combine(static, wrong)
+    text = message(caught.value)
+    for key in changed:
+        given, leaf = np.asarray(wrong[key]), np.asarray(arrays[key])
+        assert key in text, f'the error does not name the key {key}: {text}'
+        for spec in ((leaf.dtype, leaf.shape), (given.dtype, given.shape)):
+            assert str(spec[0]) in text and (str(list(spec[1])) in text or str(spec[1]) in text), (
+                f'the error does not name {spec[0]}{list(spec[1])} for {key}: {text}'
+            )

@@ -1,0 +1,309 @@
+r"""Properties of Scope and Reference: the SHARE-* rules other than the JAX
+transformations (see test_transforms.py)."""
+
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+from hypothesis import strategies as st
+
+from .compare import array_leaves, check_tree, is_array, message, where
+from .graph import Graph, Node, keystr
+from .harness import example, prop
+from .materialize import materialize, resolve
+from .model import walk
+from .strategies import (
+    aliased_graphs,
+    conflicting_graphs,
+    graphs,
+    cyclic_graphs,
+    names,
+    namespaces,
+    self_scoped_graphs,
+    statics,
+    tags,
+    unscoped_cycle_graphs,
+)
+
+
+any_graphs = st.one_of(graphs(), graphs(force_cycle=True))
+
+unhashable_tags = st.one_of(
+    st.lists(st.integers(0, 3), max_size=2),
+    st.dictionaries(st.text('ab', max_size=1), st.integers(0, 3), max_size=1),
+    st.sets(st.integers(0, 3), max_size=2),
+    st.just(bytearray(b'x')),
+)
+
+hashable_tags = st.one_of(
+    st.text(max_size=4),
+    st.integers(-(2**40), 2**40),
+    st.tuples(st.integers(0, 3), st.text('ab', max_size=2)),
+    st.frozensets(st.integers(0, 3), max_size=3),
+    st.integers(0, 5).map(np.int32),  # an array scalar: it must stay a tag, not become a leaf
+    st.just(None),
+)
+
+
+def _flatten_error(impl, graph, error):
+    r"""Flattens ``graph`` expecting SPEC error ``error``; returns the message."""
+
+    model = walk(graph)
+    assert model.failure is not None and model.failure.error == error, 'the strategy made a wrong example'
+    live = materialize(graph, impl)
+    with pytest.raises(impl.errors[error]) as caught:
+        jax.tree_util.tree_leaves(live.root)
+    return model, message(caught.value)
+
+
+def _names_paths(impl, model, message):
+    for path in model.failure.paths:
+        if path:
+            text = keystr(path, impl.reference_key)
+            assert text in message, f'the message does not name the path {text}: {message}'
+
+
+def _names_tag(tag, message):
+    assert repr(tag) in message or str(tag) in message, f'the message does not name the tag {tag!r}: {message}'
+
+
+@prop('SHARE-TAG-HASHABLE', unhashable_tags, ci=10)
+def test_unhashable_tags_raise_type_error(impl, tag):
+    with pytest.raises(TypeError) as caught:
+        impl.reference(tag, impl.Module())
+    assert type(tag).__name__ in message(caught.value), f'the message does not name the type: {caught.value}'
+
+
+@prop('SHARE-TAG-HASHABLE', hashable_tags, ci=15)
+def test_hashable_tags_stay_out_of_the_leaves(impl, tag):
+    graph = Graph((
+        Node('scope', keys=('a', 'b'), children=(1, 1)),
+        Node('ref', tag=tag, children=(2,)),
+        Node('param', children=(3,)),
+        Node('array', shape=(2,), seed=1),
+    ))
+    live = materialize(graph, impl)
+    leaves = jax.tree_util.tree_leaves(live.root)
+    assert len(leaves) == 1, f'expected the one array among the leaves, found {leaves!r}'
+    check_tree(impl, walk(graph), jax.tree_util.tree_map(lambda x: x, live.root))
+
+
+@st.composite
+def shadowed_graphs(draw):
+    r"""A graph whose root Scope holds ``Reference(t, P)`` twice and an inner Scope that
+    holds ``Reference(t, Q)`` twice: one tag, two namespaces, two values."""
+
+    graph = draw(graphs(root='scope'))
+    space = namespaces(graph)
+    used = {graph[i].tag for i, s in space.items() if graph[i].kind == 'ref' and s == 0}
+    elsewhere = sorted({n.tag for n in graph.nodes if n.kind == 'ref'} - used, key=repr)
+    tag = draw(st.sampled_from(elsewhere) if elsewhere else tags.filter(lambda t: t not in used))
+    start = len(graph.nodes)
+    added = (
+        Node('ref', tag=tag, children=(start + 2,)),
+        Node('scope', keys=('p', 'q'), children=(start + 3, start + 3)),
+        Node('param', children=(start + 5,)),
+        Node('ref', tag=tag, children=(start + 4,)),
+        Node('param', children=(start + 6,)),
+        Node('array', shape=(2,), seed=91),
+        Node('array', shape=(3,), seed=92),
+    )
+    keys = list(graph[0].keys)
+    for _ in range(3):
+        keys.append(draw(names.filter(lambda n: n not in keys)))
+    root = Node('scope', keys=tuple(keys), children=graph[0].children + (start, start + 1, start))
+    return Graph((root,) + graph.nodes[1:] + added)
+
+
+@prop('SHARE-SCOPE-NAMESPACE', shadowed_graphs(), ci=25)
+def test_inner_scopes_open_their_own_namespace(impl, graph):
+    model = walk(graph)
+    assert model.failure is None
+    live = materialize(graph, impl)
+    leaves, treedef = jax.tree_util.tree_flatten(live.root)
+    assert len(array_leaves(live.root)) == len(model.leaves)
+    rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
+    check_tree(impl, model, rebuilt)
+    outer, inner = (next(i for i in model.instances if i.node == len(graph.nodes) - k) for k in (7, 4))
+    a, b = resolve(impl, rebuilt, outer.path), resolve(impl, rebuilt, inner.path)
+    assert a is not b and impl.deref(a) is not impl.deref(b), 'one tag in two scopes tied two unrelated values'
+
+
+@prop('SHARE-PRUNE-FIRST', any_graphs, ci=40)
+def test_first_occurrence_is_canonical(impl, graph):
+    model = walk(graph)
+    live = materialize(graph, impl)
+    found = [jax.tree_util.keystr(path) for path, leaf in jax.tree_util.tree_flatten_with_path(live.root)[0]
+             if is_array(leaf)]
+    for group in model.groups.values():
+        canonical = keystr(group[0], impl.reference_key)
+        for pruned in group[1:]:
+            text = keystr(pruned, impl.reference_key)
+            below = [key for key in found if key.startswith(text) and key[len(text):len(text) + 1] in ('.', '[')]
+            assert not below, f'pruned occurrence {text} (canonical: {canonical}) has leaves {below}'
+    expected = [keystr(path, impl.reference_key) for _, path in model.leaves]
+    assert found == expected, f'expected leaf paths {expected}, found {found}'
+
+
+def _check_leaf_count(impl, graph):
+    model = walk(graph)
+    count = len(array_leaves(materialize(graph, impl).root))
+    assert count == len(model.leaves), f'expected {len(model.leaves)} leaves, found {count}'
+
+
+@prop('SHARE-LEAF-COUNT', any_graphs, ci=40)
+def test_leaf_count(impl, graph):
+    _check_leaf_count(impl, graph)
+
+
+@prop('SHARE-LEAF-COUNT', graphs(max_nodes=300, max_depth=8, max_children=6, max_extras=40), ci=5)
+def test_leaf_count_of_large_graphs(impl, graph):
+    _check_leaf_count(impl, graph)
+
+
+@prop('SHARE-ROUNDTRIP-IDENTITY', graphs(cycles=False), ci=40)
+def test_occurrences_are_one_object_after_unflatten(impl, graph):
+    model = walk(graph)
+    live = materialize(graph, impl)
+    leaves, treedef = jax.tree_util.tree_flatten(live.root)
+    check_tree(impl, model, jax.tree_util.tree_unflatten(treedef, leaves))
+    static, *partitions = impl.partition(live.root)
+    check_tree(impl, model, impl.combine(static, *partitions))
+
+
+@prop('SHARE-CYCLES', graphs(force_cycle=True), ci=40)
+def test_cycles_are_restored(impl, graph):
+    model = walk(graph)
+    live = materialize(graph, impl)
+    leaves, treedef = jax.tree_util.tree_flatten(live.root)
+    assert len(array_leaves(live.root)) == len(model.leaves)
+    check_tree(impl, model, jax.tree_util.tree_unflatten(treedef, leaves))
+
+
+@prop('SHARE-TAG-CONFLICT', conflicting_graphs(), ci=30)
+def test_same_tag_different_objects(impl, graph):
+    model, message = _flatten_error(impl, graph, 'TagConflictError')
+    _names_tag(model.failure.tags[0], message)
+    _names_paths(impl, model, message)
+
+
+_OPTIMIZED = r'''
+import sys
+from spec_tests.adapters import load
+import jax
+impl = load(sys.argv[1])
+scope = impl.Scope()
+scope.a = impl.reference('t', impl.Parameter(jax.numpy.ones(2)))
+scope.b = impl.reference('t', impl.Parameter(jax.numpy.zeros(2)))
+try:
+    jax.tree_util.tree_leaves(scope)
+except impl.errors['TagConflictError']:
+    print('raised')
+'''
+
+
+@example('SHARE-TAG-CONFLICT')
+def test_conflict_is_raised_under_python_optimizations(impl, pytestconfig):
+    run = subprocess.run(
+        [sys.executable, '-O', '-c', _OPTIMIZED, pytestconfig.getoption('impl')],
+        capture_output=True, text=True, env=_child_env(), timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == 'raised', 'under python -O, conflicting tags raise nothing'
+
+
+def _child_env():
+    import os
+
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(p for p in sys.path if p)
+    return env
+
+
+@prop('SHARE-ALIAS', aliased_graphs(), ci=30)
+def test_one_object_under_two_tags_or_scopes(impl, graph):
+    model, message = _flatten_error(impl, graph, 'AliasError')
+    for tag in model.failure.tags:
+        _names_tag(tag, message)
+    _names_paths(impl, model, message)
+
+
+@prop('SHARE-ALIAS', st.sampled_from(('array', 'static')), st.booleans(), ci=4)
+def test_values_may_have_several_tags(impl, kind, same_scope):
+    value = Node('array', shape=(2,), seed=3) if kind == 'array' else Node('static', value='v')
+    if same_scope:  # Scope(a=Reference('a', v), b=Reference('b', v))
+        second = Node('ref', tag='b', children=(2,))
+    else:  # Scope(a=Reference('a', v), b=Scope(r=Reference('a', v)))
+        second = Node('scope', keys=('r',), children=(1,))
+    graph = Graph((Node('scope', keys=('a', 'b'), children=(1, 3)), Node('ref', tag='a', children=(2,)), value, second))
+    live = materialize(graph, impl)
+    assert len(array_leaves(live.root)) == len(walk(graph).leaves)
+
+
+@prop('SHARE-SELF-SCOPE', self_scoped_graphs(), ci=30)
+def test_scope_containing_itself(impl, graph):
+    model, message = _flatten_error(impl, graph, 'CycleError')
+    _names_paths(impl, model, message)
+
+
+@prop('SHARE-UNSCOPED', graphs(root='module', scopes=False), ci=30)
+def test_references_outside_scopes_are_plain_wrappers(impl, graph):
+    model = walk(graph)
+    live = materialize(graph, impl)
+    leaves, treedef = jax.tree_util.tree_flatten(live.root)
+    assert len(array_leaves(live.root)) == len(model.leaves)
+    rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
+    check_tree(impl, model, rebuilt)
+    first = {}
+    for instance in model.instances:  # every occurrence of one Reference is a copy
+        if instance.kind != 'ref':
+            continue
+        x = resolve(impl, rebuilt, instance.path)
+        if instance.node in first:
+            other, path = first[instance.node]
+            assert x is not other, f'{where(impl, instance.path)} and {where(impl, path)} must be two References'
+        else:
+            first[instance.node] = (x, instance.path)
+
+
+@prop('SHARE-UNSCOPED', unscoped_cycle_graphs(), ci=20)
+def test_cycle_outside_scopes_raises_cycle_error(impl, graph):
+    model, message = _flatten_error(impl, graph, 'CycleError')
+    _names_paths(impl, model, message)
+
+
+@prop('SHARE-FORWARD', names, statics, ci=20)
+def test_reference_forwards_to_its_value(impl, name, value):
+    module = impl.Module()
+    ref = impl.reference('t', module)
+    setattr(ref, name, value)
+    assert vars(module).get(name, ...) == value, 'an attribute write did not reach the value'
+    assert getattr(ref, name) == value, 'an attribute read did not reach the value'
+    delattr(ref, name)
+    assert name not in vars(module), 'an attribute deletion did not reach the value'
+    param = impl.Parameter(np.arange(3, dtype=np.float32))
+    assert np.array_equal(impl.reference('p', param)(), param()), 'a call did not reach the value'
+
+
+@prop('SHARE-REPR', st.one_of(graphs(), graphs(force_cycle=True)), ci=40)
+def test_repr_marks_repeats(impl, graph):
+    model = walk(graph, repr_scope=True)
+    text = repr(materialize(graph, impl).root)
+    assert text.count('*') >= len(model.groups), f'{len(model.groups)} References are not all shown with *:\n{text}'
+    for (_, tag), occurrences in model.groups.items():
+        if len(occurrences) > 1:
+            assert f'@{tag}' in text, f'repeats of tag {tag!r} are not shown as @{tag}:\n{text}'
+    for instance, _ in model.leaves:
+        node = graph[model.instances[instance].node]
+        shown = f'{node.dtype}{list(node.shape)}'
+        assert shown in text, f'an array is not shown as {shown}:\n{text}'
+    bound = 400 * (len(model.instances) + 1)
+    assert len(text) <= bound, f'the repr has {len(text)} characters for {len(model.instances)} objects'
+
+
+@prop('SHARE-REPR', st.one_of(cyclic_graphs(), conflicting_graphs(), aliased_graphs()), ci=15)
+def test_repr_terminates_on_every_tree(impl, graph):
+    assert isinstance(repr(materialize(graph, impl).root), str)

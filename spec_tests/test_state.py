@@ -1,0 +1,71 @@
+r"""State utilities with shared entries: STATE-EXPORT and STATE-UPDATE."""
+
+import numpy as np
+import pytest
+
+from hypothesis import strategies as st
+
+from .compare import assert_array, bump, expected_array, message, where
+from .graph import keystr
+from .harness import prop
+from .materialize import array_value, materialize, resolve
+from .model import walk
+from .strategies import graphs
+
+
+def _has_entries(graph) -> bool:
+    return bool(_entries(walk(graph, entries_are_leaves=True)))
+
+
+state_graphs = st.one_of(graphs(entries=True), graphs(entries=True, force_cycle=True)).filter(_has_entries)
+
+
+def _entries(model):
+    r"""``(instance id, canonical path)`` of each state entry, in flatten order."""
+
+    return [(i, path) for i, path in model.leaves if model.instances[i].kind == 'entry']
+
+
+@prop('STATE-EXPORT', state_graphs, ci=30)
+def test_shared_entries_are_exported_once(impl, graph):
+    model = walk(graph, entries_are_leaves=True)
+    live = materialize(graph, impl)
+    tree, state = impl.export_state(live.root)
+    keys = {instance: impl.StateKey(keystr(path, impl.reference_key)) for instance, path in _entries(model)}
+    assert sorted(map(repr, state)) == sorted(map(repr, keys.values())), (
+        f'expected state keys {sorted(map(repr, keys.values()))}, found {sorted(map(repr, state))}'
+    )
+    for instance, key in keys.items():
+        entry = graph[model.instances[instance].node]
+        assert_array(state[key], np.asarray(array_value(graph[entry.children[0]])), f'state[{key!r}]')
+    for path in model.paths():
+        instance = model.instance_at(path)
+        if instance.kind == 'entry':
+            found = resolve(impl, tree, path)
+            assert found == keys[instance.id], f'{where(impl, path)} holds {found!r}, expected {keys[instance.id]!r}'
+        elif instance.kind == 'array':
+            assert_array(resolve(impl, tree, path), expected_array(model, instance.id), where(impl, path))
+
+
+@prop('STATE-UPDATE', state_graphs, st.randoms(use_true_random=False), ci=30)
+def test_update_returns_a_new_state(impl, graph, random):
+    live = materialize(graph, impl)
+    _, state = impl.export_state(live.root)
+    before = dict(state)
+    keys = sorted(state, key=repr)
+    chosen = random.sample(keys, random.randint(1, len(keys)))
+    mutation = {key: bump(state[key]) for key in chosen}
+    new = impl.update_state(state, mutation)
+    assert dict(state) == before and all(state[k] is before[k] for k in keys), 'update_state changed its input'
+    for key in keys:
+        expected = mutation[key] if key in mutation else before[key]
+        assert new[key] is expected, f'new state at {key!r}: expected {expected!r}, found {new[key]!r}'
+
+    for key in chosen:
+        reference = impl.reference('state', key)
+        assert new[reference] is new[key], f'a Reference to {key!r} does not index the state like the key'
+
+    unknown = impl.StateKey('.not_an_entry')
+    with pytest.raises(KeyError) as caught:
+        impl.update_state(state, {unknown: 0})
+    assert '.not_an_entry' in message(caught.value), f'the error does not name the unknown key: {caught.value}'

@@ -1,0 +1,167 @@
+r"""Ties under JAX transformations: SHARE-JIT, SHARE-GRAD, SHARE-VMAP and
+SHARE-TREE-MAP.
+
+A function of a module reads its leaves through *uses*: access paths of the model
+(:meth:`~spec_tests.model.Model.uses`), several of which reach a tied leaf through
+different occurrences of its tag. Inside every trace, all paths to one instance must
+reach one object.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from hypothesis import strategies as st
+
+from .compare import bump, check_tree, expected_array, is_array, where
+from .graph import keystr
+from .harness import prop
+from .materialize import materialize, resolve
+from .model import IDENTITIES, walk
+from .strategies import graphs
+
+USES = 120
+
+
+def _has_leaves(graph) -> bool:
+    return bool(walk(graph).leaves)
+
+
+any_graphs = st.one_of(graphs(), graphs(force_cycle=True))
+# jax.vmap needs an array to batch, jax.grad needs float leaves only.
+graphs_with_leaves = any_graphs.filter(_has_leaves)
+float_graphs = st.one_of(graphs(dtypes=('float32',)), graphs(dtypes=('float32',), force_cycle=True)).filter(_has_leaves)
+
+
+def _weight(n: int) -> int:
+    return n % 5 + 1
+
+
+def _sums(impl, tree, uses):
+    r"""One weighted sum per use: the outputs compared with eager evaluation."""
+
+    return {
+        f'{n:04d}': _weight(n) * jnp.sum(jnp.asarray(resolve(impl, tree, path), jnp.float32))
+        for n, (path, _) in enumerate(uses)
+    }
+
+
+def _identities(impl, model, tree):
+    r"""``(instance, path, object)`` for every access path (run inside a trace)."""
+
+    return [(model.instance_at(path), path, resolve(impl, tree, path)) for path in model.paths(USES)]
+
+
+def _assert_one_object_per_instance(impl, records, context):
+    first = {}
+    for instance, path, x in records:
+        if instance.kind not in IDENTITIES + ('array',):
+            continue
+        other = first.setdefault(instance.id, (x, path))
+        assert other[0] is x, (
+            f'{context}: {where(impl, path)} and {where(impl, other[1])} must be one object (a tie), '
+            f'found two {type(x).__name__} objects'
+        )
+
+
+def _assert_same_outputs(found, expected, context):
+    assert sorted(found) == sorted(expected), f'{context}: other outputs than eager evaluation'
+    for key in expected:
+        np.testing.assert_allclose(np.asarray(found[key]), np.asarray(expected[key]), err_msg=f'{context}: use {key}')
+
+
+@prop('SHARE-JIT', any_graphs, ci=15)
+def test_jit_keeps_ties(impl, graph):
+    model = walk(graph)
+    live = materialize(graph, impl)
+    uses = model.uses(USES)
+    records = []
+
+    def f(tree):
+        records.extend(_identities(impl, model, tree))
+        return _sums(impl, tree, uses)
+
+    _assert_same_outputs(impl.jit(f)(live.root), _sums(impl, live.root, uses), 'jit')
+    _assert_one_object_per_instance(impl, records, 'inside jit')
+    check_tree(impl, model, impl.jit(lambda tree: tree)(live.root))
+
+
+def _expected_gradients(model, uses):
+    r"""The gradient of each leaf instance, from an untied reconstruction: every use
+    gets a copy of its leaf, and the copies' gradients are summed per leaf."""
+
+    untied = {n: jnp.asarray(expected_array(model, instance)) for n, (_, instance) in enumerate(uses)}
+    per_use = jax.grad(lambda copies: sum(_weight(n) * jnp.sum(x) for n, x in copies.items()))(untied)
+    expected = {}
+    for n, (_, instance) in enumerate(uses):
+        expected[instance] = expected.get(instance, 0) + np.asarray(per_use[n])
+    return expected
+
+
+def _loss(impl, uses):
+    return lambda tree: sum(_weight(n) * jnp.sum(resolve(impl, tree, path)) for n, (path, _) in enumerate(uses))
+
+
+@prop('SHARE-GRAD', float_graphs, ci=15)
+def test_grad_sums_over_uses(impl, graph):
+    model = walk(graph)
+    uses = model.uses(USES)
+    live = materialize(graph, impl)
+    expected = _expected_gradients(model, uses)
+    grads = impl.grad(_loss(impl, uses))(live.root)
+    for path, instance in uses:
+        found = resolve(impl, grads, path)
+        np.testing.assert_allclose(np.asarray(found), expected[instance], err_msg=f'gradient at {where(impl, path)}')
+
+
+@prop('SHARE-GRAD', float_graphs, ci=15)
+def test_grad_of_partitioned_parameters(impl, graph):
+    model = walk(graph)
+    uses = model.uses(USES)
+    live = materialize(graph, impl)
+    expected = _expected_gradients(model, uses)
+    static, params, others = impl.partition(live.root, impl.Parameter)
+    loss = _loss(impl, uses)
+    grads = jax.grad(lambda p: loss(impl.combine(static, p, others)))(params)
+    canonical = {keystr(path, impl.reference_key): instance for instance, path in model.leaves}
+    for key, found in grads.items():
+        assert key in canonical, f'{key} is not the canonical path of a leaf'
+        np.testing.assert_allclose(
+            np.asarray(found), expected.get(canonical[key], 0 * np.asarray(found)), err_msg=f'gradient at {key}'
+        )
+
+
+@prop('SHARE-VMAP', graphs_with_leaves, ci=12)
+def test_vmap_keeps_ties(impl, graph):
+    model = walk(graph)
+    uses = model.uses(USES)
+    batched = materialize(graph, impl, batch=2)
+    records = []
+
+    def f(tree):
+        records.extend(_identities(impl, model, tree))
+        return _sums(impl, tree, uses)
+
+    found = impl.vmap(f)(batched.root)
+    for b in range(2):
+        expected = _sums(impl, materialize(graph, impl, offset=3 * b).root, uses)
+        _assert_same_outputs({k: v[b] for k, v in found.items()}, expected, f'vmap, batch element {b}')
+    _assert_one_object_per_instance(impl, records, 'inside vmap')
+
+
+@prop('SHARE-TREE-MAP', any_graphs, ci=30)
+def test_tree_map_once_per_leaf(impl, graph):
+    model = walk(graph)
+    live = materialize(graph, impl)
+    calls = []
+
+    def f(x):
+        if not is_array(x):
+            return x  # released versions map static values too (see TREE-STATIC)
+        calls.append(x)
+        return bump(x)
+
+    out = jax.tree_util.tree_map(f, live.root)
+    assert len(calls) == len(model.leaves), f'f ran {len(calls)} times for {len(model.leaves)} leaves'
+    values = {instance: bump(expected_array(model, instance)) for instance, _ in model.leaves}
+    check_tree(impl, model, out, values=values)
