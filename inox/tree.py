@@ -194,7 +194,8 @@ def _path(link: Any) -> TreePath:
     keys = []
     while link is not None:
         link, key = link
-        keys.append(key)
+        if key is not None:  # the root has no key
+            keys.append(key)
     return TreePath(reversed(keys))
 
 
@@ -338,7 +339,6 @@ class Flat(NamedTuple):
 
 
 _LEAF_RECORD = (None, None, 0)
-_EXIT = object()
 
 
 def _describe(node: Any) -> str:
@@ -400,60 +400,76 @@ def flatten(
     walk = Walk(lenient)
     leaves, records, links, groups = [], [], [], []
     active: Dict[int, Any] = {}
+    kinds = _KINDS
+
+    # A frame is a node whose children are being visited: (the iterator over its
+    # (key, child) pairs, its link, the scope of its children, their group, its id,
+    # its record). The first frame holds the root, with no key and no record.
     root_scope = walk.open_scope() if lenient else None  # a repr marks repeats anywhere
-    stack: List[tuple] = [(tree, None, root_scope, -1 if filters is None else None)]
+    root_group = -1 if filters is None else None
+    frames = [(iter(((None, tree),)), None, root_scope, root_group, None, None)]
 
-    while stack:
-        node, link, scope, group = stack.pop()
+    while frames:
+        children_left, parent, scope, group, identity, record = frames[-1]
 
-        if node is _EXIT:  # all children of a node are done: record it
-            records.append(link)
-            del active[scope]
-            continue
+        for key, node in children_left:  # leaves and static values stay in this loop
+            if is_leaf is not None and is_leaf(node):
+                kind = _LEAF
+            else:
+                kind = kinds.get(type(node)) or _kind(node)
 
-        kind = _LEAF if is_leaf is not None and is_leaf(node) else _kind(node)
+            if kind is _STATIC:
+                records.append((_Value, Static(node), 0))
+                continue
 
-        if kind is _STATIC:
-            records.append((_Value, Static(node), 0))
-            continue
+            node_group = group
+            if node_group is None:
+                node_group = next((i for i, f in enumerate(filters) if f(node)), None)
 
-        if group is None:
-            group = next((i for i, f in enumerate(filters) if f(node)), None)
+            if kind is _LEAF:
+                leaves.append(node)
+                records.append(_LEAF_RECORD)
+                if with_paths:
+                    links.append((parent, key))
+                if filters is not None:
+                    groups.append(-1 if node_group is None else node_group)
+                continue
 
-        if kind is _LEAF:
-            leaves.append(node)
-            records.append(_LEAF_RECORD)
-            if with_paths:
-                links.append(link)
-            if filters is not None:
-                groups.append(-1 if group is None else group)
-            continue
+            link = (parent, key)
+            walk.link, walk.scope = link, scope
+            keys, children, aux = kind.flatten(node, walk)
 
-        walk.link, walk.scope = link, scope
-        keys, children, aux = kind.flatten(node, walk)
+            if not children:
+                records.append((type(node), aux, 0))
+                continue
 
-        if not children:
-            records.append((type(node), aux, 0))
-            continue
+            node_id = id(node)
+            if node_id in active:
+                if not lenient:
+                    raise CycleError(
+                        f'{_describe(node)} at {pathstr(_path(link))} contains itself: '
+                        f'it is its own ancestor at {pathstr(_path(active[node_id]))}; '
+                        'cycles are only allowed through a Reference inside a Scope'
+                    )
+                records.append((_Value, Static(_CycleMark(_describe(node))), 0))
+                continue
 
-        identity = id(node)
-        if identity in active:
-            if not lenient:
-                raise CycleError(
-                    f'{_describe(node)} at {pathstr(_path(link))} contains itself: '
-                    f'it is its own ancestor at {pathstr(_path(active[identity]))}; '
-                    'cycles are only allowed through a Reference inside a Scope'
-                )
-            records.append((_Value, Static(_CycleMark(_describe(node))), 0))
-            continue
+            active[node_id] = link
+            frames.append((
+                iter(zip(keys, children)),
+                link,
+                walk.open_scope() if kind.opens_scope else scope,
+                node_group,
+                node_id,
+                (type(node), aux, len(children)),
+            ))
+            break
 
-        active[identity] = link
-        if kind.opens_scope:
-            scope = walk.open_scope()
-
-        stack.append((_EXIT, (type(node), aux, len(children)), identity, None))
-        for key, child in zip(reversed(keys), reversed(children)):
-            stack.append((child, (link, key), scope, group))
+        else:  # all children are done: record the node (post-order)
+            frames.pop()
+            if record is not None:
+                records.append(record)
+                del active[identity]
 
     return Flat(
         leaves,
