@@ -210,11 +210,12 @@ class Graph:
         printer.text(self.to_source())
 
     def to_json(self) -> Dict[str, Any]:
-        r"""A JSON-able form: labelled nodes and edges, cycle edges marked, and the
-        source text."""
+        r"""A JSON-able form: nodes (with their name in the source, if any) and
+        labelled edges, cycle edges marked, and the source text."""
 
         cycles = set(self.cycle_edges())
-        nodes = [{'id': i, 'kind': n.kind, 'label': _label(n)} for i, n in enumerate(self.nodes)]
+        names = _Source(self).names if len(self.nodes) <= INLINE_LIMIT else {}
+        nodes = [{'id': i, 'kind': n.kind, 'label': _label(n), 'name': names.get(i, '')} for i, n in enumerate(self.nodes)]
         edges = [
             {
                 'source': parent,

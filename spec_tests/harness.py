@@ -46,8 +46,8 @@ class Property(NamedTuple):
 
 class Record:
     r"""What the running session learns about each test, by pytest node id: how many
-    examples ran and the arguments of the last failing call (hypothesis replays the
-    shrunk counterexample last)."""
+    examples ran, and the arguments and error of the last failing call (hypothesis
+    replays the shrunk counterexample last)."""
 
     current: str = ''
     calls: Dict[str, int] = {}
@@ -92,8 +92,11 @@ def _recorded(test: Callable) -> Callable:
             return in_thread(test, *args, **kwargs)
         except pytest.skip.Exception:
             raise
-        except BaseException:
-            Record.failures[node] = {k: v for k, v in kwargs.items() if k != 'impl'}
+        except BaseException as error:
+            Record.failures[node] = {
+                'arguments': {k: v for k, v in kwargs.items() if k != 'impl'},
+                'error': f'{type(error).__name__}: {error}',
+            }
             raise
 
     return run

@@ -87,10 +87,12 @@ class _Collector:
         result['duration'] += report.duration
         if report.failed:
             result['outcome'] = 'failed' if report.when == 'call' else 'error'
-            result['message'] = _message(report)
             found = Record.failures.get(report.nodeid)
             if found is not None:
-                result['counterexample'] = {k: _jsonable(v) for k, v in found.items()}
+                result['message'] = found['error'][:3000]
+                result['counterexample'] = {k: _jsonable(v) for k, v in found['arguments'].items()}
+            else:
+                result['message'] = _message(report)
         elif report.skipped and result['outcome'] == 'passed':
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
             reason = reason.removeprefix('Skipped: ')

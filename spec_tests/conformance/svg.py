@@ -1,0 +1,129 @@
+r"""Draws a counterexample graph (the JSON of :meth:`spec_tests.graph.Graph.to_json`)
+as a small SVG picture: nodes in layers by distance from the root, edges labelled with
+their key, edges into a Reference's value (tagged edges) dashed, and the edges of
+cycles in red.
+
+Example:
+    >>> from spec_tests.graph import Graph, Node
+    >>> g = Graph((Node('scope', keys=('a',), children=(1,)), Node('ref', tag='t', children=(0,))))
+    >>> svg = draw(g.to_json())
+    >>> svg.startswith('<svg') and 'stroke="#c0392b"' in svg
+    True
+"""
+
+from html import escape
+from typing import Any, Dict, List, Tuple
+
+#: Graphs with more nodes are not drawn.
+MAX_NODES = 60
+
+_WIDTH, _HEIGHT, _GAP_X, _GAP_Y = 132, 30, 28, 64
+_FILL = {
+    'scope': '#d6eaf8', 'module': '#eaf2f8', 'ref': '#fdebd0', 'param': '#d5f5e3', 'array': '#e8f8f5',
+    'static': '#f2f3f4', 'entry': '#fcf3cf', 'list': '#f4ecf7', 'tuple': '#f4ecf7', 'dict': '#f4ecf7',
+}
+_CYCLE = '#c0392b'
+
+
+def layers(graph: Dict[str, Any]) -> Dict[int, Tuple[int, int]]:
+    r"""``(layer, position)`` of each node: the layer is the breadth-first distance
+    from the root, the position the order of discovery within the layer."""
+
+    children: Dict[int, List[int]] = {}
+    for edge in graph['edges']:
+        children.setdefault(edge['source'], []).append(edge['target'])
+    depth = {0: 0}
+    order = [0]
+    for node in order:
+        for child in children.get(node, []):
+            if child not in depth:
+                depth[child] = depth[node] + 1
+                order.append(child)
+    placed: Dict[int, Tuple[int, int]] = {}
+    count: Dict[int, int] = {}
+    for node in order:
+        layer = depth[node]
+        placed[node] = (layer, count.get(layer, 0))
+        count[layer] = count.get(layer, 0) + 1
+    return placed
+
+
+def draw(graph: Dict[str, Any]) -> str:
+    r"""The SVG text of ``graph``, or a short note when it has more than
+    :data:`MAX_NODES` nodes."""
+
+    if len(graph['nodes']) > MAX_NODES:
+        return f'<p class="note">A graph of {len(graph["nodes"])} nodes: too large to draw; see its source.</p>'
+    placed = layers(graph)
+    widths: Dict[int, int] = {}
+    for layer, position in placed.values():
+        widths[layer] = max(widths.get(layer, 0), position + 1)
+    columns = max(widths.values())
+
+    def center(node: int) -> Tuple[float, float]:
+        layer, position = placed[node]
+        offset = (columns - widths[layer]) * (_WIDTH + _GAP_X) / 2
+        return (16 + offset + position * (_WIDTH + _GAP_X) + _WIDTH / 2, 16 + layer * (_HEIGHT + _GAP_Y) + _HEIGHT / 2)
+
+    width = 32 + columns * (_WIDTH + _GAP_X) - _GAP_X
+    height = 32 + (max(widths) + 1) * (_HEIGHT + _GAP_Y) - _GAP_Y
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="monospace" font-size="11">',
+        '<defs>'
+        '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker>'
+        f'<marker id="arrow-cycle" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
+        f'<path d="M0,0 L10,5 L0,10 z" fill="{_CYCLE}"/></marker></defs>',
+    ]
+    for n, edge in enumerate(graph['edges']):
+        if edge['source'] in placed and edge['target'] in placed:
+            parts.append(_edge(edge, center(edge['source']), center(edge['target']), n))
+    for node in graph['nodes']:
+        if node['id'] in placed:
+            parts.append(_node(node, center(node['id'])))
+    parts.append('</svg>')
+    return '\n'.join(parts)
+
+
+def _edge(edge: Dict[str, Any], start: Tuple[float, float], end: Tuple[float, float], n: int) -> str:
+    color = _CYCLE if edge['cycle'] else '#555'
+    marker = 'arrow-cycle' if edge['cycle'] else 'arrow'
+    dash = ' stroke-dasharray="5,3"' if edge['tagged'] else ''
+    weight = 2.2 if edge['cycle'] else 1.2
+    (x1, y1), (x2, y2) = start, end
+    if edge['source'] == edge['target']:  # a self-loop, on the right of the node
+        x, y = x1 + _WIDTH / 2, y1
+        path = f'M{x:.1f},{y - 6:.1f} C{x + 40:.1f},{y - 30:.1f} {x + 40:.1f},{y + 30:.1f} {x:.1f},{y + 6:.1f}'
+        label = (x + 34, y)
+    else:
+        y1, y2 = (y1 + _HEIGHT / 2, y2 - _HEIGHT / 2) if y2 > y1 else (y1 - _HEIGHT / 2, y2 + _HEIGHT / 2)
+        if y2 > y1:
+            path = f'M{x1:.1f},{y1:.1f} L{x2:.1f},{y2:.1f}'
+            label = ((x1 + x2) / 2, (y1 + y2) / 2)
+        else:  # an edge back up (or across): a curve, so that it does not hide the tree edges
+            bend = 60 + 12 * (n % 4)
+            cx = max(x1, x2) + bend
+            path = f'M{x1 + _WIDTH / 2:.1f},{start[1]:.1f} Q{cx:.1f},{(start[1] + end[1]) / 2:.1f} {x2 + _WIDTH / 2:.1f},{end[1]:.1f}'
+            label = (cx - bend / 3, (start[1] + end[1]) / 2)
+    text = escape(edge['label'])
+    return (
+        f'<path d="{path}" fill="none" stroke="{color}" stroke-width="{weight}"{dash} marker-end="url(#{marker})"/>'
+        f'<text x="{label[0]:.1f}" y="{label[1]:.1f}" fill="{color}" text-anchor="middle" '
+        f'paint-order="stroke" stroke="white" stroke-width="3">{text}</text>'
+    )
+
+
+def _node(node: Dict[str, Any], at: Tuple[float, float]) -> str:
+    x, y = at[0] - _WIDTH / 2, at[1] - _HEIGHT / 2
+    fill = _FILL.get(node['kind'], '#ffffff')
+    root = node['id'] == 0
+    label = f'{node["name"]}: {node["label"]}' if node.get('name') else node['label']
+    title = label
+    label = label if len(label) <= 19 else label[:18] + '…'
+    return (
+        f'<g><title>{escape(title)}</title>'
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{_WIDTH}" height="{_HEIGHT}" rx="6" fill="{fill}" '
+        f'stroke="#2c3e50" stroke-width="{2.4 if root else 1}"/>'
+        f'<text x="{at[0]:.1f}" y="{at[1] + 4:.1f}" text-anchor="middle" fill="#1b2631">{escape(label)}</text></g>'
+    )
