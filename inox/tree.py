@@ -711,8 +711,9 @@ class TreeDef:
         for partition in partitions:
             leaves.update(partition)
 
+        known = set(self.keys)
         missing = [key for key in self.keys if key not in leaves]
-        unexpected = [key for key in leaves if key not in set(self.keys)]
+        unexpected = [key for key in leaves if key not in known]
         if missing or unexpected:
             raise PartitionKeyError(
                 f'cannot rebuild the tree: missing keys {missing}, unexpected keys {unexpected}'

@@ -214,10 +214,9 @@ def _claim(value: Any, tag: Hashable, scope: int, walk: Walk) -> None:
     if not is_node(value):
         return  # arrays and static values are values: there is no identity to keep
 
-    owners = walk.memo.setdefault(AliasError, {})
-    owner = owners.get(id(value))
+    owner = walk.memo.get(id(value))
     if owner is None:
-        owners[id(value)] = (tag, scope, walk.link)
+        walk.memo[id(value)] = (tag, scope, walk.link)
         return
 
     other_tag, other_scope, link = owner
