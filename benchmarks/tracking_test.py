@@ -1,6 +1,7 @@
 r"""Tests of the regression tracking: ratios to the floor, the threshold, baselines."""
 
 import json
+import sys
 
 import pytest
 
@@ -92,6 +93,26 @@ def test_track_fails_on_a_regression(tmp_path):
     assert _track(tmp_path, '--results', slower, '--baseline', baseline) == 1
     assert _track(tmp_path, '--results', slower, '--baseline', baseline, '--threshold', '50') == 0
     assert (tmp_path / 'out' / 'index.html').exists()
+
+
+FAKE_GROUP = """
+import json, sys
+path = next(a.split('=', 1)[1] for a in sys.argv if a.startswith('--benchmark-json='))
+# The first run is slow; the second, asked for with -k, is back to normal.
+json.dump(json.load(open(sys.argv[2 if '-k' in sys.argv else 1])), open(path, 'w'))
+"""
+
+
+def test_track_measures_a_regression_again(tmp_path):
+    baseline = _write(tmp_path / 'baseline.json', _run(3e-6))
+    slow = _write(tmp_path / 'slow.json', _run(6e-6))
+    normal = _write(tmp_path / 'normal.json', _run(3.1e-6))
+    (tmp_path / 'group.py').write_text(FAKE_GROUP)
+    noisy = f'current={sys.executable} {tmp_path / "group.py"} {slow} {normal}'
+    assert _track(tmp_path, '--group', noisy, '--baseline', baseline) == 0
+    assert _track(tmp_path, '--group', noisy, '--baseline', baseline, '--no-confirm') == 1
+    regressed = f'current={sys.executable} {tmp_path / "group.py"} {slow} {slow}'
+    assert _track(tmp_path, '--group', regressed, '--baseline', baseline) == 1
 
 
 def test_track_without_baseline_raises(tmp_path):

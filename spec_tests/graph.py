@@ -389,7 +389,6 @@ def _creation_order(graph: Graph, names: Dict[int, str]) -> List[int]:
 
     immutable = [i for i in names if graph.nodes[i].kind not in MUTABLE]
     order: List[int] = []
-    done = set()
 
     def uses(i: int) -> List[int]:
         found, todo, seen = [], list(graph.nodes[i].children), set()
@@ -404,18 +403,20 @@ def _creation_order(graph: Graph, names: Dict[int, str]) -> List[int]:
                 found.append(j)
         return found
 
+    state: Dict[int, int] = {}  # 1: expanding, 2: written
     for start in immutable:
         work = [(start, False)]
         while work:
             i, expanded = work.pop()
-            if i in done:
-                continue
             if expanded:
-                done.add(i)
+                state[i] = 2
                 order.append(i)
                 continue
+            if state.get(i):
+                continue
+            state[i] = 1
             work.append((i, True))
-            work.extend((j, False) for j in uses(i) if j not in done)
+            work.extend((j, False) for j in uses(i) if not state.get(j))
     return order
 
 

@@ -18,7 +18,6 @@ point ``spec_tests.plugin``; ``spec_tests/conftest.py`` registers it otherwise.
 import json
 import os
 import platform
-import sys
 import time
 
 from typing import Any, Dict, List
@@ -103,9 +102,11 @@ class _Collector:
             if self.config.getoption('spec_progress'):
                 done = sum(1 for r in self.results.values() if 'examples' in r)
                 spec = ','.join(result['spec']) or '-'
-                print(f'[spec_tests] {done}/{self.total} {result["outcome"]:7} {spec} '
-                      f'{report.nodeid.split("::")[-1]} ({result["duration"]:.1f}s, '
-                      f'{result["examples"]} examples)', file=sys.__stdout__, flush=True)
+                # The terminal reporter writes where pytest's output capture does not reach.
+                self.config.pluginmanager.get_plugin('terminalreporter').write_line(
+                    f'[spec_tests] {done}/{self.total} {result["outcome"]:7} {spec} '
+                    f'{report.nodeid.split("::")[-1]} ({result["duration"]:.1f}s, '
+                    f'{result["examples"]} examples)', flush=True)
 
     def pytest_sessionfinish(self, session):
         path = self.config.getoption('spec_report')

@@ -331,6 +331,13 @@ def graphs(draw, options: Optional[Options] = None, **kwargs) -> Graph:
     return builder.graph()
 
 
+def sharing_graphs(**kwargs) -> st.SearchStrategy:
+    r"""Valid graphs, half of them with a cycle through a Reference (keyword arguments
+    as for :func:`graphs`)."""
+
+    return st.one_of(graphs(**kwargs), graphs(force_cycle=True, **kwargs))
+
+
 # Defects. Each injector draws a valid graph and adds one defect to it.
 
 

@@ -10,9 +10,9 @@ from .graph import keystr
 from .harness import prop
 from .materialize import materialize
 from .model import walk
-from .strategies import graphs, names
+from .strategies import names, sharing_graphs
 
-any_graphs = st.one_of(graphs(), graphs(force_cycle=True))
+any_graphs = sharing_graphs()
 
 #: Filters, named so that the model can evaluate them on graph nodes.
 FILTERS = ('Parameter', 'Module', 'Scope', 'Reference', 'list', 'dict', 'ndim>=2')

@@ -18,18 +18,19 @@ from .model import walk
 from .strategies import (
     aliased_graphs,
     conflicting_graphs,
-    graphs,
     cyclic_graphs,
+    graphs,
     names,
     namespaces,
     self_scoped_graphs,
+    sharing_graphs,
     statics,
     tags,
     unscoped_cycle_graphs,
 )
 
 
-any_graphs = st.one_of(graphs(), graphs(force_cycle=True))
+any_graphs = sharing_graphs()
 
 unhashable_tags = st.one_of(
     st.lists(st.integers(0, 3), max_size=2),
@@ -288,7 +289,7 @@ def test_reference_forwards_to_its_value(impl, name, value):
     assert np.array_equal(impl.reference('p', param)(), param()), 'a call did not reach the value'
 
 
-@prop('SHARE-REPR', st.one_of(graphs(), graphs(force_cycle=True)), ci=40)
+@prop('SHARE-REPR', sharing_graphs(), ci=40)
 def test_repr_marks_repeats(impl, graph):
     model = walk(graph, repr_scope=True)
     text = repr(materialize(graph, impl).root)

@@ -10,14 +10,14 @@ from .graph import keystr
 from .harness import prop
 from .materialize import array_value, materialize, resolve
 from .model import walk
-from .strategies import graphs
+from .strategies import sharing_graphs
 
 
 def _has_entries(graph) -> bool:
     return bool(_entries(walk(graph, entries_are_leaves=True)))
 
 
-state_graphs = st.one_of(graphs(entries=True), graphs(entries=True, force_cycle=True)).filter(_has_entries)
+state_graphs = sharing_graphs(entries=True).filter(_has_entries)
 
 
 def _entries(model):

@@ -11,14 +11,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hypothesis import strategies as st
-
 from .compare import bump, check_tree, expected_array, is_array, where
 from .graph import keystr
 from .harness import prop
 from .materialize import materialize, resolve
 from .model import IDENTITIES, walk
-from .strategies import graphs
+from .strategies import sharing_graphs
 
 USES = 120
 
@@ -27,10 +25,10 @@ def _has_leaves(graph) -> bool:
     return bool(walk(graph).leaves)
 
 
-any_graphs = st.one_of(graphs(), graphs(force_cycle=True))
+any_graphs = sharing_graphs()
 # jax.vmap needs an array to batch, jax.grad needs float leaves only.
 graphs_with_leaves = any_graphs.filter(_has_leaves)
-float_graphs = st.one_of(graphs(dtypes=('float32',)), graphs(dtypes=('float32',), force_cycle=True)).filter(_has_leaves)
+float_graphs = sharing_graphs(dtypes=('float32',)).filter(_has_leaves)
 
 
 def _weight(n: int) -> int:

@@ -8,16 +8,14 @@ import jax
 import numpy as np
 import pytest
 
-from hypothesis import strategies as st
-
 from .compare import array_leaves, assert_array, check_tree, expected_array, is_array, message, where
 from .graph import Graph, Node, Step, keystr
 from .harness import prop
 from .materialize import array_value, materialize, resolve
 from .model import walk
-from .strategies import cyclic_graphs, deep_graphs, graphs, statics
+from .strategies import cyclic_graphs, deep_graphs, graphs, sharing_graphs, statics
 
-any_graphs = st.one_of(graphs(), graphs(force_cycle=True))
+any_graphs = sharing_graphs()
 
 
 @prop('TREE-ORDER', any_graphs, ci=40)

@@ -37,3 +37,33 @@ def pytest_test(name, srcs, deps = [], data = [], args = [], size = "medium", **
 def pytest_doctest(name, srcs, deps = [], data = [], args = [], size = "medium", **kwargs):
     """Runs the docstring examples of the modules `srcs`, which `deps` must provide."""
     _pytest(name, [], srcs, ["--doctest-modules"], deps, data + srcs, args, size, kwargs)
+
+def benchmark_process(name, src, deps = [], data = [], **kwargs):
+    """Runs the benchmarks of the test file `src`, which is its own main (see benchmarks/inoxbench/runner.py).
+
+    NAME is a py_test that `bazel test //...` skips (tag manual), that runs alone (exclusive)
+    and is never cached (no-cache, external); its pytest-benchmark JSON lands in its undeclared
+    outputs. NAME_runner is the same process as a py_binary, which //benchmarks:track runs
+    with a JSON path of its own; manual too, so that `bazel test //...` does not even fetch
+    the peers' wheels. Other keyword arguments go to both.
+    """
+    common = dict(
+        srcs = [src],
+        main = src,
+        deps = deps + _ACCELERATOR_DEPS,
+        data = data + ["conftest.py", "pytest.ini"],  # of the calling package
+        python_version = "PY3",
+    )
+    common.update(kwargs)
+    native.py_test(
+        name = name,
+        size = "large",
+        timeout = "eternal",
+        tags = ["manual", "benchmark", "exclusive", "no-cache", "external"],
+        **common
+    )
+    native.py_binary(
+        name = name + "_runner",
+        tags = ["manual", "benchmark"],
+        **common
+    )

@@ -11,7 +11,7 @@ import pytest
 PROFILES = {
     # Repeatable runs: a failure on CI fails again on a developer's machine.
     "ci": dict(max_examples=100, derandomize=True),
-    "thorough": dict(max_examples=2000),
+    "thorough": dict(max_examples=10_000),
 }
 
 

@@ -14,7 +14,7 @@ def test_hypothesis_profile_comes_from_the_environment():
     profile = os.environ.get("INOX_HYPOTHESIS_PROFILE", "ci")
     settings = hypothesis.settings()
     assert settings.database is None and settings.deadline is None
-    assert settings.max_examples == {"ci": 100, "thorough": 2000}[profile]
+    assert settings.max_examples == {"ci": 100, "thorough": 10_000}[profile]
 
 
 @hypothesis.given(st.integers())

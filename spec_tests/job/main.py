@@ -18,9 +18,9 @@ import time
 
 from typing import Any, Dict, List, Optional
 
-from ..adapters import IMPLEMENTATIONS
-from . import matrix as matrices
-from . import page
+from spec_tests.adapters import IMPLEMENTATIONS
+from spec_tests.job import matrix as matrices
+from spec_tests.job import page
 
 
 def _arguments(argv: List[str]) -> argparse.Namespace:
@@ -58,8 +58,9 @@ def _run(name: str, command: List[str], log_path: str, timeout: float, env: Dict
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         for line in process.stdout:
             log.write(line)
-            if line.startswith('[spec_tests] '):
-                print(f'[{name}] {line[len("[spec_tests] "):].rstrip()}', flush=True)
+            _, marker, progress = line.partition('[spec_tests] ')  # pytest may print dots first
+            if marker:
+                print(f'[{name}] {progress.rstrip()}', flush=True)
             if time.time() - started > timeout:
                 process.kill()
                 print(f'[{name}] killed after {timeout:.0f} s', flush=True)
@@ -78,6 +79,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for folder in ('reports', 'logs'):
         os.makedirs(os.path.join(out, folder), exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'} if suites else dict(os.environ)
+    env['PYTHONUNBUFFERED'] = '1'  # the log and the progress lines as they come
 
     reports: List[Dict[str, Any]] = []
     for name in names:

@@ -1,5 +1,5 @@
 r"""The conformance matrix as one self-contained HTML page, each counterexample drawn
-with :mod:`spec_tests.conformance.svg`."""
+with :mod:`spec_tests.job.svg`."""
 
 from html import escape
 from typing import Any, Dict, List
@@ -24,7 +24,7 @@ pre { background: #f8f9f9; padding: 8px; overflow-x: auto; font-size: 12px; }
 
 
 def render(matrix: Dict[str, Any], title: str = 'Conformance matrix') -> str:
-    r"""The HTML page of ``matrix`` (see :func:`spec_tests.conformance.matrix.build`)."""
+    r"""The HTML page of ``matrix`` (see :func:`spec_tests.job.matrix.build`)."""
 
     names = [c['name'] for c in matrix['columns']]
     parts = [
