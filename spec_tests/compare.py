@@ -109,6 +109,7 @@ def check_tree(
     offset: int = 0,
     values: Optional[Dict[int, np.ndarray]] = None,
     limit: int = 400,
+    references: str = 'same',
 ) -> None:
     r"""Asserts that ``root`` is the tree that ``model`` describes, ties and cycles
     included (SHARE-ROUNDTRIP-IDENTITY, SHARE-CYCLES).
@@ -120,6 +121,8 @@ def check_tree(
         offset: The offset of the array values (see :func:`array_value`).
         values: Expected arrays by leaf instance, instead of the graph's.
         limit: The number of access paths to follow.
+        references: ``same`` if all occurrences of a tag in a scope must be one
+            Reference object, ``value`` if they need only hold one value.
     """
 
     found: Dict[int, Any] = {}
@@ -138,6 +141,8 @@ def check_tree(
         assert_kind(impl, model, instance.id, x, at)
         if instance.kind not in IDENTITIES:
             continue
+        if instance.kind == 'ref' and references == 'value':
+            x = impl.deref(x)
         if instance.id in found:
             assert x is found[instance.id], (
                 f'{at} and {first[instance.id]} must be one object (a tie or a cycle), '

@@ -196,6 +196,7 @@ class Graph:
         if len(self.nodes) <= INLINE_LIMIT:
             lines = _Source(self).render()
         else:
+            max_lines = min(max_lines, OUTLINE_LINES)
             lines = [f'# an outline of {len(self.nodes)} nodes'] + [_outline(self, i) for i in range(len(self.nodes))]
         if len(lines) > max_lines:
             lines = lines[:max_lines] + [f'# ... {len(lines) - max_lines} more lines']
@@ -304,8 +305,10 @@ def _label(node: Node) -> str:
     }[node.kind]
 
 
-#: Graphs up to this size are rendered as source, larger ones as an outline.
+#: Graphs up to this size are rendered as source, larger ones as an outline of at most
+#: OUTLINE_LINES lines.
 INLINE_LIMIT = 300
+OUTLINE_LINES = 12
 
 
 def _outline(graph: Graph, i: int) -> str:

@@ -46,12 +46,24 @@ class Property(NamedTuple):
 
 class Record:
     r"""What the running session learns about each test, by pytest node id: how many
-    examples ran, and the arguments and error of the last failing call (hypothesis
-    replays the shrunk counterexample last)."""
+    examples ran, and for each distinct failure (an exception type raised at one line,
+    as hypothesis tells bugs apart) the arguments and error of its last failing call.
+    Hypothesis replays each shrunk counterexample last, so those are what it reports.
+    """
 
     current: str = ''
     calls: Dict[str, int] = {}
-    failures: Dict[str, Dict[str, Any]] = {}
+    failures: Dict[str, Dict[tuple, Dict[str, Any]]] = {}
+
+    @classmethod
+    def failed(cls, arguments: Dict[str, Any], error: BaseException) -> None:
+        r"""Records a failing call of the current test."""
+
+        frames = traceback.extract_tb(error.__traceback__)
+        origin = (type(error).__name__,) + ((frames[-1].filename, frames[-1].lineno) if frames else ())
+        found = cls.failures.setdefault(cls.current, {})
+        found.pop(origin, None)  # the most recent last
+        found[origin] = {'arguments': arguments, 'error': f'{type(error).__name__}: {error}'}
 
 
 def spec(spec_id: str):
@@ -62,7 +74,7 @@ def spec(spec_id: str):
     return pytest.mark.spec(spec_id)
 
 
-def example(spec_id: str) -> Callable:
+def case(spec_id: str) -> Callable:
     r"""Tags a test of fixed examples (no strategy) with its SPEC.md id."""
 
     def decorate(test: Callable) -> Callable:
@@ -93,10 +105,7 @@ def _recorded(test: Callable) -> Callable:
         except pytest.skip.Exception:
             raise
         except BaseException as error:
-            Record.failures[node] = {
-                'arguments': {k: v for k, v in kwargs.items() if k != 'impl'},
-                'error': f'{type(error).__name__}: {error}',
-            }
+            Record.failed({k: v for k, v in kwargs.items() if k != 'impl'}, error)
             raise
 
     return run
@@ -137,9 +146,3 @@ def _recursion_summary(error: RecursionError) -> str:
     shown = ours[-1:] + frames[-3:]
     where = '; '.join(f'{os.path.basename(f.filename)}:{f.lineno} {f.name}' for f in shown)
     return f'RecursionError ({error}) after {len(frames)} frames, at {where}'
-
-
-def not_applicable(reason: str) -> None:
-    r"""Ends the test as *not applicable*: the implementation lacks what it checks."""
-
-    pytest.skip(f'n.a.: {reason}')

@@ -61,17 +61,16 @@ class TrustingReference(nn.Reference):
         return super().__tree_flatten__(walk)
 
 
-class _NoOwners(dict):
-    def get(self, key, default=None):
-        return None
-
-
 class CarelessReference(nn.Reference):
-    r"""Never records which tag and scope hold an object: no AliasError."""
+    r"""Forgets which tag and scope hold an object (its bookkeeping goes to a fresh memo
+    each time): no AliasError."""
 
     def __tree_flatten__(self, walk):
-        walk.memo.setdefault(nn.AliasError, _NoOwners())
-        return super().__tree_flatten__(walk)
+        memo, walk.memo = walk.memo, {}
+        try:
+            return super().__tree_flatten__(walk)
+        finally:
+            walk.memo = memo
 
 
 class UnprunedReference(nn.Reference):

@@ -11,7 +11,8 @@ Options:
     --spec-progress: Print one line per finished test (for the conformance job).
 
 It provides the session fixture ``impl`` (the adapter) and the marker
-``spec(ID)``. Installed with the package, it is registered as the ``pytest11`` entry
+``spec(ID)``. A test that skips with a reason starting with ``n.a.`` is reported as
+*not applicable* (the implementation lacks what it checks). Installed with the package, it is registered as the ``pytest11`` entry
 point ``spec_tests.plugin``; ``spec_tests/conftest.py`` registers it otherwise.
 """
 
@@ -26,6 +27,9 @@ import pytest
 
 from . import profiles
 from .harness import SPEC_IDS, Record
+
+#: The distinct failures of one test that a report shows (the most recent ones).
+MAX_FAILURES = 3
 
 
 def pytest_addoption(parser):
@@ -86,12 +90,11 @@ class _Collector:
         result['duration'] += report.duration
         if report.failed:
             result['outcome'] = 'failed' if report.when == 'call' else 'error'
-            found = Record.failures.get(report.nodeid)
-            if found is not None:
-                result['message'] = found['error'][:3000]
-                result['counterexample'] = {k: _jsonable(v) for k, v in found['arguments'].items()}
-            else:
-                result['message'] = _message(report)
+            found = list(Record.failures.get(report.nodeid, {}).values())[-MAX_FAILURES:]
+            result['failures'] = [
+                {'message': f['error'][:3000], 'counterexample': {k: _jsonable(v) for k, v in f['arguments'].items()}}
+                for f in found
+            ] or [{'message': _message(report), 'counterexample': {}}]
         elif report.skipped and result['outcome'] == 'passed':
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
             reason = reason.removeprefix('Skipped: ')

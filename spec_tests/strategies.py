@@ -75,8 +75,8 @@ class Options:
         references: Whether References may appear.
         statics: Whether static values may appear.
         entries: Whether StateEntry nodes may appear.
-        force_cycle: Whether to close at least one cycle through a Reference (the root
-            is then a Scope).
+        force_cycle: Whether to close at least one cycle through a Reference;
+            :py:`None` draws whether to.
         dtypes: The array dtypes to draw from.
         flavors: The array types to draw from (``jax``, ``numpy``, ``scalar``).
         max_rank: Bound on the number of array dimensions.
@@ -92,7 +92,7 @@ class Options:
     references: bool = True
     statics: bool = True
     entries: bool = False
-    force_cycle: bool = False
+    force_cycle: Optional[bool] = False
     dtypes: Tuple[str, ...] = DTYPES
     flavors: Tuple[str, ...] = FLAVORS
     max_rank: int = 3
@@ -295,8 +295,9 @@ class _Builder:
 
 
     def close_cycle(self) -> None:
-        r"""Adds an occurrence of a scoped Reference inside its own value, first adding
-        a Reference to a new module under the root if no Reference fits."""
+        r"""Adds an occurrence of a scoped Reference inside its own value. Without a
+        fitting Reference, first adds one, to a new module, to a Scope (a new one under
+        the root if there is none)."""
 
         fits = [r for r in self.refs if self.namespace[r] is not None
                 and self.nodes[self.nodes[r]['children'][0]]['kind'] in MUTABLE
@@ -304,10 +305,16 @@ class _Builder:
         if fits:
             ref = self.draw(st.sampled_from(fits))
         else:
-            ref = self.add('ref', 0, tag=self.fresh_tag(0))
+            scopes = [i for i, n in enumerate(self.nodes) if n['kind'] == 'scope']
+            if scopes:
+                holder = self.draw(st.sampled_from(scopes))
+            else:
+                holder = self.add('scope', 0)
+                self.place(0, holder)
+            ref = self.add('ref', holder, tag=self.fresh_tag(holder))
             self.refs.append(ref)
             self.nodes[ref]['children'].append(self.add('module', ref))
-            self.place(0, ref)
+            self.place(holder, ref)
         target = self.nodes[ref]['children'][0]
         inside = [c for c in self.containers() if self.owned_below(target, c) and self.namespace[c] == self.namespace[ref]]
         self.place(self.draw(st.sampled_from(inside)), ref)
@@ -323,19 +330,21 @@ def graphs(draw, options: Optional[Options] = None, **kwargs) -> Graph:
 
     options = dataclasses.replace(options or Options(), **kwargs)
     builder = _Builder(draw, options)
-    root = options.root or ('scope' if options.force_cycle else draw(st.sampled_from(('scope', 'module'))))
-    builder.node(0, None, kind=root)
+    builder.node(0, None, kind=options.root or draw(st.sampled_from(('scope', 'module'))))
     builder.extras()
-    if options.force_cycle and not builder.graph().cycle_edges():
+    force = options.force_cycle
+    if force is None:  # drawn last, so that shrinking drops a cycle a failure does not need
+        force = draw(st.booleans())
+    if force and not builder.graph().cycle_edges():
         builder.close_cycle()
     return builder.graph()
 
 
 def sharing_graphs(**kwargs) -> st.SearchStrategy:
-    r"""Valid graphs, half of them with a cycle through a Reference (keyword arguments
-    as for :func:`graphs`)."""
+    r"""Valid graphs, about half of them with a cycle through a Reference (keyword
+    arguments as for :func:`graphs`)."""
 
-    return st.one_of(graphs(**kwargs), graphs(force_cycle=True, **kwargs))
+    return graphs(force_cycle=None, **kwargs)
 
 
 # Defects. Each injector draws a valid graph and adds one defect to it.

@@ -17,7 +17,9 @@ COPIES = {
 }
 
 
-@prop('COPY-PICKLE', sharing_graphs(), st.sampled_from(sorted(COPIES)), ci=40)
+@prop('COPY-PICKLE', sharing_graphs(), st.sampled_from(sorted(COPIES)), ci=80)
 def test_copies_keep_ties_and_cycles(impl, graph, how):
     live = materialize(graph, impl)
-    check_tree(impl, walk(graph), COPIES[how](live.root))
+    # A copy may keep two Reference objects with one tag and value apart, as the
+    # original did: the tie is their shared value.
+    check_tree(impl, walk(graph), COPIES[how](live.root), references='value')

@@ -59,7 +59,7 @@ def _expected_partitions(impl, model, specs):
     return partitions
 
 
-@prop('PART-KEYS', any_graphs, ci=30)
+@prop('PART-KEYS', any_graphs, ci=60)
 def test_keys_are_canonical_paths(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -72,7 +72,7 @@ def test_keys_are_canonical_paths(impl, graph):
     assert not set(params) & set(others) and sorted({**params, **others}) == sorted(expected)
 
 
-@prop('PART-FILTERS', any_graphs, filters, ci=30)
+@prop('PART-FILTERS', any_graphs, filters, ci=60)
 def test_first_filter_of_the_closest_ancestor_to_the_root(impl, graph, specs):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -83,7 +83,7 @@ def test_first_filter_of_the_closest_ancestor_to_the_root(impl, graph, specs):
         assert sorted(found) == sorted(keys), f'partition of {label}: expected {sorted(keys)}, found {sorted(found)}'
 
 
-@prop('PART-ROUNDTRIP', any_graphs, filters, st.randoms(use_true_random=False), ci=25)
+@prop('PART-ROUNDTRIP', any_graphs, filters, st.randoms(use_true_random=False), ci=50)
 def test_combine_restores_the_module(impl, graph, specs, random):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -100,7 +100,11 @@ def test_combine_restores_the_module(impl, graph, specs, random):
     values = {instance: bump(expected_array(model, instance)) for instance, _ in model.leaves}
     check_tree(impl, model, impl.combine(static, bumped), values=values)
 
-    again, *_ = impl.partition(materialize(graph, impl).root, *chosen)
+
+@prop('PART-ROUNDTRIP', any_graphs, filters, ci=40)
+def test_static_definitions_are_hashable_and_equal(impl, graph, specs):
+    static, *_ = impl.partition(materialize(graph, impl).root, *(_filter(impl, s) for s in specs))
+    again, *_ = impl.partition(materialize(graph, impl).root, *(_filter(impl, s) for s in specs))
     assert again == static, 'equal structures gave unequal static definitions'
     assert hash(again) == hash(static), 'equal static definitions have different hashes'
 
@@ -109,7 +113,7 @@ def _leafy(graph) -> bool:
     return bool(walk(graph).leaves)
 
 
-@prop('PART-ERRORS', any_graphs.filter(_leafy), st.randoms(use_true_random=False), ci=25)
+@prop('PART-ERRORS', any_graphs.filter(_leafy), st.randoms(use_true_random=False), ci=50)
 def test_missing_unexpected_and_mismatched_keys(impl, graph, random):
     live = materialize(graph, impl)
     static, arrays = impl.partition(live.root)

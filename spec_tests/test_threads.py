@@ -15,7 +15,7 @@ THREADS = 6
 ROUNDS = 4
 
 
-@prop('THREAD-SAFE', sharing_graphs(), ci=10)
+@prop('THREAD-SAFE', sharing_graphs(), ci=20)
 def test_concurrent_flatten_and_unflatten(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)

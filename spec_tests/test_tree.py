@@ -18,7 +18,7 @@ from .strategies import cyclic_graphs, deep_graphs, graphs, sharing_graphs, stat
 any_graphs = sharing_graphs()
 
 
-@prop('TREE-ORDER', any_graphs, ci=40)
+@prop('TREE-ORDER', any_graphs, ci=80)
 def test_leaves_in_flatten_order_with_full_paths(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -30,7 +30,7 @@ def test_leaves_in_flatten_order_with_full_paths(impl, graph):
         assert_array(leaf, expected_array(model, instance), where(impl, path))
 
 
-@prop('TREE-STATIC', graphs(statics=True), statics, ci=30)
+@prop('TREE-STATIC', graphs(statics=True), statics, ci=60)
 def test_static_values_are_not_leaves(impl, graph, other):
     live = materialize(graph, impl)
     leaves = jax.tree_util.tree_leaves(live.root)
@@ -49,7 +49,7 @@ def test_static_values_are_not_leaves(impl, graph, other):
     assert count(live.root) == len(array_leaves(live.root)), 'jax.jit saw other leaves than the arrays'
 
 
-@prop('TREE-ROUNDTRIP', any_graphs, ci=40)
+@prop('TREE-ROUNDTRIP', any_graphs, ci=80)
 def test_flatten_unflatten_round_trip(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -97,7 +97,7 @@ def test_repr_of_deep_trees(impl, graph):
     assert 'float32[2]' in text
 
 
-@prop('TREE-CYCLE-ERROR', cyclic_graphs(), ci=30)
+@prop('TREE-CYCLE-ERROR', cyclic_graphs(), ci=60)
 def test_containing_itself_raises_cycle_error(impl, graph):
     model = walk(graph)
     assert model.failure is not None and model.failure.error == 'CycleError'

@@ -51,7 +51,7 @@ def _cell(results: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {
         'status': status,
         'tests': [
-            {k: r[k] for k in ('test', 'outcome', 'examples', 'duration', 'message', 'counterexample') if k in r}
+            {k: r[k] for k in ('test', 'outcome', 'examples', 'duration', 'message', 'failures') if k in r}
             for r in results
         ],
     }
@@ -100,11 +100,17 @@ def render(matrix: Dict[str, Any], details: bool = True) -> str:
 
 
 def _failure_lines(test: Dict[str, Any]) -> List[str]:
-    lines = ['  ' + line for line in (test.get('message') or '').splitlines()[:8]]
-    for argument, value in (test.get('counterexample') or {}).items():
-        if 'graph' in value:
-            lines.append(f'  counterexample {argument}:')
-            lines += ['    ' + line for line in value['graph']['source'].splitlines()]
-        else:
-            lines.append(f'  {argument} = {value["repr"]}')
+    lines: List[str] = []
+    if test['outcome'] == 'error' or not test.get('failures'):
+        lines += ['  ' + line for line in (test.get('message') or '').splitlines()[:8]]
+    for n, failure in enumerate(test.get('failures', [])):
+        if n:
+            lines.append('  --- another distinct failure:')
+        lines += ['  ' + line for line in failure['message'].splitlines()[:8]]
+        for argument, value in failure['counterexample'].items():
+            if 'graph' in value:
+                lines.append(f'  counterexample {argument}:')
+                lines += ['    ' + line for line in value['graph']['source'].splitlines()]
+            else:
+                lines.append(f'  {argument} = {value["repr"]}')
     return lines

@@ -17,7 +17,7 @@ td.na { background: #eaeded; color: #566573; } td.none { background: #fdfefe; co
 td.FAIL a { color: #922b21; }
 .failure { border: 1px solid #e6b0aa; border-radius: 6px; margin: 18px 0; padding: 10px 14px; }
 .failure h3 { margin: 0 0 6px 0; font-size: 15px; }
-pre { background: #f8f9f9; padding: 8px; overflow-x: auto; font-size: 12px; }
+pre { background: #f8f9f9; padding: 8px; white-space: pre-wrap; font-size: 12px; }
 .row { display: flex; gap: 18px; align-items: flex-start; flex-wrap: wrap; }
 .legend { font-size: 12px; color: #566573; }
 '''
@@ -82,13 +82,16 @@ def _failure(spec: str, name: str, test: Dict[str, Any]) -> str:
     parts: List[str] = [
         '<div class="failure">',
         f'<h3>{escape(spec)} on {escape(name)} &mdash; <code>{escape(test["test"].split("::")[-1])}</code></h3>',
-        f'<pre>{escape((test.get("message") or "")[:2000])}</pre>',
     ]
-    for argument, value in (test.get('counterexample') or {}).items():
-        if 'graph' in value:
-            parts.append(f'<div class="row"><div><b>{escape(argument)}</b><pre>{escape(value["graph"]["source"])}</pre></div>'
-                         f'<div>{draw(value["graph"])}</div></div>')
-        else:
-            parts.append(f'<p><b>{escape(argument)}</b> = <code>{escape(value["repr"])}</code></p>')
+    if test['outcome'] == 'error' or not test.get('failures'):
+        parts.append(f'<pre>{escape((test.get("message") or "")[:2000])}</pre>')
+    for failure in test.get('failures', []):
+        parts.append(f'<pre>{escape(failure["message"][:2000])}</pre>')
+        for argument, value in failure['counterexample'].items():
+            if 'graph' in value:
+                parts.append(f'<div class="row"><div><b>{escape(argument)}</b><pre>{escape(value["graph"]["source"])}</pre>'
+                             f'</div><div>{draw(value["graph"])}</div></div>')
+            else:
+                parts.append(f'<p><b>{escape(argument)}</b> = <code>{escape(value["repr"])}</code></p>')
     parts.append('</div>')
     return '\n'.join(parts)
