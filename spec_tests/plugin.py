@@ -106,10 +106,10 @@ class _Collector:
                 done = sum(1 for r in self.results.values() if 'examples' in r)
                 spec = ','.join(result['spec']) or '-'
                 # The terminal reporter writes where pytest's output capture does not reach.
+                examples = f', {result["examples"]} examples' if result['examples'] else ''
                 self.config.pluginmanager.get_plugin('terminalreporter').write_line(
                     f'[spec_tests] {done}/{self.total} {result["outcome"]:7} {spec} '
-                    f'{report.nodeid.split("::")[-1]} ({result["duration"]:.1f}s, '
-                    f'{result["examples"]} examples)', flush=True)
+                    f'{report.nodeid.split("::")[-1]} ({result["duration"]:.1f}s{examples})', flush=True)
 
     def pytest_sessionfinish(self, session):
         path = self.config.getoption('spec_report')

@@ -90,7 +90,7 @@ def test_hashable_tags_stay_out_of_the_leaves(impl, tag):
     live = materialize(graph, impl)
     leaves = jax.tree_util.tree_leaves(live.root)
     assert len(leaves) == 1, f'expected the one array among the leaves, found {leaves!r}'
-    check_tree(impl, walk(graph), jax.tree_util.tree_map(lambda x: x, live.root))
+    check_tree(impl, walk(graph), jax.tree_util.tree_map(lambda x: x, live.root), references='value')
 
 
 @st.composite
@@ -128,7 +128,7 @@ def test_inner_scopes_open_their_own_namespace(impl, graph):
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
     assert len(array_leaves(live.root)) == len(model.leaves)
     rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
-    check_tree(impl, model, rebuilt)
+    check_tree(impl, model, rebuilt, references='value')
     outer, inner = (next(i for i in model.instances if i.node == len(graph.nodes) - k) for k in (7, 4))
     a, b = resolve(impl, rebuilt, outer.path), resolve(impl, rebuilt, inner.path)
     assert a is not b and impl.deref(a) is not impl.deref(b), 'one tag in two scopes tied two unrelated values'
@@ -182,7 +182,9 @@ def test_cycles_are_restored(impl, graph):
     live = materialize(graph, impl)
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
     assert len(array_leaves(live.root)) == len(model.leaves)
-    check_tree(impl, model, jax.tree_util.tree_unflatten(treedef, leaves))
+    # Every cycle closes on the same objects; one Reference object per tag is
+    # SHARE-ROUNDTRIP-IDENTITY's business.
+    check_tree(impl, model, jax.tree_util.tree_unflatten(treedef, leaves), references='value')
 
 
 @prop('SHARE-TAG-CONFLICT', conflicting_graphs(), ci=60)
@@ -258,7 +260,7 @@ def test_references_outside_scopes_are_plain_wrappers(impl, graph):
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
     assert len(array_leaves(live.root)) == len(model.leaves)
     rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
-    check_tree(impl, model, rebuilt)
+    check_tree(impl, model, rebuilt, references='value')
     first = {}
     for instance in model.instances:  # every occurrence of one Reference is a copy
         if instance.kind != 'ref':

@@ -3,22 +3,46 @@ r"""Flattening from several threads at once: THREAD-SAFE."""
 import threading
 
 import jax
+import numpy as np
 
-from .compare import check_tree, is_array
-from .graph import keystr
+from .compare import is_array
 from .harness import prop
-from .materialize import materialize
+from .materialize import materialize, resolve
 from .model import walk
 from .strategies import sharing_graphs
 
 THREADS = 6
 ROUNDS = 4
+SIGNATURE_PATHS = 60
+
+
+def _signature(impl, model, tree):
+    r"""What a flatten and unflatten gave: for each access path, the type of the object
+    reached, which earlier path reached the same object, and the array values."""
+
+    seen, signature = {}, []
+    for n, path in enumerate(model.paths(SIGNATURE_PATHS)):
+        x = resolve(impl, tree, path)
+        same = seen.setdefault(id(x), n)
+        value = np.asarray(x).tobytes() if is_array(x) else None
+        signature.append((type(x).__name__, same, value))
+    return signature
+
+
+def _round(impl, model, tree):
+    pairs, treedef = jax.tree_util.tree_flatten_with_path(tree)
+    rebuilt = jax.tree_util.tree_unflatten(treedef, [leaf for _, leaf in pairs])
+    static, *partitions = impl.partition(rebuilt)
+    combined = impl.combine(static, *partitions)
+    keys = [jax.tree_util.keystr(p) for p, _ in pairs]
+    return keys, _signature(impl, model, rebuilt), sorted(partitions[-1]), _signature(impl, model, combined)
 
 
 @prop('THREAD-SAFE', sharing_graphs(), ci=20)
 def test_concurrent_flatten_and_unflatten(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
+    alone = _round(impl, model, live.root)
     start = threading.Barrier(THREADS)
     results, errors = [], []
 
@@ -26,10 +50,7 @@ def test_concurrent_flatten_and_unflatten(impl, graph):
         try:
             start.wait()
             for _ in range(ROUNDS):
-                pairs, treedef = jax.tree_util.tree_flatten_with_path(live.root)
-                rebuilt = jax.tree_util.tree_unflatten(treedef, [leaf for _, leaf in pairs])
-                static, *partitions = impl.partition(rebuilt)
-                results.append(([jax.tree_util.keystr(p) for p, _ in pairs], impl.combine(static, *partitions)))
+                results.append(_round(impl, model, live.root))
         except BaseException as error:
             errors.append(error)
 
@@ -40,11 +61,8 @@ def test_concurrent_flatten_and_unflatten(impl, graph):
         thread.join()
     if errors:
         raise errors[0]
-    single, _ = jax.tree_util.tree_flatten_with_path(live.root)
-    expected = [jax.tree_util.keystr(p) for p, _ in single]
-    assert [keystr(path, impl.reference_key) for _, path in model.leaves] == [
-        key for key, (_, leaf) in zip(expected, single) if is_array(leaf)
-    ]
-    for keys, rebuilt in results:
-        assert keys == expected, f'a thread flattened to {keys}, one thread alone to {expected}'
-        check_tree(impl, model, rebuilt, limit=60)
+    for result in results:
+        assert result[0] == alone[0], f'a thread flattened to keys {result[0]}, one thread alone to {alone[0]}'
+        assert result[1] == alone[1], 'a thread unflattened another tree than one thread alone'
+        assert result[2] == alone[2], f'a thread partitioned to keys {result[2]}, one thread alone to {alone[2]}'
+        assert result[3] == alone[3], 'a thread combined another tree than one thread alone'

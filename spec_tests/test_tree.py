@@ -54,8 +54,10 @@ def test_flatten_unflatten_round_trip(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
-    check_tree(impl, model, jax.tree_util.tree_unflatten(treedef, leaves))
-    check_tree(impl, model, jax.tree_util.tree_map(lambda x: x, live.root))
+    # Same structure and leaves; whether tied References come back as one object is
+    # SHARE-ROUNDTRIP-IDENTITY's business.
+    check_tree(impl, model, jax.tree_util.tree_unflatten(treedef, leaves), references='value')
+    check_tree(impl, model, jax.tree_util.tree_map(lambda x: x, live.root), references='value')
     again, treedef_again = jax.tree_util.tree_flatten(jax.tree_util.tree_unflatten(treedef, leaves))
     assert treedef_again == treedef, 'flattening the rebuilt tree gave another tree definition'
     assert len(again) == len(leaves)
