@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import keyword
 
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from hypothesis import strategies as st
 
@@ -96,6 +96,11 @@ class Options:
     dtypes: Tuple[str, ...] = DTYPES
     flavors: Tuple[str, ...] = FLAVORS
     max_rank: int = 3
+
+
+@st.composite
+def _spanned(draw, build):
+    return build(draw)
 
 
 class _Builder:
@@ -168,16 +173,51 @@ class _Builder:
             self.nodes[i]['children'].append(self.node(depth + 1, i, target=True))
             return i
         i = self.add(kind, owner)
-        count = self.draw(st.integers(0, self.o.max_children))
-        if len(self.nodes) >= self.o.max_nodes:
-            count = min(count, 1)
-        keys = self.draw(st.lists(names, min_size=count, max_size=count, unique=True)) if kind in NAMESPACES + ('dict',) else []
-        for n in range(count):
-            child = self.node(depth + 1, i)
-            self.nodes[i]['children'].append(child)
-            if keys:
-                self.nodes[i]['keys'].append(keys[n])
+        while self.span(lambda: self.child(i, depth)):
+            pass
+        if target and kind == 'tuple' and not self.nodes[i]['children']:
+            # Python has one empty tuple: two References to "two" would hold one object.
+            self.nodes[i]['children'].append(self.array(i))
         return i
+
+    def child(self, i: int, depth: int) -> bool:
+        r"""Adds one more child to container ``i``, if drawn; returns whether it did."""
+
+        children = self.nodes[i]['children']
+        if len(children) >= self.o.max_children or not self.more():
+            return False
+        if children and len(self.nodes) >= self.o.max_nodes:
+            return False
+        if self.nodes[i]['kind'] in NAMESPACES + ('dict',):
+            self.nodes[i]['keys'].append(self.fresh_name(self.nodes[i]['keys']))
+        children.append(self.node(depth + 1, i))
+        return True
+
+    def more(self) -> bool:
+        r"""Whether to add one more item (three times in four)."""
+
+        return self.draw(st.integers(0, 3)) > 0
+
+    def span(self, build: Callable[[], Any]) -> Any:
+        r"""Runs ``build`` inside a nested strategy, so that its draws form one span
+        that the shrinker can delete whole (an item, with its decision to exist)."""
+
+        outer = self.draw
+
+        def inner(draw):
+            self.draw = draw
+            try:
+                return build()
+            finally:
+                self.draw = outer
+
+        return outer(_spanned(inner))
+
+    def fresh_name(self, used: List[str]) -> str:
+        name = self.draw(names)
+        while name in used:
+            name = name + '_'
+        return name
 
     def array(self, owner: Optional[int]) -> int:
         rank = self.draw(st.integers(0, self.o.max_rank))
@@ -254,45 +294,50 @@ class _Builder:
     def place(self, container: int, child: int) -> None:
         n = self.nodes[container]
         if n['kind'] in NAMESPACES + ('dict',):
-            name = self.draw(names)
-            while name in n['keys']:
-                name = name + '_'
-            n['keys'].append(name)
+            n['keys'].append(self.fresh_name(n['keys']))
             n['children'].append(child)
         else:
             at = self.draw(st.integers(0, len(n['children'])))
             n['children'].insert(at, child)
 
     def extras(self) -> None:
-        count = self.draw(st.integers(0, self.o.max_extras))
-        for _ in range(count):
-            kind = self.draw(st.sampled_from(('tie', 'cycle', 'twin', 'cycle', 'copy')))
-            if kind in ('tie', 'cycle', 'twin') and self.refs:
-                ref = self.draw(st.sampled_from(self.refs))
-                candidates = self.tie_candidates(ref)
-                if kind == 'cycle':  # prefer a position inside the value: a cycle
-                    target = self.nodes[ref]['children'][0]
-                    candidates = [c for c in candidates if self.owned_below(target, c)] or candidates
-                if not candidates:
-                    continue
-                container = self.draw(st.sampled_from(candidates))
-                if kind == 'twin':
-                    twin = dict(self.nodes[ref], keys=[], children=list(self.nodes[ref]['children']))
-                    self.nodes.append(twin)
-                    self.owner.append(container)
-                    self.namespace.append(self.namespace[ref])
-                    ref = len(self.nodes) - 1
-                    self.refs.append(ref)
-                if self.namespace[ref] is None:
-                    self.frozen.add(self.nodes[ref]['children'][0])
-                self.place(container, ref)
-            elif kind == 'copy':
-                copies = [i for i, n in enumerate(self.nodes) if n['kind'] in ('array', 'param', 'static')]
-                containers = self.containers()
-                if not copies or not containers:
-                    continue
-                self.place(self.draw(st.sampled_from(containers)), self.draw(st.sampled_from(copies)))
+        for _ in range(self.o.max_extras):
+            if not self.span(self.extra):
+                break
 
+    def extra(self) -> bool:
+        r"""Adds one extra position (another occurrence of a Reference, a twin of one, or
+        a plain copy of an array or Parameter), if drawn; returns whether to go on."""
+
+        if not self.more():
+            return False
+        kind = self.draw(st.sampled_from(('tie', 'cycle', 'twin', 'cycle', 'copy')))
+        if kind == 'copy':
+            copies = [i for i, n in enumerate(self.nodes) if n['kind'] in ('array', 'param', 'static')]
+            if copies:
+                self.place(self.draw(st.sampled_from(self.containers())), self.draw(st.sampled_from(copies)))
+            return True
+        if not self.refs:
+            return True
+        ref = self.draw(st.sampled_from(self.refs))
+        candidates = self.tie_candidates(ref)
+        if kind == 'cycle':  # prefer a position inside the value: a cycle
+            target = self.nodes[ref]['children'][0]
+            candidates = [c for c in candidates if self.owned_below(target, c)] or candidates
+        if not candidates:
+            return True
+        container = self.draw(st.sampled_from(candidates))
+        if kind == 'twin':
+            twin = dict(self.nodes[ref], keys=[], children=list(self.nodes[ref]['children']))
+            self.nodes.append(twin)
+            self.owner.append(container)
+            self.namespace.append(self.namespace[ref])
+            ref = len(self.nodes) - 1
+            self.refs.append(ref)
+        if self.namespace[ref] is None:
+            self.frozen.add(self.nodes[ref]['children'][0])
+        self.place(container, ref)
+        return True
 
     def close_cycle(self) -> None:
         r"""Adds an occurrence of a scoped Reference inside its own value. Without a
