@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+import jax
 import numpy as np
 
 from .adapters import Adapter
@@ -21,16 +22,12 @@ from .model import IDENTITIES, Model
 def is_array(x: Any) -> bool:
     r"""Whether ``x`` is an array in the sense of SPEC.md (a leaf)."""
 
-    import jax
-
     return isinstance(x, (jax.Array, np.ndarray, np.generic))
 
 
 def array_leaves(tree: Any) -> List[Any]:
     r"""The leaves of ``tree`` that are arrays, in JAX's order. (Released inox versions
     also list static values as leaves; TREE-STATIC checks that separately.)"""
-
-    import jax
 
     return [x for x in jax.tree_util.tree_leaves(tree) if is_array(x)]
 
@@ -43,7 +40,7 @@ def bump(x: Any) -> Any:
     return np.asarray(y) if isinstance(x, np.ndarray) else y  # numpy makes 0-d results scalars
 
 
-def message(error: BaseException) -> str:
+def error_text(error: BaseException) -> str:
     r"""The message of an exception (a ``KeyError`` prints the repr of its message)."""
 
     if isinstance(error, KeyError) and len(error.args) == 1 and isinstance(error.args[0], str):

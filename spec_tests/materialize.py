@@ -84,7 +84,7 @@ def materialize(graph: Graph, impl: Adapter, batch: Optional[int] = None, offset
         elif node.kind == 'dict':
             objects[i] = {}
 
-    for i in _immutable_order(graph):
+    for i in immutable_order(graph):
         node = graph[i]
         values = [objects[c] for c in node.children]
         if node.kind == 'array':
@@ -116,8 +116,12 @@ def materialize(graph: Graph, impl: Adapter, batch: Optional[int] = None, offset
     return Live(objects[0], objects)
 
 
-def _immutable_order(graph: Graph) -> List[int]:
-    r"""The immutable nodes, each after the immutable nodes it holds."""
+def immutable_order(graph: Graph) -> List[int]:
+    r"""The immutable nodes, each after the immutable nodes it holds.
+
+    Raises:
+        ValueError: If a cycle has no mutable node on it: no program can build it.
+    """
 
     order: List[int] = []
     state: Dict[int, int] = {}  # 1: being built, 2: built

@@ -11,7 +11,7 @@ use an example database, so nothing is written into the source tree.
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 ENV = 'INOX_HYPOTHESIS_PROFILE'
 PROFILES = ('ci', 'thorough')
@@ -19,6 +19,10 @@ THOROUGH_EXAMPLES = 10_000
 
 # Graphs are large draws and some properties compile with jax: neither is a bug.
 _SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+
+# No explain phase: it traces every line of a failing example, and in a thread whose
+# recursion budget a failing implementation exhausted, the tracer itself fails.
+_PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink]
 
 
 def active() -> str:
@@ -42,7 +46,7 @@ def settings_for(ci: int) -> settings:
         7
     """
 
-    common = dict(database=None, deadline=None, suppress_health_check=_SUPPRESSED, print_blob=False)
+    common = dict(database=None, deadline=None, suppress_health_check=_SUPPRESSED, print_blob=False, phases=_PHASES)
     if active() == 'ci':
         # derandomize: the same examples on every run, on every machine.
         return settings(max_examples=ci, derandomize=True, **common)

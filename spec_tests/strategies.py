@@ -117,6 +117,7 @@ class _Builder:
         self.tags: Dict[Optional[int], Set[Any]] = {}
         self.frozen: Set[int] = set()
         self.seeds = 0
+        self.added = 0  # extra positions so far
 
     # The owned tree.
 
@@ -184,7 +185,9 @@ class _Builder:
         r"""Adds one more child to container ``i``, if drawn; returns whether it did."""
 
         children = self.nodes[i]['children']
-        if len(children) >= self.o.max_children or not self.more():
+        # Draw first, even when full: then every list of items ends with a "no more"
+        # draw, and deleting an item does not shift the draws that follow.
+        if not self.more() or len(children) >= self.o.max_children:
             return False
         if children and len(self.nodes) >= self.o.max_nodes:
             return False
@@ -274,22 +277,17 @@ class _Builder:
 
         home = self.namespace[ref]
         target = self.nodes[ref]['children'][0]
+        graph = self.graph()
+        below = subtree(graph, target)  # a position there closes a cycle through the target
         if home is None:  # outside scopes: a plain copy, whose value holds no Reference
-            graph = self.graph()
-            below = subtree(graph, target)
             if any(graph[j].kind in ('ref', 'scope') for j in below):
                 return []
             return [c for c in self.containers() if self.namespace[c] is None
                     and c not in below and not self.frozen_at(c)]
-        found = []
-        for c in self.containers():
-            if self.namespace[c] != home or self.frozen_at(c):
-                continue
-            if self.owned_below(target, c):
-                if not self.o.cycles or self.nodes[target]['kind'] not in MUTABLE:
-                    continue
-            found.append(c)
-        return found
+        # A cycle needs a mutable object on it to be built at all: here, the target.
+        closes = self.o.cycles and self.nodes[target]['kind'] in MUTABLE
+        return [c for c in self.containers() if self.namespace[c] == home and not self.frozen_at(c)
+                and (closes or c not in below)]
 
     def place(self, container: int, child: int) -> None:
         n = self.nodes[container]
@@ -301,16 +299,18 @@ class _Builder:
             n['children'].insert(at, child)
 
     def extras(self) -> None:
-        for _ in range(self.o.max_extras):
-            if not self.span(self.extra):
-                break
+        r"""Adds extra positions until a draw says to stop (or :attr:`Options.max_extras`)."""
+
+        while self.span(self.extra):
+            pass
 
     def extra(self) -> bool:
         r"""Adds one extra position (another occurrence of a Reference, a twin of one, or
         a plain copy of an array or Parameter), if drawn; returns whether to go on."""
 
-        if not self.more():
+        if not self.more() or self.added >= self.o.max_extras:
             return False
+        self.added += 1
         kind = self.draw(st.sampled_from(('tie', 'cycle', 'twin', 'cycle', 'copy')))
         if kind == 'copy':
             copies = [i for i, n in enumerate(self.nodes) if n['kind'] in ('array', 'param', 'static')]

@@ -9,7 +9,10 @@ import argparse
 import os
 import sys
 
+from importlib.metadata import entry_points
 from typing import List, Optional
+
+import pytest
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -23,12 +26,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--profile', choices=('ci', 'thorough'), help='hypothesis profile')
     options = parser.parse_args(argv)
 
-    import pytest
-
     package = os.path.dirname(os.path.abspath(__file__))
     args = [
         package,
-        '-p', 'spec_tests.plugin',
         '-p', 'no:cacheprovider',
         # Append, not prepend: the folder above spec_tests may hold another `inox`
         # (the reference one, in the runfiles of the conformance job).
@@ -39,11 +39,21 @@ def main(argv: Optional[List[str]] = None) -> int:
         '--impl', options.impl,
         '--spec-progress',
     ]
+    if not _installed():
+        args += ['-p', 'spec_tests.plugin']
     if options.report:
         args += ['--spec-report', options.report]
     if options.profile:
         args += ['--spec-profile', options.profile]
     return int(pytest.main(args + extra))
+
+
+def _installed() -> bool:
+    r"""Whether pytest loads the plugin by itself, as the entry point of an installed
+    package (registering it a second time under another name is an error)."""
+
+    autoload = not os.environ.get('PYTEST_DISABLE_PLUGIN_AUTOLOAD')
+    return autoload and any(e.value == 'spec_tests.plugin' for e in entry_points(group='pytest11'))
 
 
 if __name__ == '__main__':

@@ -5,7 +5,7 @@ import pytest
 
 from hypothesis import strategies as st
 
-from .compare import assert_array, bump, check_tree, expected_array, is_array, message
+from .compare import assert_array, bump, check_tree, error_text, expected_array, is_array
 from .graph import keystr
 from .harness import prop
 from .materialize import materialize
@@ -123,13 +123,13 @@ def test_missing_unexpected_and_mismatched_keys(impl, graph, random):
     with pytest.raises(impl.errors['PartitionKeyError']) as caught:
         impl.combine(static, {k: v for k, v in arrays.items() if k not in dropped})
     for key in dropped:
-        assert key in message(caught.value), f'the error does not name the missing key {key}: {caught.value}'
+        assert key in error_text(caught.value), f'the error does not name the missing key {key}: {caught.value}'
 
     extra = {'.not_a_leaf': np.zeros(1), "['nor_this']": np.ones(2)}
     with pytest.raises(impl.errors['PartitionKeyError']) as caught:
         impl.combine(static, {**arrays, **extra})
     for key in extra:
-        assert key in message(caught.value), f'the error does not name the unexpected key {key}: {caught.value}'
+        assert key in error_text(caught.value), f'the error does not name the unexpected key {key}: {caught.value}'
 
     changed = random.sample(keys, min(len(keys), random.randint(1, 2)))
     wrong = dict(arrays)
@@ -138,7 +138,7 @@ def test_missing_unexpected_and_mismatched_keys(impl, graph, random):
         wrong[key] = np.zeros(leaf.shape + (1,), leaf.dtype) if random.random() < 0.5 else np.zeros(leaf.shape, np.int8)
     with pytest.raises(impl.errors['LeafSpecError']) as caught:
         impl.combine(static, wrong)
-    text = message(caught.value)
+    text = error_text(caught.value)
     for key in changed:
         given, leaf = np.asarray(wrong[key]), np.asarray(arrays[key])
         assert key in text, f'the error does not name the key {key}: {text}'

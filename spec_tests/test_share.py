@@ -1,6 +1,7 @@
 r"""Properties of Scope and Reference: the SHARE-* rules other than the JAX
 transformations (see test_transforms.py)."""
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -11,7 +12,7 @@ import pytest
 
 from hypothesis import strategies as st
 
-from .compare import array_leaves, check_tree, is_array, message, where
+from .compare import array_leaves, check_tree, error_text, is_array, where
 from .graph import Graph, Node, keystr
 from .harness import case, prop
 from .materialize import materialize, resolve
@@ -58,7 +59,7 @@ def _flatten_error(impl, graph, error):
     live = materialize(graph, impl)
     with pytest.raises(impl.errors[error]) as caught:
         jax.tree_util.tree_leaves(live.root)
-    return model, message(caught.value)
+    return model, error_text(caught.value)
 
 
 def _names_paths(impl, model, message):
@@ -76,7 +77,7 @@ def _names_tag(tag, message):
 def test_unhashable_tags_raise_type_error(impl, tag):
     with pytest.raises(TypeError) as caught:
         impl.reference(tag, impl.Module())
-    assert type(tag).__name__ in message(caught.value), f'the message does not name the type: {caught.value}'
+    assert type(tag).__name__ in error_text(caught.value), f'the message does not name the type: {caught.value}'
 
 
 @prop('SHARE-TAG-HASHABLE', hashable_tags, ci=30)
@@ -220,8 +221,6 @@ def test_conflict_is_raised_under_python_optimizations(impl, pytestconfig):
 
 
 def _child_env():
-    import os
-
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join(p for p in sys.path if p)
     return env

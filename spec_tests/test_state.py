@@ -5,7 +5,7 @@ import pytest
 
 from hypothesis import strategies as st
 
-from .compare import assert_array, bump, expected_array, message, where
+from .compare import assert_array, bump, error_text, expected_array, where
 from .graph import keystr
 from .harness import prop
 from .materialize import array_value, materialize, resolve
@@ -67,7 +67,7 @@ def test_unknown_keys_raise_key_error(impl, graph):
     unknown = impl.StateKey('.not_an_entry')
     with pytest.raises(KeyError) as caught:
         impl.update_state(state, {unknown: 0})
-    assert '.not_an_entry' in message(caught.value), f'the error does not name the unknown key: {caught.value}'
+    assert '.not_an_entry' in error_text(caught.value), f'the error does not name the unknown key: {caught.value}'
 
 
 @prop('STATE-UPDATE', state_graphs, ci=30)

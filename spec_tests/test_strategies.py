@@ -5,6 +5,7 @@ import pytest
 
 from hypothesis import HealthCheck, Phase, find, given, settings
 
+from .materialize import immutable_order
 from .model import walk
 from .profiles import settings_for
 from .strategies import (
@@ -13,6 +14,7 @@ from .strategies import (
     cyclic_graphs,
     graphs,
     self_scoped_graphs,
+    sharing_graphs,
     unscoped_cycle_graphs,
 )
 
@@ -20,10 +22,11 @@ _QUIET = dict(database=None, deadline=None, suppress_health_check=list(HealthChe
 
 
 @settings_for(100)
-@given(graphs())
-def test_graphs_are_valid(graph):
+@given(sharing_graphs())
+def test_graphs_are_valid_and_buildable(graph):
     failure = walk(graph).failure
     assert failure is None, f'{failure}\n{graph}'
+    immutable_order(graph)  # every cycle goes through a mutable object
 
 
 @settings_for(100)

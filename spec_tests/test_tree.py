@@ -8,7 +8,7 @@ import jax
 import numpy as np
 import pytest
 
-from .compare import array_leaves, assert_array, check_tree, expected_array, is_array, message, where
+from .compare import array_leaves, assert_array, check_tree, error_text, expected_array, is_array, where
 from .graph import Graph, Node, Step, keystr
 from .harness import prop
 from .materialize import array_value, materialize, resolve
@@ -106,7 +106,7 @@ def test_containing_itself_raises_cycle_error(impl, graph):
     live = materialize(graph, impl)
     with pytest.raises(impl.errors['CycleError']) as caught:
         jax.tree_util.tree_leaves(live.root)
-    text = message(caught.value)
+    text = error_text(caught.value)
     node = live.objects[model.failure.node]
     assert type(node).__name__ in text, f'the message does not name the type {type(node).__name__}: {text}'
     for path in model.failure.paths:
