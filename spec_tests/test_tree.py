@@ -1,10 +1,12 @@
-r"""Properties of the tree layer: TREE-ORDER, TREE-STATIC, TREE-ROUNDTRIP, TREE-DEEP and
-TREE-CYCLE-ERROR."""
+r"""Properties of the tree layer: TREE-ORDER, TREE-STATIC, TREE-LEAF-TYPES, TREE-ROUNDTRIP,
+TREE-DEEP and TREE-CYCLE-ERROR."""
 
 import copy
+import dataclasses
 import pickle
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -13,7 +15,7 @@ from .graph import Graph, Node, Step, keystr
 from .harness import prop
 from .materialize import array_value, materialize, resolve
 from .model import walk
-from .strategies import cyclic_graphs, deep_graphs, graphs, sharing_graphs, statics
+from .strategies import FLAVORS, cyclic_graphs, deep_graphs, graphs, sharing_graphs, statics
 
 any_graphs = sharing_graphs()
 
@@ -47,6 +49,35 @@ def test_static_values_are_not_leaves(impl, graph, other):
 
     count = jax.jit(lambda tree: len(jax.tree_util.tree_leaves(tree)))
     assert count(live.root) == len(array_leaves(live.root)), 'jax.jit saw other leaves than the arrays'
+
+
+def _has_scalars(graph: Graph) -> bool:
+    return any(node.kind == 'array' and node.flavor == 'scalar' for node in graph.nodes)
+
+
+# Float leaves only, so that jax.grad applies to every one of them.
+scalar_graphs = sharing_graphs(flavors=FLAVORS, dtypes=('float32',)).filter(_has_scalars)
+
+
+@prop('TREE-LEAF-TYPES', scalar_graphs, ci=60)
+def test_numpy_scalars_are_leaves_like_jax_arrays(impl, graph):
+    as_jax = Graph(tuple(dataclasses.replace(n, flavor='jax') if n.kind == 'array' else n for n in graph.nodes))
+    live, alike = materialize(graph, impl), materialize(as_jax, impl)
+
+    def paths(tree):
+        return [jax.tree_util.keystr(p) for p, x in jax.tree_util.tree_flatten_with_path(tree)[0] if is_array(x)]
+
+    assert paths(live.root) == paths(alike.root), 'numpy scalars change the leaves of flatten'
+    keys, expected = sorted(impl.partition(live.root)[1]), sorted(impl.partition(alike.root)[1])
+    assert keys == expected, f'partition\'s array state: expected keys {expected}, found {keys}'
+
+    def loss(tree):  # distinct weights: a gradient in the wrong place shows
+        return sum((n + 1) * jnp.sum(x) for n, x in enumerate(array_leaves(tree)))
+
+    found, expected = array_leaves(impl.grad(loss)(live.root)), array_leaves(impl.grad(loss)(alike.root))
+    assert len(found) == len(expected), f'{len(found)} gradients for numpy scalars, {len(expected)} for jax arrays'
+    for path, a, b in zip(paths(live.root), found, expected):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), err_msg=f'gradient at {path}')
 
 
 @prop('TREE-ROUNDTRIP', any_graphs, ci=80)
