@@ -88,7 +88,7 @@ class TreePath(tuple):
     __slots__ = ()
 
     def __str__(self) -> str:
-        return jtu.keystr(tuple(self))
+        return ''.join(map(str, self))  # what jax.tree_util.keystr does, without a copy
 
     def __repr__(self) -> str:
         return f'TreePath({str(self)!r})'
@@ -399,7 +399,7 @@ def flatten(
 
     walk = Walk(lenient)
     leaves, records, links, groups = [], [], [], []
-    active: Dict[int, Any] = {}
+    active = set()  # ids of the nodes on the current path, to detect cycles
     kinds = _KINDS
 
     # A frame is a node whose children are being visited: (the iterator over its
@@ -424,7 +424,7 @@ def flatten(
 
             node_group = group
             if node_group is None:
-                node_group = next((i for i, f in enumerate(filters) if f(node)), None)
+                node_group = _first_match(filters, node)
 
             if kind is _LEAF:
                 leaves.append(node)
@@ -446,15 +446,16 @@ def flatten(
             node_id = id(node)
             if node_id in active:
                 if not lenient:
+                    ancestor = next(frame[1] for frame in frames if frame[4] == node_id)
                     raise CycleError(
                         f'{_describe(node)} at {pathstr(_path(link))} contains itself: '
-                        f'it is its own ancestor at {pathstr(_path(active[node_id]))}; '
+                        f'it is its own ancestor at {pathstr(_path(ancestor))}; '
                         'cycles are only allowed through a Reference inside a Scope'
                     )
                 records.append((_Value, Static(_CycleMark(_describe(node))), 0))
                 continue
 
-            active[node_id] = link
+            active.add(node_id)
             frames.append((
                 iter(zip(keys, children)),
                 link,
@@ -469,7 +470,7 @@ def flatten(
             frames.pop()
             if record is not None:
                 records.append(record)
-                del active[identity]
+                active.remove(identity)
 
     return Flat(
         leaves,
@@ -510,10 +511,20 @@ def _fold(structure: Structure, leaves: List[Any], node: Callable) -> Any:
             stack.append(leaves[position])
             position += 1
             continue
-        children = stack[len(stack) - arity :]
-        del stack[len(stack) - arity :]
+        if arity:
+            children = stack[-arity:]
+            del stack[-arity:]
+        else:
+            children = []
         stack.append(node(cls, aux, children))
     return stack[-1]
+
+
+def _first_match(filters: Sequence[Callable[[Any], bool]], node: Any) -> Optional[int]:
+    for i, f in enumerate(filters):
+        if f(node):
+            return i
+    return None
 
 
 class _CycleMark:
@@ -585,9 +596,9 @@ class Namespace(Node):
         self.__dict__.update(kwargs)
 
     def __tree_flatten__(self, walk: Walk):
-        names = tuple(sorted(self.__dict__))
-        values = [self.__dict__[name] for name in names]
-        return _attribute_keys(names), values, names
+        attributes = self.__dict__
+        names, keys = _layout(tuple(attributes))
+        return keys, [attributes[name] for name in names], names
 
     @classmethod
     def __tree_unflatten__(cls, names: tuple, children: list, shared: dict):
@@ -601,14 +612,13 @@ class Namespace(Node):
         return Block(f'{cls.__name__}(', items, ')')
 
 
-_ATTRIBUTE_KEYS: Dict[tuple, list] = {}
+@functools.lru_cache(maxsize=4096)
+def _layout(names: tuple) -> tuple:
+    r"""The attribute names in flatten order, and their JAX keys (made once per layout,
+    as modules of one class share few layouts)."""
 
-
-def _attribute_keys(names: tuple) -> list:
-    keys = _ATTRIBUTE_KEYS.get(names)
-    if keys is None:
-        keys = _ATTRIBUTE_KEYS[names] = [jtu.GetAttrKey(n) for n in names]
-    return keys
+    ordered = tuple(sorted(names))
+    return ordered, [jtu.GetAttrKey(name) for name in ordered]
 
 
 def _show_leaf(x: Any, typeonly: bool = True, **kwargs) -> str:
@@ -655,14 +665,15 @@ class LeafSpecError(ValueError):
 
 
 def _spec(x: Any) -> Optional[tuple]:
-    if hasattr(x, 'shape') and hasattr(x, 'dtype'):
-        return (tuple(x.shape), np.dtype(x.dtype))
-    return None
+    shape, dtype = getattr(x, 'shape', None), getattr(x, 'dtype', None)
+    if shape is None or dtype is None:
+        return None
+    return (tuple(shape), np.dtype(dtype))
 
 
 def _predicate(f: Any) -> Callable[[Any], bool]:
     if isinstance(f, type):
-        return lambda x: isinstance(x, f)
+        return f.__instancecheck__  # isinstance(x, f), as one call
     if callable(f):
         return f
     raise TypeError(f'a filter must be a type or a predicate, got {type(f).__name__}')

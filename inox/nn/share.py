@@ -143,8 +143,8 @@ class Reference(Node):
                 f'a Reference tag must be hashable, got {tag!r} of type {type(tag).__name__}'
             ) from None
 
-        object.__setattr__(self, 'tag', tag)
-        object.__setattr__(self, 'value', value)
+        _set_tag(self, tag)
+        _set_value(self, value)
 
     @property
     def __tree_tag__(self) -> Hashable:
@@ -165,26 +165,26 @@ class Reference(Node):
         delattr(self.value, name)
 
     def __tree_flatten__(self, walk: Walk):
-        scope = walk.scope
+        tag, value, scope = self.tag, self.value, walk.scope
         if scope is None:  # rule 5: a plain wrapper
-            return _VALUE_KEY, [self.value], (self.tag, 0)
+            return _VALUE_KEY, [value], (tag, 0)
 
-        canonical = scope.tags.get(self.tag)
+        canonical = scope.tags.get(tag)
         if canonical is None:  # rule 2: the first occurrence is canonical
-            _claim(self.value, self.tag, scope.ordinal, walk)
-            scope.tags[self.tag] = (self, walk.link)
-            return _VALUE_KEY, [self.value], (self.tag, scope.ordinal)
+            scope.tags[tag] = (self, walk.link)
+            _claim(value, tag, scope.ordinal, walk)
+            return _VALUE_KEY, [value], (tag, scope.ordinal)
 
         first, link = canonical
-        if first is self or first.value is self.value:  # rule 2: pruned
-            return (), (), (self.tag, scope.ordinal)
+        if first is self or first.value is value:  # rule 2: pruned
+            return (), (), (tag, scope.ordinal)
 
         if walk.lenient:  # a repr shows both values rather than fail
             return _VALUE_KEY, [self.value], (self.tag, scope.ordinal)
 
         raise TagConflictError(  # rule 3
-            f'tag {self.tag!r} holds a {type(first.value).__name__} at '
-            f'{pathstr(walk.path_at(link))} and a different {type(self.value).__name__} '
+            f'tag {tag!r} holds a {type(first.value).__name__} at '
+            f'{pathstr(walk.path_at(link))} and a different {type(value).__name__} '
             f'at {pathstr(walk.path())}; References with the same tag in one Scope '
             'must hold the same object'
         )
@@ -198,9 +198,9 @@ class Reference(Node):
         reference = shared.get(aux)  # rule 4: one object per tag and scope
         if reference is None:
             reference = shared[aux] = object.__new__(cls)
-            object.__setattr__(reference, 'tag', tag)
+            _set_tag(reference, tag)
         if children:
-            object.__setattr__(reference, 'value', children[0])
+            _set_value(reference, children[0])
         return reference
 
     @classmethod
@@ -208,20 +208,21 @@ class Reference(Node):
         return wrap('*', children[0]) if children else f'@{aux[0]}'
 
 
+# The slots' own setters: Reference.__setattr__ forwards to the value.
+_set_tag, _set_value = Reference.tag.__set__, Reference.value.__set__
+
+
 def _claim(value: Any, tag: Hashable, scope: int, walk: Walk) -> None:
     r"""Records that :py:`value` is held under :py:`tag` in :py:`scope` (rule 3)."""
-
-    if not is_node(value):
-        return  # arrays and static values are values: there is no identity to keep
 
     owner = walk.memo.get(id(value))
     if owner is None:
         walk.memo[id(value)] = (tag, scope, walk.link)
         return
+    if walk.lenient or not is_node(value):
+        return  # arrays and static values are values: there is no identity to keep
 
     other_tag, other_scope, link = owner
-    if walk.lenient:
-        return
     where = 'in another Scope' if other_scope != scope else 'in the same Scope'
     raise AliasError(
         f'the same {type(value).__name__} is held by a Reference with tag {other_tag!r} '
