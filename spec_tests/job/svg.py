@@ -65,7 +65,7 @@ def draw(graph: Dict[str, Any]) -> str:
         offset = (columns - widths[layer]) * (_WIDTH + _GAP_X) / 2
         return (16 + offset + position * (_WIDTH + _GAP_X) + _WIDTH / 2, 16 + layer * (_HEIGHT + _GAP_Y) + _HEIGHT / 2)
 
-    width = 32 + columns * (_WIDTH + _GAP_X) - _GAP_X
+    width = 32 + columns * (_WIDTH + _GAP_X) - _GAP_X + 120  # room on the right for back edges and labels
     height = 32 + (max(widths) + 1) * (_HEIGHT + _GAP_Y) - _GAP_Y
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
@@ -95,17 +95,18 @@ def _edge(edge: Dict[str, Any], start: Tuple[float, float], end: Tuple[float, fl
     if edge['source'] == edge['target']:  # a self-loop, on the right of the node
         x, y = x1 + _WIDTH / 2, y1
         path = f'M{x:.1f},{y - 6:.1f} C{x + 40:.1f},{y - 30:.1f} {x + 40:.1f},{y + 30:.1f} {x:.1f},{y + 6:.1f}'
-        label = (x + 34, y)
+        label = (x + 52, y + 4)
     else:
         y1, y2 = (y1 + _HEIGHT / 2, y2 - _HEIGHT / 2) if y2 > y1 else (y1 - _HEIGHT / 2, y2 + _HEIGHT / 2)
         if y2 > y1:
             path = f'M{x1:.1f},{y1:.1f} L{x2:.1f},{y2:.1f}'
-            label = ((x1 + x2) / 2, (y1 + y2) / 2)
+            label = ((x1 + x2) / 2 + 6 + len(edge['label']) * 3.5, (y1 + y2) / 2 + 4)  # beside the line
         else:  # an edge back up (or across): a curve, so that it does not hide the tree edges
             bend = 60 + 12 * (n % 4)
             cx = max(x1, x2) + bend
             path = f'M{x1 + _WIDTH / 2:.1f},{start[1]:.1f} Q{cx:.1f},{(start[1] + end[1]) / 2:.1f} {x2 + _WIDTH / 2:.1f},{end[1]:.1f}'
-            label = (cx - bend / 3, (start[1] + end[1]) / 2)
+            apex = (x1 + x2 + _WIDTH + 2 * cx) / 4  # the curve's rightmost point
+            label = (apex + 6 + len(edge['label']) * 3.5, (start[1] + end[1]) / 2 + 4)
     text = escape(edge['label'])
     return (
         f'<path d="{path}" fill="none" stroke="{color}" stroke-width="{weight}"{dash} marker-end="url(#{marker})"/>'
