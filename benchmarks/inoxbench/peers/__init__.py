@@ -11,6 +11,8 @@ __all__ = ['PEER_MODULES', 'Peer', 'Unsupported', 'load']
 
 import importlib
 
+import jax.tree_util as jtu
+
 from typing import Any, Callable, Optional, Tuple
 
 # Peer name -> module of this package that defines it as PEER.
@@ -45,19 +47,21 @@ class Peer:
         raise NotImplementedError
 
     def flatten(self, model: Any) -> Any:
-        r"""Splits a model into its leaves and the rest, as JAX transformations do."""
+        r"""Splits a model into its leaves and the rest, as JAX transformations do
+        (by default with :func:`jax.tree_util.tree_flatten`)."""
 
-        raise NotImplementedError
+        return jtu.tree_flatten(model)
 
     def unflatten(self, flat: Any) -> Any:
         r"""Rebuilds a model from the result of :meth:`flatten`."""
 
-        raise NotImplementedError
+        leaves, treedef = flat
+        return jtu.tree_unflatten(treedef, leaves)
 
     def leaves(self, flat: Any) -> list:
         r"""The array leaves of a result of :meth:`flatten`."""
 
-        raise NotImplementedError
+        return flat[0]
 
     def partition(self, model: Any) -> Any:
         r"""Splits the parameters of a model from its definition and other arrays."""

@@ -12,7 +12,6 @@ __all__ = ['PEERS']
 
 import equinox as eqx
 import jax
-import jax.tree_util as jtu
 
 from ..shapes import unique_arrays
 from . import Peer, Unsupported
@@ -64,16 +63,6 @@ class Equinox(Peer):
             lambda m: [m.layers[i] for i in repeats],
             lambda m: [m.layers[shape.source(i)] for i in repeats],
         )
-
-    def flatten(self, model):
-        return jtu.tree_flatten(model)
-
-    def unflatten(self, flat):
-        leaves, treedef = flat
-        return jtu.tree_unflatten(treedef, leaves)
-
-    def leaves(self, flat):
-        return flat[0]
 
     def partition(self, model):
         return eqx.partition(model, eqx.is_inexact_array)

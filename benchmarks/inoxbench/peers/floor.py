@@ -11,7 +11,6 @@ from __future__ import annotations
 __all__ = ['PEERS']
 
 import jax
-import jax.tree_util as jtu
 
 from ..shapes import unique_arrays
 from . import Peer
@@ -34,18 +33,8 @@ class Floor(Peer):
             tree[f'{j}.weight'], tree[f'{j}.bias'] = weight, bias
         return tree
 
-    def flatten(self, model):
-        return jtu.tree_flatten(model)
-
-    def unflatten(self, flat):
-        leaves, treedef = flat
-        return jtu.tree_unflatten(treedef, leaves)
-
-    def leaves(self, flat):
-        return flat[0]
-
-    partition = flatten
-    combine = unflatten
+    partition = Peer.flatten
+    combine = Peer.unflatten
 
     def jit_call(self, model):
         return jax.jit(_first_layer), (model, example_input())

@@ -10,7 +10,6 @@ from __future__ import annotations
 __all__ = ['PEERS']
 
 import jax
-import jax.tree_util as jtu
 import inox
 import inox.nn as nn
 
@@ -52,16 +51,6 @@ class Released(Peer):
             return nn.Scope(layers=held)
         references = [nn.Reference(j, layer) for j, layer in enumerate(layers)]
         return nn.Scope(layers=[references[shape.source(i)] for i in range(shape.n)])
-
-    def flatten(self, model):
-        return jtu.tree_flatten(model)
-
-    def unflatten(self, flat):
-        leaves, treedef = flat
-        return jtu.tree_unflatten(treedef, leaves)
-
-    def leaves(self, flat):
-        return flat[0]
 
     def partition(self, model):
         return model.partition(nn.Parameter)

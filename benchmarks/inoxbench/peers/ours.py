@@ -11,7 +11,6 @@ from __future__ import annotations
 __all__ = ['Layer', 'PEERS']
 
 import jax
-import jax.tree_util as jtu
 import inox.nn as nn
 
 from ..shapes import unique_arrays
@@ -45,16 +44,6 @@ class Ours(Peer):
     r"""Flatten and unflatten go through JAX's pytree registry, as in transformations."""
 
     library = 'inox'
-
-    def flatten(self, model):
-        return jtu.tree_flatten(model)
-
-    def unflatten(self, flat):
-        leaves, treedef = flat
-        return jtu.tree_unflatten(treedef, leaves)
-
-    def leaves(self, flat):
-        return flat[0]
 
     def partition(self, model):
         return model.partition(nn.Parameter)
