@@ -180,7 +180,7 @@ class Reference(Node):
             return (), (), (tag, scope.ordinal)
 
         if walk.lenient:  # a repr shows both values rather than fail
-            return _VALUE_KEY, [self.value], (self.tag, scope.ordinal)
+            return _VALUE_KEY, [value], (tag, scope.ordinal)
 
         raise TagConflictError(  # rule 3
             f'tag {tag!r} holds a {type(first.value).__name__} at '
