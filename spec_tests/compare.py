@@ -32,6 +32,13 @@ def array_leaves(tree: Any) -> List[Any]:
     return [x for x in jax.tree_util.tree_leaves(tree) if is_array(x)]
 
 
+def array_paths(tree: Any) -> List[tuple]:
+    r"""The ``(keystr(path), leaf)`` of each array leaf of ``tree``, in JAX's order."""
+
+    pairs = jax.tree_util.tree_flatten_with_path(tree)[0]
+    return [(jax.tree_util.keystr(path), x) for path, x in pairs if is_array(x)]
+
+
 def bump(x: Any) -> Any:
     r"""Another array of the same type, shape and dtype as ``x``: ``x + 1``, or ``~x``
     for booleans."""

@@ -12,7 +12,7 @@ import pytest
 
 from hypothesis import strategies as st
 
-from .compare import array_leaves, check_tree, error_text, is_array, where
+from .compare import array_leaves, array_paths, check_tree, error_text, where
 from .graph import Graph, Node, keystr
 from .harness import case, prop
 from .materialize import materialize, resolve
@@ -139,8 +139,7 @@ def test_inner_scopes_open_their_own_namespace(impl, graph):
 def test_first_occurrence_is_canonical(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
-    found = [jax.tree_util.keystr(path) for path, leaf in jax.tree_util.tree_flatten_with_path(live.root)[0]
-             if is_array(leaf)]
+    found = [path for path, _ in array_paths(live.root)]
     for group in model.groups.values():
         canonical = keystr(group[0], impl.reference_key)
         for pruned in group[1:]:

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from .compare import array_leaves, assert_array, check_tree, error_text, expected_array, is_array, where
+from .compare import array_leaves, array_paths, assert_array, check_tree, error_text, expected_array, is_array, where
 from .graph import Graph, Node, Step, keystr
 from .harness import prop
 from .materialize import array_value, materialize, resolve
@@ -24,8 +24,8 @@ any_graphs = sharing_graphs()
 def test_leaves_in_flatten_order_with_full_paths(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
-    pairs = [(path, leaf) for path, leaf in jax.tree_util.tree_flatten_with_path(live.root)[0] if is_array(leaf)]
-    found = [jax.tree_util.keystr(path) for path, _ in pairs]
+    pairs = array_paths(live.root)
+    found = [path for path, _ in pairs]
     expected = [keystr(path, impl.reference_key) for _, path in model.leaves]
     assert found == expected, f'leaf paths in flatten order: expected {expected}, found {found}'
     for (instance, path), (_, leaf) in zip(model.leaves, pairs):
@@ -64,10 +64,8 @@ def test_numpy_scalars_are_leaves_like_jax_arrays(impl, graph):
     as_jax = Graph(tuple(dataclasses.replace(n, flavor='jax') if n.kind == 'array' else n for n in graph.nodes))
     live, alike = materialize(graph, impl), materialize(as_jax, impl)
 
-    def paths(tree):
-        return [jax.tree_util.keystr(p) for p, x in jax.tree_util.tree_flatten_with_path(tree)[0] if is_array(x)]
-
-    assert paths(live.root) == paths(alike.root), 'numpy scalars change the leaves of flatten'
+    paths = [path for path, _ in array_paths(live.root)]
+    assert paths == [path for path, _ in array_paths(alike.root)], 'numpy scalars change the leaves of flatten'
     keys, expected = sorted(impl.partition(live.root)[1]), sorted(impl.partition(alike.root)[1])
     assert keys == expected, f'partition\'s array state: expected keys {expected}, found {keys}'
 
@@ -76,7 +74,7 @@ def test_numpy_scalars_are_leaves_like_jax_arrays(impl, graph):
 
     found, expected = array_leaves(impl.grad(loss)(live.root)), array_leaves(impl.grad(loss)(alike.root))
     assert len(found) == len(expected), f'{len(found)} gradients for numpy scalars, {len(expected)} for jax arrays'
-    for path, a, b in zip(paths(live.root), found, expected):
+    for path, a, b in zip(paths, found, expected):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), err_msg=f'gradient at {path}')
 
 

@@ -95,22 +95,22 @@ def _edge(edge: Dict[str, Any], start: Tuple[float, float], end: Tuple[float, fl
     if edge['source'] == edge['target']:  # a self-loop, on the right of the node
         x, y = x1 + _WIDTH / 2, y1
         path = f'M{x:.1f},{y - 6:.1f} C{x + 40:.1f},{y - 30:.1f} {x + 40:.1f},{y + 30:.1f} {x:.1f},{y + 6:.1f}'
-        label = (x + 52, y + 4)
+        label = (x + 36, y + 4)
     else:
         y1, y2 = (y1 + _HEIGHT / 2, y2 - _HEIGHT / 2) if y2 > y1 else (y1 - _HEIGHT / 2, y2 + _HEIGHT / 2)
         if y2 > y1:
             path = f'M{x1:.1f},{y1:.1f} L{x2:.1f},{y2:.1f}'
-            label = ((x1 + x2) / 2 + 6 + len(edge['label']) * 3.5, (y1 + y2) / 2 + 4)  # beside the line
+            label = ((x1 + x2) / 2 + 6, (y1 + y2) / 2 + 4)  # beside the line
         else:  # an edge back up (or across): a curve, so that it does not hide the tree edges
             bend = 60 + 12 * (n % 4)
             cx = max(x1, x2) + bend
             path = f'M{x1 + _WIDTH / 2:.1f},{start[1]:.1f} Q{cx:.1f},{(start[1] + end[1]) / 2:.1f} {x2 + _WIDTH / 2:.1f},{end[1]:.1f}'
             apex = (x1 + x2 + _WIDTH + 2 * cx) / 4  # the curve's rightmost point
-            label = (apex + 6 + len(edge['label']) * 3.5, (start[1] + end[1]) / 2 + 4)
+            label = (apex + 6, (start[1] + end[1]) / 2 + 4)
     text = escape(edge['label'])
     return (
         f'<path d="{path}" fill="none" stroke="{color}" stroke-width="{weight}"{dash} marker-end="url(#{marker})"/>'
-        f'<text x="{label[0]:.1f}" y="{label[1]:.1f}" fill="{color}" text-anchor="middle" '
+        f'<text x="{label[0]:.1f}" y="{label[1]:.1f}" fill="{color}" text-anchor="start" '
         f'paint-order="stroke" stroke="white" stroke-width="3">{text}</text>'
     )
 
