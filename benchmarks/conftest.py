@@ -23,14 +23,16 @@ def pytest_generate_tests(metafunc):
 
 
 def pytest_collection_modifyitems(items):
-    # Case by case, every operation of a case in a row: one model is alive at a time, and
-    # a size runs after the smaller sizes of its variant (see inoxbench/timing.py).
+    # Shape by shape, the peers of a shape one after the other, every operation of a case
+    # in a row: a tracked ratio's peer and floor are measured seconds apart, so a slower
+    # phase of a shared machine slows both; one model is alive at a time; and a size runs
+    # after the smaller sizes of its variant (see inoxbench/timing.py).
     def order(item):
         case = getattr(item, 'callspec', None) and item.callspec.params.get('case')
         if case is None:
             return (0, 0, 0)
         peers = item.module.PEERS
-        return (peers.index(case.peer_name), SHAPES.index(case.shape), suite.__all__.index(item.originalname))
+        return (SHAPES.index(case.shape), peers.index(case.peer_name), suite.__all__.index(item.originalname))
 
     items.sort(key=order)
 

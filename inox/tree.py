@@ -301,7 +301,7 @@ def _new_kind(x: Any) -> _Kind:
 class Structure:
     r"""The structure of a flattened tree: everything but its leaves.
 
-    It is a post-order sequence of records :py:`(build, aux, arity)`, compared and
+    It is a pre-order sequence of records :py:`(build, aux, arity)`, compared and
     hashed by value, so JAX can cache on it (it is the auxiliary data of inox nodes).
     """
 
@@ -399,78 +399,87 @@ def flatten(
 
     walk = Walk(lenient)
     leaves, records, links, groups = [], [], [], []
-    active = set()  # ids of the nodes on the current path, to detect cycles
+    active = {}  # the nodes on the current path, to detect cycles: id -> link
     kinds = _KINDS
 
     # A frame is a node whose children are being visited: (the iterator over its
-    # (key, child) pairs, its link, the scope of its children, their group, its id,
-    # its record). The first frame holds the root, with no key and no record.
+    # (key, child) pairs, its link, the scope of its children, their group, the ids
+    # to leave `active` when it is done). A node with one child needs no frame: the
+    # walk goes straight down to the child, and the frame below it (if any) leaves
+    # `active` for both. The first frame holds the root, with no key.
     root_scope = walk.open_scope() if lenient else None  # a repr marks repeats anywhere
     root_group = -1 if filters is None else None
-    frames = [(iter(((None, tree),)), None, root_scope, root_group, None, None)]
+    frames = [(iter(((None, tree),)), None, root_scope, root_group, ())]
 
     while frames:
-        children_left, parent, scope, group, identity, record = frames[-1]
+        children_left, parent, scope, group, _ = frames[-1]
 
         for key, node in children_left:  # leaves and static values stay in this loop
-            if is_leaf is not None and is_leaf(node):
-                kind = _LEAF
-            else:
-                kind = kinds.get(type(node)) or _kind(node)
+            above, node_scope, node_group, descended = parent, scope, group, ()
 
-            if kind is _STATIC:
-                records.append((_Value, Static(node), 0))
-                continue
+            while True:  # down a line of nodes with one child each
+                if is_leaf is not None and is_leaf(node):
+                    kind = _LEAF
+                else:
+                    kind = kinds.get(type(node)) or _kind(node)
 
-            node_group = group
-            if node_group is None:
-                node_group = _first_match(filters, node)
+                if kind is _STATIC:
+                    records.append((_Value, Static(node), 0))
+                    break
 
-            if kind is _LEAF:
-                leaves.append(node)
-                records.append(_LEAF_RECORD)
-                if with_paths:
-                    links.append((parent, key))
-                if filters is not None:
-                    groups.append(-1 if node_group is None else node_group)
-                continue
+                if node_group is None:
+                    node_group = _first_match(filters, node)
 
-            link = (parent, key)
-            walk.link, walk.scope = link, scope
-            keys, children, aux = kind.flatten(node, walk)
+                if kind is _LEAF:
+                    leaves.append(node)
+                    records.append(_LEAF_RECORD)
+                    if with_paths:
+                        links.append((above, key))
+                    if filters is not None:
+                        groups.append(-1 if node_group is None else node_group)
+                    break
 
-            if not children:
-                records.append((type(node), aux, 0))
-                continue
+                link = (above, key)
+                walk.link, walk.scope = link, node_scope
+                keys, children, aux = kind.flatten(node, walk)
 
-            node_id = id(node)
-            if node_id in active:
-                if not lenient:
-                    ancestor = next(frame[1] for frame in frames if frame[4] == node_id)
-                    raise CycleError(
-                        f'{_describe(node)} at {pathstr(_path(link))} contains itself: '
-                        f'it is its own ancestor at {pathstr(_path(ancestor))}; '
-                        'cycles are only allowed through a Reference inside a Scope'
-                    )
-                records.append((_Value, Static(_CycleMark(_describe(node))), 0))
-                continue
+                if not children:
+                    records.append((type(node), aux, 0))
+                    break
 
-            active.add(node_id)
-            frames.append((
-                iter(zip(keys, children)),
-                link,
-                walk.open_scope() if kind.opens_scope else scope,
-                node_group,
-                node_id,
-                (type(node), aux, len(children)),
-            ))
-            break
+                node_id = id(node)
+                if node_id in active:
+                    if not lenient:
+                        raise CycleError(
+                            f'{_describe(node)} at {pathstr(_path(link))} contains itself: '
+                            f'it is its own ancestor at {pathstr(_path(active[node_id]))}; '
+                            'cycles are only allowed through a Reference inside a Scope'
+                        )
+                    records.append((_Value, Static(_CycleMark(_describe(node))), 0))
+                    break
 
-        else:  # all children are done: record the node (post-order)
-            frames.pop()
-            if record is not None:
-                records.append(record)
-                active.remove(identity)
+                active[node_id] = link
+                records.append((type(node), aux, len(children)))  # pre-order
+                descended += (node_id,)
+                if kind.opens_scope:
+                    node_scope = walk.open_scope()
+
+                if len(children) == 1:
+                    above, key, node = link, keys[0], children[0]
+                    continue
+
+                frames.append((iter(zip(keys, children)), link, node_scope, node_group, descended))
+                descended = ()
+                break
+
+            for node_id in descended:  # the line ended without a frame
+                del active[node_id]
+            if frames[-1][0] is not children_left:
+                break  # visit the new frame first
+
+        else:  # all children are done
+            for node_id in frames.pop()[4]:
+                del active[node_id]
 
     return Flat(
         leaves,
@@ -502,17 +511,23 @@ def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
 
 def _fold(structure: Structure, leaves: List[Any], node: Callable) -> Any:
     r"""Combines the leaves bottom up, calling :py:`node(cls, aux, children)` on each
-    record of a node."""
+    record of a node.
+
+    The records are in pre-order, so read backwards every node comes after its
+    children, the first child on top of the stack.
+    """
 
     stack: List[Any] = []
-    position = 0
-    for cls, aux, arity in structure.records:
+    position = len(leaves)
+    for cls, aux, arity in reversed(structure.records):
         if cls is None:
+            position -= 1
             stack.append(leaves[position])
-            position += 1
             continue
-        if arity:
-            children = stack[-arity:]
+        if arity == 1:
+            children = [stack.pop()]
+        elif arity:
+            children = stack[: -arity - 1 : -1]
             del stack[-arity:]
         else:
             children = []

@@ -26,29 +26,49 @@ class ReversedScope(ReversedModule, nn.Scope):
 
 
 class CopyingReference(nn.Reference):
-    r"""Unflattens each pruned occurrence that follows its canonical one as a new
-    Reference holding the same value, instead of the canonical Reference itself."""
+    r"""Unflattens every occurrence of a tag in a scope as a Reference of its own, all
+    holding the canonical value, instead of one Reference for all of them."""
 
     @classmethod
     def __tree_unflatten__(cls, aux, children, shared):
-        reference = super().__tree_unflatten__(aux, children, shared)
-        if aux[1] and not children and hasattr(reference, 'value'):
-            copy = object.__new__(cls)
-            object.__setattr__(copy, 'tag', reference.tag)
-            object.__setattr__(copy, 'value', reference.value)
-            return copy
-        return reference
+        if not aux[1]:
+            return super().__tree_unflatten__(aux, children, shared)
+        copies, value = shared.setdefault(('copies', aux), ([], []))
+        copy = object.__new__(cls)
+        object.__setattr__(copy, 'tag', aux[0])
+        copies.append(copy)
+        value.extend(children)  # the canonical occurrence may come before or after the others
+        for reference in copies if value else ():
+            object.__setattr__(reference, 'value', value[0])
+        return copy
 
 
 class ForgetfulReference(nn.Reference):
     r"""Unflattens a pruned occurrence inside its own value (a cycle) as a Reference to
     :py:`None`."""
 
+    def __tree_flatten__(self, walk):
+        keys, children, aux = super().__tree_flatten__(walk)
+        if aux[1] and not children and _below(walk.link, walk.scope.tags[self.tag][1]):
+            return keys, children, (*aux, 'forgotten')
+        return keys, children, aux
+
     @classmethod
     def __tree_unflatten__(cls, aux, children, shared):
-        if aux[1] and not children and aux not in shared:
+        if len(aux) == 3:
             return cls(aux[0], None)
         return super().__tree_unflatten__(aux, children, shared)
+
+
+def _below(link, ancestor):
+    r"""Whether the node at ``link`` lies below the node at ``ancestor`` (links are
+    ``(parent link, key)`` pairs)."""
+
+    while link is not None:
+        link = link[0]
+        if link is ancestor:
+            return True
+    return False
 
 
 class TrustingReference(nn.Reference):
