@@ -131,3 +131,33 @@ def test_update_baseline_and_history(tmp_path):
     runs = tracking.read_history(str(history))
     assert len(runs) == 2 and runs[0]['ratios']['flatten/scope/N10-tied0'] == pytest.approx(3.0)
     assert 'data' not in json.loads(baseline.read_text())['benchmarks'][0]['stats']
+
+
+def _shapes(value, sizes=(10, 100, 1000, 10000)):
+    return {f'flatten/scope/N{n}-tied0': value for n in sizes}
+
+
+def test_a_family_fails_when_its_metrics_move_together():
+    verdict = tracking.judge(_shapes(1.2), _shapes(1.0), threshold=15, metric_threshold=50)
+    assert [(r.key, r.status) for r in verdict.failed] == [('flatten/scope', 'REGRESSED')]
+    assert tracking.regressions(verdict.metrics) == []
+
+
+def test_noise_of_single_metrics_cancels_in_the_family():
+    now = dict(zip(_shapes(0), [1.4, 0.8, 1.3, 0.75]))  # +40%, -20%, +30%, -25%
+    verdict = tracking.judge(now, _shapes(1.0), threshold=15, metric_threshold=50)
+    assert verdict.failed == []
+    assert verdict.families[0].change == pytest.approx((1.4 * 0.8 * 1.3 * 0.75) ** 0.25 * 100 - 100)
+
+
+def test_one_metric_past_the_metric_threshold_fails():
+    now = {**_shapes(1.0), 'flatten/scope/N10000-tied0': 1.6}
+    verdict = tracking.judge(now, _shapes(1.0), threshold=15, metric_threshold=50)
+    assert [(r.key, r.status) for r in verdict.failed] == [('flatten/scope/N10000-tied0', 'REGRESSED')]
+
+
+def test_families_compare_the_shapes_of_both_runs():
+    now = {**_shapes(1.0, (10, 100)), 'flatten/scope/N1000-tied0': 9.0}  # a new shape
+    verdict = tracking.judge(now, _shapes(1.0, (10, 100)), threshold=15, metric_threshold=50)
+    assert verdict.families[0].current == pytest.approx(1.0)
+    assert verdict.failed == []

@@ -3,14 +3,17 @@ r"""Regression tracking: ratios to the in-run floor, compared with a baseline.
 A tracked metric is a benchmark of this checkout's inox (peers :data:`TRACKED_PEERS`)
 divided by the floor's benchmark of the same operation and shape, measured in the
 same process: a faster or slower machine scales both alike. Memory metrics divide
-the peak memory of a flatten by the floor's. A metric regresses when its ratio grew
-by more than the threshold, as decided by pytest-benchmark's own
-:class:`~pytest_benchmark.utils.PercentageRegressionCheck`.
+the peak memory of a flatten by the floor's. Growth is decided by pytest-benchmark's
+own :class:`~pytest_benchmark.utils.PercentageRegressionCheck`.
 
-On a busy two-core machine a few of some 250 ratios move by more than 15% between
-two runs of the same code, so a regression is confirmed by measuring its benchmarks
-again (:func:`rerun_names`) and judging the better of the two measurements
-(:func:`confirm`): noise seldom strikes twice, a regression always does.
+A run is judged at two levels (:func:`judge`). A *family* is one operation of one peer
+(``flatten/scope``); its value is the geometric mean of its metrics over the shapes
+both runs measured. A change of the code moves a whole family, while the noise of a
+shared machine moves single metrics up and down: over a dozen shapes it mostly
+cancels, so families get the tight threshold. A single metric fails only past a wider
+one, for a change that shows at one shape alone (say, a walk that turns quadratic).
+Before a run fails, what failed is measured again, and each metric counts the better
+of its two measurements (a ``noise`` row is one that failed only the first time).
 """
 
 from __future__ import annotations
@@ -19,21 +22,25 @@ __all__ = [
     'MissingBaselineError',
     'Row',
     'TRACKED_PEERS',
+    'Verdict',
     'append_history',
     'compare',
-    'confirm',
+    'families',
     'format_table',
+    'judge',
     'load_baseline',
     'ratios',
     'read_history',
     'regressions',
     'rerun_names',
+    'suspects',
 ]
 
 import json
+import math
 import os
 
-from typing import Any, Dict, List, NamedTuple, Optional
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional
 
 from pytest_benchmark.utils import PercentageRegressionCheck
 
@@ -136,24 +143,93 @@ def rerun_names(key: str) -> List[str]:
     return [f'test_{op}[{peer}-{shape}]', f'test_{op}[floor-{shape}]']
 
 
-def confirm(rows: List[Row], again: Dict[str, float], threshold: float) -> List[Row]:
-    r"""Judges each regression on the better of its first measurement and ``again``.
-
-    A regression that the second measurement does not repeat is ``noise``.
+def families(metrics: Dict[str, float], keys: Optional[Iterable[str]] = None) -> Dict[str, float]:
+    r"""The geometric mean of each family's metrics (``op/peer``), over ``keys`` (all
+    by default).
 
     Example:
-        >>> rows = compare({'a': 1.5, 'b': 1.5}, {'a': 1.0, 'b': 1.0}, 15)
-        >>> [(r.key, r.status) for r in confirm(rows, {'a': 1.6, 'b': 1.05}, 15)]
-        [('a', 'REGRESSED'), ('b', 'noise')]
+        >>> families({'flatten/scope/N10-tied0': 2.0, 'flatten/scope/N100-tied0': 8.0})
+        {'flatten/scope': 4.0}
     """
 
-    judged = []
-    for row in rows:
-        if row.status == 'REGRESSED' and row.key in again:
-            better = compare({row.key: min(row.current, again[row.key])}, {row.key: row.baseline}, threshold)[0]
-            row = row if better.status == 'REGRESSED' else row._replace(status='noise')
-        judged.append(row)
-    return judged
+    logs: Dict[str, List[float]] = {}
+    for key in metrics if keys is None else keys:
+        family = key.rsplit('/', 1)[0]
+        logs.setdefault(family, []).append(math.log(metrics[key]))
+    return {family: math.exp(sum(values) / len(values)) for family, values in sorted(logs.items())}
+
+
+class Verdict(NamedTuple):
+    r"""A run judged against a baseline: one row per family and one per metric."""
+
+    families: List[Row]
+    metrics: List[Row]
+
+    @property
+    def failed(self) -> List[Row]:
+        r"""The rows that regressed, families first."""
+
+        return regressions(self.families) + regressions(self.metrics)
+
+
+def judge(
+    current: Dict[str, float],
+    baseline: Dict[str, float],
+    threshold: float,
+    metric_threshold: float,
+    again: Optional[Dict[str, float]] = None,
+) -> Verdict:
+    r"""Compares families with ``threshold`` and single metrics with
+    ``metric_threshold`` (both in percent). ``again`` holds metrics measured a second
+    time; each counts the better of its two measurements.
+
+    Example:
+        >>> now = {'f/scope/N10-tied0': 1.3, 'f/scope/N100-tied0': 1.3}
+        >>> then = {'f/scope/N10-tied0': 1.0, 'f/scope/N100-tied0': 1.0}
+        >>> [(r.key, r.status) for r in judge(now, then, 15, 50).failed]
+        [('f/scope', 'REGRESSED')]
+        >>> verdict = judge(now, then, 15, 50, again={'f/scope/N10-tied0': 1.0, 'f/scope/N100-tied0': 1.1})
+        >>> [(r.key, r.status) for r in verdict.families], verdict.failed
+        ([('f/scope', 'noise')], [])
+    """
+
+    best = dict(current)
+    for key, value in (again or {}).items():
+        if key in best:
+            best[key] = min(best[key], value)
+    common = sorted(current.keys() & baseline.keys())
+
+    def rows(measured: Dict[str, float]) -> List[Row]:
+        return compare(families(measured, common), families(baseline, common), threshold)
+
+    return Verdict(
+        _noise(rows(best), rows(current)),
+        _noise(compare(best, baseline, metric_threshold), compare(current, baseline, metric_threshold)),
+    )
+
+
+def _noise(final: List[Row], first: List[Row]) -> List[Row]:
+    return [
+        row._replace(status='noise') if before.status == 'REGRESSED' and row.status != 'REGRESSED' else row
+        for row, before in zip(final, first)
+    ]
+
+
+def suspects(verdict: Verdict, current: Dict[str, float]) -> List[str]:
+    r"""The metrics to measure again before a run fails: those that regressed, and
+    every metric of a family that regressed.
+
+    Example:
+        >>> now = {'f/scope/N10-tied0': 1.3, 'f/scope/N100-tied0': 1.3, 'g/scope/N10-tied0': 1.0}
+        >>> then = dict.fromkeys(now, 1.0)
+        >>> suspects(judge(now, then, 15, 50), now)
+        ['f/scope/N10-tied0', 'f/scope/N100-tied0']
+    """
+
+    keys = {row.key for row in regressions(verdict.metrics)}
+    for row in regressions(verdict.families):
+        keys.update(key for key in current if key.rsplit('/', 1)[0] == row.key)
+    return sorted(keys)
 
 
 def format_table(rows: List[Row]) -> str:
