@@ -1,5 +1,5 @@
-r"""Benchmarks of this checkout's inox (plain Module and Scope) beside the floor,
-Equinox and Flax NNX, in one process.
+r"""Benchmarks of this checkout's inox (plain Module and Scope) beside the floor, a
+bare Python walk of the Scope, Equinox and Flax NNX, in one process.
 
 From the repository root: ``pytest benchmarks/current_test.py`` (add
 ``--benchmark-json=FILE`` to keep the results), or ``./bazelw run //benchmarks:track``
@@ -10,7 +10,7 @@ import sys
 
 from inoxbench.runner import main, require_inox
 
-PEERS = ('floor', 'module', 'scope', 'equinox', 'nnx')
+PEERS = ('floor', 'module', 'scope', 'bare_walk', 'equinox', 'nnx')
 
 if __name__ == '__main__':
     sys.exit(main(__file__, sys.argv[1:]))

@@ -26,7 +26,7 @@ import gc
 import jax
 import pytest
 
-from typing import Any, Callable
+from typing import Any, Callable, Tuple
 
 from . import peers
 from .memory import flatten_memory
@@ -74,6 +74,15 @@ class Case:
         except ImportError as error:  # e.g. flax missing from a GPU machine's environment
             pytest.skip(f'{self.peer_name} cannot be imported here: {error}')
 
+    def prepare(self, op: str) -> Tuple[peers.Peer, Any]:
+        r"""The peer and the model for benchmarking ``op``; the test is skipped if the
+        peer does not offer ``op``."""
+
+        peer = self.peer
+        if op not in peer.operations:
+            pytest.skip(f'{self.peer_name} does not offer {op}')
+        return peer, self.model
+
     @property
     def model(self) -> Any:
         r"""The model; the test is skipped if the peer cannot express the shape."""
@@ -101,46 +110,46 @@ class Case:
 
 def test_flatten(benchmark, case):
     """Flatten, and the memory of one flatten."""
-    peer, model = case.peer, case.model
+    peer, model = case.prepare('flatten')
     case.run(benchmark, 'flatten', lambda: peer.flatten(model))
     benchmark.extra_info.update(flatten_memory(peer, model))
 
 
 def test_unflatten(benchmark, case):
     """Unflatten the result of a flatten."""
-    peer, model = case.peer, case.model
+    peer, model = case.prepare('unflatten')
     flat = peer.flatten(model)
     case.run(benchmark, 'unflatten', lambda: peer.unflatten(flat))
 
 
 def test_roundtrip(benchmark, case):
     """Flatten, then unflatten."""
-    peer, model = case.peer, case.model
+    peer, model = case.prepare('roundtrip')
     case.run(benchmark, 'roundtrip', lambda: peer.unflatten(peer.flatten(model)))
 
 
 def test_partition(benchmark, case):
     """Split the parameters from the rest."""
-    peer, model = case.peer, case.model
+    peer, model = case.prepare('partition')
     case.run(benchmark, 'partition', lambda: peer.partition(model))
 
 
 def test_combine(benchmark, case):
     """Rebuild the model from its partition."""
-    peer, model = case.peer, case.model
+    peer, model = case.prepare('combine')
     parts = peer.partition(model)
     case.run(benchmark, 'combine', lambda: peer.combine(parts))
 
 
 def test_partition_combine(benchmark, case):
     """Partition, then combine."""
-    peer, model = case.peer, case.model
+    peer, model = case.prepare('partition_combine')
     case.run(benchmark, 'partition_combine', lambda: peer.combine(peer.partition(model)))
 
 
 def test_jit_call(benchmark, case):
     """Call a compiled function with the model as argument: dispatch overhead."""
-    peer, model = case.peer, case.model
+    peer, model = case.prepare('jit_call')
     fn, args = peer.jit_call(model)
     fn(*args).block_until_ready()  # compiles, outside the measure
     case.run(benchmark, 'jit_call', lambda: fn(*args).block_until_ready())
@@ -150,7 +159,7 @@ def test_grad_step(benchmark, case):
     """One compiled gradient step on the partitioned parameters."""
     if case.shape.n > GRAD_MAX_N:
         pytest.skip(f'gradient steps are benchmarked up to N={GRAD_MAX_N} (compile time)')
-    peer, model = case.peer, case.model
+    peer, model = case.prepare('grad_step')
     fn, args = peer.grad_step(model)
     jax.block_until_ready(fn(*args))  # compiles, outside the measure
     case.run(benchmark, 'grad_step', lambda: jax.block_until_ready(fn(*args)))

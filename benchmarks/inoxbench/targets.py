@@ -49,13 +49,15 @@ def _scope_vs_module(run: Run, stat: str) -> List[Check]:
     ]
 
 
-def _faster_than(peer: str, label: str, limit: float, ops: dict) -> Callable[[Run, str], List[Check]]:
+def _faster_than(
+    peer: str, label: str, limit: float, ops: dict, us: str = 'scope', our_label: str = ''
+) -> Callable[[Run, str], List[Check]]:
     def checks(run: Run, stat: str) -> List[Check]:
         return [
             Check(
-                f'{ours_label} >= {limit:g}x faster than {label} {theirs_label}',
+                f'{our_label}{ours_label} >= {limit:g}x faster than {label} {theirs_label}',
                 f'N=1000 {v}',
-                _ratio(run, stat, (theirs, peer, 1000, v), (ours, 'scope', 1000, v)),
+                _ratio(run, stat, (theirs, peer, 1000, v), (ours, us, 1000, v)),
                 limit,
                 False,
             )
@@ -97,6 +99,16 @@ TARGETS = [
         5.0,
         {('roundtrip', 'flatten+unflatten'): ('roundtrip', 'flatten+unflatten'),
          ('partition_combine', 'partition+combine'): ('partition_combine', 'partition+combine')},
+    ),
+    # Not a target: the bare Python walk (peers/bare_walk.py) shows how far any
+    # per-call Python walk can get.
+    _faster_than(
+        'inox_0_8_0',
+        'inox 0.8.0',
+        5.0,
+        {('roundtrip', 'flatten+unflatten'): ('roundtrip', 'flatten+unflatten')},
+        us='bare_walk',
+        our_label='(floor) a bare Python walk: ',
     ),
     _faster_than(
         'nnx',

@@ -20,6 +20,7 @@ PEER_MODULES = {
     'floor': 'floor',
     'module': 'ours',
     'scope': 'ours',
+    'bare_walk': 'bare_walk',
     'inox_0_8_0': 'inox_0_8_0',
     'equinox': 'equinox_peer',
     'nnx': 'nnx_peer',
@@ -40,6 +41,9 @@ class Peer:
 
     name: str = ''
     library: str = ''  # the distribution whose version is recorded
+    # The operations of the suite that the peer offers; the others are skipped.
+    operations = ('flatten', 'unflatten', 'roundtrip', 'partition', 'combine', 'partition_combine',
+                  'jit_call', 'grad_step')
 
     def build(self, shape: Any) -> Any:
         r"""Returns the model of ``shape``, or raises :class:`Unsupported`."""
