@@ -194,7 +194,7 @@ def main(argv):
         then = tracking.ratios(results.Run(tracking.load_baseline(baseline_path)), options.stat)
         verdict = tracking.judge(current, then, options.threshold, options.metric_threshold)
         if verdict.failed and options.confirm and not options.results:
-            again = _measure_again(options, tracking.suspects(verdict, current), run, documents)
+            again = _measure_again(options, tracking.suspects(verdict), run, documents)
             verdict = tracking.judge(current, then, options.threshold, options.metric_threshold, again)
         _print_verdict(verdict, baseline_path, options.stat)
         runs = [{'label': 'baseline', 'machine_class': machine, 'ratios': then}, entry]

@@ -154,9 +154,12 @@ def families(metrics: Dict[str, float], keys: Optional[Iterable[str]] = None) ->
 
     logs: Dict[str, List[float]] = {}
     for key in metrics if keys is None else keys:
-        family = key.rsplit('/', 1)[0]
-        logs.setdefault(family, []).append(math.log(metrics[key]))
+        logs.setdefault(_family(key), []).append(math.log(metrics[key]))
     return {family: math.exp(sum(values) / len(values)) for family, values in sorted(logs.items())}
+
+
+def _family(key: str) -> str:
+    return key.rsplit('/', 1)[0]
 
 
 class Verdict(NamedTuple):
@@ -215,21 +218,22 @@ def _noise(final: List[Row], first: List[Row]) -> List[Row]:
     ]
 
 
-def suspects(verdict: Verdict, current: Dict[str, float]) -> List[str]:
+def suspects(verdict: Verdict) -> List[str]:
     r"""The metrics to measure again before a run fails: those that regressed, and
-    every metric of a family that regressed.
+    every measured metric of a family that regressed.
 
     Example:
         >>> now = {'f/scope/N10-tied0': 1.3, 'f/scope/N100-tied0': 1.3, 'g/scope/N10-tied0': 1.0}
-        >>> then = dict.fromkeys(now, 1.0)
-        >>> suspects(judge(now, then, 15, 50), now)
+        >>> suspects(judge(now, dict.fromkeys(now, 1.0), 15, 50))
         ['f/scope/N10-tied0', 'f/scope/N100-tied0']
     """
 
-    keys = {row.key for row in regressions(verdict.metrics)}
-    for row in regressions(verdict.families):
-        keys.update(key for key in current if key.rsplit('/', 1)[0] == row.key)
-    return sorted(keys)
+    failed = {row.key for row in regressions(verdict.families)}
+    return [
+        row.key
+        for row in verdict.metrics
+        if row.status == 'REGRESSED' or (row.current is not None and _family(row.key) in failed)
+    ]
 
 
 def format_table(rows: List[Row]) -> str:

@@ -12,31 +12,14 @@ from __future__ import annotations
 
 __all__ = ['PEERS']
 
-import gc
-
 import jax
 
 from inox.nn import Reference
+from inox.nn.share import _set_tag, _set_value  # its slot setters: __setattr__ forwards
+from inox.tree import _collector_paused  # as inox's own walks do
 
 from . import Peer
 from .ours import PEERS as OURS
-
-# Reference's own slot setters: its __setattr__ forwards to the value.
-_set_tag, _set_value = Reference.tag.__set__, Reference.value.__set__
-
-
-def _collector_paused(walk):
-    # As inox's own walks do: a walk allocates many objects without cycles.
-    def paused(*args):
-        if not gc.isenabled():
-            return walk(*args)
-        gc.disable()
-        try:
-            return walk(*args)
-        finally:
-            gc.enable()
-
-    return paused
 
 
 @_collector_paused
