@@ -469,13 +469,13 @@ def flatten(
                     continue
 
                 frames.append((iter(zip(keys, children)), link, node_scope, node_group, descended))
-                descended = ()
+                descended = None  # the new frame leaves `active` for them
                 break
 
+            if descended is None:
+                break  # visit the new frame first
             for node_id in descended:  # the line ended without a frame
                 del active[node_id]
-            if frames[-1][0] is not children_left:
-                break  # visit the new frame first
 
         else:  # all children are done
             for node_id in frames.pop()[4]:

@@ -41,9 +41,9 @@ class Peer:
 
     name: str = ''
     library: str = ''  # the distribution whose version is recorded
-    # The operations of the suite that the peer offers; the others are skipped.
-    operations = ('flatten', 'unflatten', 'roundtrip', 'partition', 'combine', 'partition_combine',
-                  'jit_call', 'grad_step')
+    # The operations of the suite that the peer offers, the others being skipped; None
+    # for all of them, so that a new operation runs for every peer that does not opt out.
+    operations: Optional[Tuple[str, ...]] = None
 
     def build(self, shape: Any) -> Any:
         r"""Returns the model of ``shape``, or raises :class:`Unsupported`."""
