@@ -14,6 +14,7 @@ import jax
 import numpy as np
 
 from .adapters import Adapter
+from .foreign import Box, record_class
 from .graph import Path, keystr
 from .materialize import array_value, resolve
 from .model import IDENTITIES, Model
@@ -94,6 +95,11 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
             assert sorted(x) == sorted(node.keys), f'{at}: expected keys {sorted(node.keys)}, found {sorted(x)}'
         else:
             assert len(x) == len(node.children), f'{at}: expected {len(node.children)} items, found {len(x)}'
+    elif kind == 'record':
+        assert type(x) is record_class(node.keys), f'{at}: expected a named tuple of fields {node.keys}, found {type(x).__name__}'
+    elif kind == 'box':
+        assert type(x) is Box, f'{at}: expected a Box, found {type(x).__name__}'
+        assert tuple(vars(x)) == node.keys, f'{at}: expected attributes {node.keys}, found {tuple(vars(x))}'
     elif kind == 'param':
         assert isinstance(x, impl.Parameter), f'{at}: expected a Parameter, found {type(x).__name__}'
     elif kind == 'entry':

@@ -26,9 +26,13 @@ import dataclasses
 
 from typing import Any, Dict, Hashable, Iterator, List, Optional, Tuple
 
-CONTAINERS = ('module', 'scope', 'list', 'tuple', 'dict')
+CONTAINERS = ('module', 'scope', 'list', 'tuple', 'dict', 'record', 'box')
 MUTABLE = ('module', 'scope', 'list', 'dict')
 NAMESPACES = ('module', 'scope')
+#: Containers whose children have names: attributes, dict keys, fields.
+KEYED = NAMESPACES + ('dict', 'record', 'box')
+#: Containers that keep their children in their own order rather than sorted.
+ORDERED = ('list', 'tuple', 'record', 'box')
 KINDS = CONTAINERS + ('param', 'entry', 'ref', 'array', 'static')
 
 
@@ -87,7 +91,9 @@ class Node:
 
     Attributes:
         kind: One of :data:`KINDS`.
-        keys: Attribute names (modules) or keys (dicts) of the children.
+        keys: Attribute names (modules, boxes), keys (dicts) or fields (records) of
+            the children; records and boxes are a named tuple and a foreign JAX node
+            (see :mod:`spec_tests.foreign`).
         children: Child node ids: the items of a container, the value of a Reference,
             Parameter or StateEntry.
         tag: The tag of a Reference.
@@ -112,7 +118,7 @@ class Node:
     def steps(self) -> List[Step]:
         r"""The step to each child, in the order of :attr:`children`."""
 
-        if self.kind in NAMESPACES:
+        if self.kind in NAMESPACES + ('record', 'box'):
             return [Step('attr', k) for k in self.keys]
         if self.kind == 'dict':
             return [Step('key', k) for k in self.keys]
@@ -123,10 +129,11 @@ class Node:
         return [Step('attr', 'value')] * len(self.children)  # param, entry
 
     def ordered(self) -> List[Tuple[Step, int]]:
-        r"""The (step, child) pairs in flatten order: attributes and dict keys sorted."""
+        r"""The (step, child) pairs in flatten order: module attributes and dict keys
+        sorted, the children of other containers in their own order."""
 
         pairs = list(zip(self.steps(), self.children))
-        if self.kind in NAMESPACES + ('dict',):
+        if self.kind in KEYED and self.kind not in ORDERED:
             pairs.sort(key=lambda pair: pair[0].key)
         return pairs
 
@@ -302,6 +309,8 @@ def _label(node: Node) -> str:
         'list': 'list',
         'tuple': 'tuple',
         'dict': 'dict',
+        'record': 'Record',
+        'box': 'Box',
     }[node.kind]
 
 
@@ -377,7 +386,7 @@ class _Source:
             return f'Reference({node.tag!r}, {parts[0]})'
         if node.kind in ('param', 'entry'):
             return f'{_label(node)}({parts[0]})'
-        if node.kind in NAMESPACES:
+        if node.kind in NAMESPACES + ('record', 'box'):
             return f'{_label(node)}({", ".join(f"{k}={p}" for k, p in zip(node.keys, parts))})'
         if node.kind == 'list':
             return f'[{", ".join(parts)}]'

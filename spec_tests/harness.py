@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, NamedTuple
 
 import pytest
 
-from hypothesis import given
+from hypothesis import Phase, given, settings
 
 from .profiles import settings_for
 
@@ -83,12 +83,17 @@ def case(spec_id: str) -> Callable:
     return decorate
 
 
-def prop(spec_id: str, *strategies: Any, ci: int = 20) -> Callable:
+def prop(spec_id: str, *strategies: Any, ci: int = 20, shrink: bool = True) -> Callable:
     r"""Makes a property: ``test(impl, *drawn)`` runs on examples of ``strategies``,
-    ``ci`` of them in the ``ci`` profile (see :mod:`spec_tests.profiles`)."""
+    ``ci`` of them in the ``ci`` profile (see :mod:`spec_tests.profiles`). A property
+    whose every example costs seconds (a new interpreter) does not shrink: its failure
+    message must name the smallest part of the example that failed."""
 
     def decorate(test: Callable) -> Callable:
-        checked = spec(spec_id)(settings_for(ci)(given(*strategies)(_recorded(test))))
+        budget = settings_for(ci)
+        if not shrink:
+            budget = settings(budget, phases=[p for p in budget.phases if p is not Phase.shrink])
+        checked = spec(spec_id)(budget(given(*strategies)(_recorded(test))))
         checked.spec_property = Property(spec_id, strategies, test)
         return checked
 

@@ -2,7 +2,8 @@ r"""Builds the objects of a :class:`~spec_tests.graph.Graph` with one implementa
 and walks paths through them.
 
 Mutable containers (modules, scopes, lists, dicts) are created empty first, then the
-immutable objects (tuples, Parameters, References, state entries, arrays) in
+immutable objects (tuples, records, boxes, Parameters, References, state entries,
+arrays) in
 dependency order, then the containers are filled: every cycle of a graph goes through
 a mutable container, so this order builds any cycle. Nothing recurses, so graphs of
 any depth build.
@@ -17,6 +18,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 from .adapters import Adapter
+from .foreign import Box, record_class
 from .graph import MUTABLE, Graph, Node, Path
 
 
@@ -93,6 +95,10 @@ def materialize(graph: Graph, impl: Adapter, batch: Optional[int] = None, offset
             objects[i] = node.value
         elif node.kind == 'tuple':
             objects[i] = tuple(values)
+        elif node.kind == 'record':
+            objects[i] = record_class(node.keys)(*values)
+        elif node.kind == 'box':
+            objects[i] = Box(node.keys, values)
         elif node.kind == 'param':
             objects[i] = impl.Parameter(values[0])
         elif node.kind == 'entry':

@@ -1,7 +1,7 @@
 r"""Hypothesis strategies for random sharing graphs.
 
-:func:`graphs` draws valid graphs: modules with random attribute names, lists, tuples
-and dicts as branches, Parameters and arrays of random shapes and dtypes (jax and
+:func:`graphs` draws valid graphs: modules with random attribute names, lists, tuples,
+dicts, named tuples and foreign JAX nodes (:mod:`spec_tests.foreign`) as branches, Parameters and arrays of random shapes and dtypes (jax and
 numpy), static values (ints, strings, None), References whose tags recur at several
 positions (the same Reference object, or *twins*: distinct References with the same tag
 and value), cycles through References (self-cycles, 2-cycles, long cycles, cycles
@@ -33,7 +33,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from hypothesis import strategies as st
 
-from .graph import CONTAINERS, MUTABLE, NAMESPACES, Graph, Node, subtree
+from .graph import CONTAINERS, KEYED, MUTABLE, Graph, Node, subtree
 
 #: Attribute names that modules of released inox versions use for methods.
 RESERVED_NAMES = frozenset({'partition', 'train', 'tree_flatten', 'tree_unflatten', 'tree_repr'})
@@ -149,7 +149,7 @@ class _Builder:
         kinds = ['module', 'array', 'list'] if target else ['array', 'module', 'list']
         if self.o.references and not target:
             kinds += ['ref', 'ref']  # ties and cycles need References: draw them often
-        kinds += ['param', 'dict', 'tuple']
+        kinds += ['param', 'dict', 'tuple', 'record', 'box']
         if self.o.statics and not target:
             kinds.append('static')
         if self.o.scopes:
@@ -196,7 +196,7 @@ class _Builder:
             return False
         if children and len(self.nodes) >= self.o.max_nodes:
             return False
-        if self.nodes[i]['kind'] in NAMESPACES + ('dict',):
+        if self.nodes[i]['kind'] in KEYED:
             self.nodes[i]['keys'].append(self.fresh_name(self.nodes[i]['keys']))
         children.append(self.node(depth + 1, i))
         return True
@@ -296,7 +296,7 @@ class _Builder:
 
     def place(self, container: int, child: int) -> None:
         n = self.nodes[container]
-        if n['kind'] in NAMESPACES + ('dict',):
+        if n['kind'] in KEYED:
             n['keys'].append(self.fresh_name(n['keys']))
             n['children'].append(child)
         else:
@@ -409,7 +409,7 @@ def _attach(node: Node, child: int, key: Any, at: int) -> Node:
     r"""``node`` with one more child: under ``key`` for modules and dicts, at index
     ``at`` for sequences."""
 
-    if node.kind in NAMESPACES + ('dict',):
+    if node.kind in KEYED:
         while key in node.keys:
             key = key + '_'
         return dataclasses.replace(node, keys=node.keys + (key,), children=node.children + (child,))

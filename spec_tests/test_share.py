@@ -1,9 +1,7 @@
 r"""Properties of Scope and Reference: the SHARE-* rules other than the JAX
 transformations (see test_transforms.py)."""
 
-import os
 import subprocess
-import sys
 import tempfile
 
 import jax
@@ -13,6 +11,7 @@ import pytest
 from hypothesis import strategies as st
 
 from .compare import array_leaves, array_paths, check_tree, error_text, where
+from .fresh import child_env, python
 from .graph import Graph, Node, keystr
 from .harness import case, prop
 from .materialize import materialize, resolve
@@ -211,18 +210,12 @@ except impl.errors['TagConflictError']:
 
 @case('SHARE-TAG-CONFLICT')
 def test_conflict_is_raised_under_python_optimizations(impl, pytestconfig):
-    run = subprocess.run(  # -P and another folder: the working directory may hold another inox
-        [sys.executable, '-O', '-P', '-c', _OPTIMIZED, pytestconfig.getoption('impl')],
-        capture_output=True, text=True, env=_child_env(), timeout=300, cwd=tempfile.gettempdir(),
+    run = subprocess.run(  # another folder: the working directory may hold another inox
+        python('-O', '-c', _OPTIMIZED, pytestconfig.getoption('impl')),
+        capture_output=True, text=True, env=child_env(), timeout=300, cwd=tempfile.gettempdir(),
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == 'raised', 'under python -O, conflicting tags raise nothing'
-
-
-def _child_env():
-    env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join(p for p in sys.path if p)
-    return env
 
 
 @prop('SHARE-ALIAS', aliased_graphs(), ci=60)
@@ -233,9 +226,12 @@ def test_one_object_under_two_tags_or_scopes(impl, graph):
     _names_paths(impl, model, message)
 
 
-@prop('SHARE-ALIAS', st.sampled_from(('array', 'static')), st.booleans(), ci=4)
+@prop('SHARE-ALIAS', st.sampled_from(('array', 'static', 'wrapped')), st.booleans(), ci=6)
 def test_values_may_have_several_tags(impl, kind, same_scope):
-    value = Node('array', shape=(2,), seed=3) if kind == 'array' else Node('static', value='v')
+    if kind == 'array':
+        value = Node('array', shape=(2,), seed=3)
+    else:  # a static value, made explicitly static where the implementation can
+        value = Node('static', value=impl.static(['v']) if kind == 'wrapped' else 'v')
     if same_scope:  # Scope(a=Reference('a', v), b=Reference('b', v))
         second = Node('ref', tag='b', children=(2,))
     else:  # Scope(a=Reference('a', v), b=Scope(r=Reference('a', v)))
@@ -288,6 +284,28 @@ def test_reference_forwards_to_its_value(impl, name, value):
     assert name not in vars(module), 'an attribute deletion did not reach the value'
     param = impl.Parameter(np.arange(3, dtype=np.float32))
     assert np.array_equal(impl.reference('p', param)(), param()), 'a call did not reach the value'
+
+
+@prop('SHARE-FORWARD', tags, tags, st.booleans(), ci=20)
+def test_assigning_tag_or_value_rebinds_the_reference(impl, tag, new_tag, in_scope):
+    old, new = impl.Module(), impl.Parameter(np.arange(2, dtype=np.float32))
+    ref = impl.reference(tag, old)
+    setattr(ref, impl.reference_key, new)
+    assert impl.deref(ref) is new, 'assigning the value did not rebind the Reference'
+    assert impl.reference_key not in vars(old), 'assigning the value wrote into the old value'
+    ref.tag = new_tag
+    assert ref.tag == new_tag and 'tag' not in vars(new), 'assigning the tag did not rebind the Reference'
+    with pytest.raises(TypeError):
+        ref.tag = [tag]
+    assert ref.tag == new_tag, 'an unhashable tag replaced the tag'
+    for name in (impl.reference_key, 'tag'):
+        with pytest.raises(AttributeError):
+            delattr(ref, name)
+    # The rebound Reference is what a tree holds: flatten sees the new value.
+    tree = impl.Scope() if in_scope else impl.Module()
+    tree.a = tree.b = ref
+    leaves = array_leaves(tree)
+    assert len(leaves) == (1 if in_scope else 2) and np.array_equal(leaves[0], new()), 'flatten missed the new value'
 
 
 @prop('SHARE-REPR', sharing_graphs(), ci=80)

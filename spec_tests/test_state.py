@@ -75,3 +75,11 @@ def test_references_to_keys_index_the_state(impl, graph):
     _, state = impl.export_state(materialize(graph, impl).root)
     for key in state:
         assert state[impl.reference('state', key)] is state[key], f'a Reference to {key!r} does not index the state'
+
+
+@prop('STATE-EXPORT', st.sampled_from(('float32', 'int32')), ci=2)
+def test_root_entry_key_is_the_empty_path(impl, dtype):
+    value = np.arange(2, dtype=dtype)
+    tree, state = impl.export_state(impl.StateEntry(value))
+    assert tree == impl.StateKey(''), f'the root entry became {tree!r}, expected the key of the empty path'
+    assert list(state) == [impl.StateKey('')] and state[tree] is value
