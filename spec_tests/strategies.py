@@ -31,9 +31,11 @@ import keyword
 
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from .graph import CONTAINERS, KEYED, MUTABLE, Graph, Node, subtree
+from .model import walk
 
 #: Attribute names that modules of released inox versions use for methods.
 RESERVED_NAMES = frozenset({'partition', 'train', 'tree_flatten', 'tree_unflatten', 'tree_repr'})
@@ -503,15 +505,20 @@ def aliased_graphs(draw, **kwargs) -> Graph:
 @st.composite
 def cyclic_graphs(draw, **kwargs) -> Graph:
     r"""Graphs where a container holds one of its ancestors, or itself, directly rather
-    than through a Reference (TREE-CYCLE-ERROR)."""
+    than through a Reference (TREE-CYCLE-ERROR). The way down from the ancestor may
+    pass through anything, References and Parameters included; a way that only a
+    pruned occurrence opens closes no cycle, and is drawn again."""
 
     graph = draw(graphs(**kwargs))
     reachable = namespaces(graph)
     ancestor = draw(st.sampled_from(sorted(i for i in reachable if graph[i].kind in MUTABLE)))
-    below = subtree(graph, ancestor, through=CONTAINERS)
+    below = subtree(graph, ancestor)
     container = draw(st.sampled_from(sorted(c for c in below if graph[c].kind in CONTAINERS)))
     change = _attach(graph[container], ancestor, draw(names), draw(st.integers(0, 4)))
-    return _with(graph, {container: change})
+    cyclic = _with(graph, {container: change})
+    failure = walk(cyclic).failure
+    assume(failure is not None and failure.error == 'CycleError')
+    return cyclic
 
 
 @st.composite

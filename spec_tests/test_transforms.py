@@ -168,3 +168,35 @@ def test_tree_map_once_per_leaf(impl, graph):
     assert len(calls) == len(model.leaves), f'f ran {len(calls)} times for {len(model.leaves)} leaves'
     values = {instance: bump(expected_array(model, instance)) for instance, _ in model.leaves}
     check_tree(impl, model, out, values=values)
+
+
+@prop('SHARE-TREE-MAP', any_graphs, ci=40)
+def test_apis_over_several_trees(impl, graph):
+    model = walk(graph)
+    a, b = materialize(graph, impl).root, materialize(graph, impl, offset=1).root
+    tree_util = jax.tree_util
+    second = {instance: expected_array(model, instance, offset=1) for instance, _ in model.leaves}
+
+    pairs = []
+    out = tree_util.tree_map(lambda x, y: pairs.append((x, y)) or y, a, b)
+    assert len(pairs) == len(model.leaves), f'f ran {len(pairs)} times for {len(model.leaves)} leaves'
+    check_tree(impl, model, out, values=second)
+
+    assert _same_objects(tree_util.tree_structure(a).flatten_up_to(b), tree_util.tree_leaves(b)), (
+        'flatten_up_to gave other leaves than tree_leaves'
+    )
+    assert _same_objects(tree_util.tree_leaves(a, is_leaf=is_array), tree_util.tree_leaves(a)), (
+        'is_leaf selecting arrays changed the leaves'
+    )
+    assert _same_objects(tree_util.tree_leaves(a, is_leaf=lambda x: x is a), [a]), 'is_leaf did not stop at the root'
+
+    if not model.leaves:
+        return  # jax cannot transpose a tree without leaves, whatever its nodes
+    nested = tree_util.tree_map(lambda x, y: (x, y), a, b)
+    first, last = tree_util.tree_transpose(tree_util.tree_structure(a), tree_util.tree_structure((0, 0)), nested)
+    check_tree(impl, model, first)
+    check_tree(impl, model, last, values=second)
+
+
+def _same_objects(found, expected) -> bool:
+    return len(found) == len(expected) and all(x is y for x, y in zip(found, expected))
