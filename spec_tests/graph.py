@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from typing import Any, Dict, Hashable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Hashable, Iterator, List, Tuple
 
 CONTAINERS = ('module', 'scope', 'list', 'tuple', 'dict', 'record', 'box')
 MUTABLE = ('module', 'scope', 'list', 'dict')
@@ -432,16 +432,57 @@ def _creation_order(graph: Graph, names: Dict[int, str]) -> List[int]:
     return order
 
 
-def subtree(graph: Graph, start: int, through: Optional[Tuple[str, ...]] = None) -> set:
-    r"""The ids reachable from ``start`` (itself included), following every edge, or
-    only edges out of nodes whose kind is in ``through``."""
+def subtree(graph: Graph, start: int) -> set:
+    r"""The ids reachable from ``start``, itself included."""
 
     seen, todo = set(), [start]
     while todo:
         i = todo.pop()
-        if i in seen:
-            continue
-        seen.add(i)
-        if through is None or graph.nodes[i].kind in through or i == start:
+        if i not in seen:
+            seen.add(i)
             todo.extend(graph.nodes[i].children)
     return seen
+
+
+def immutable_order(graph: Graph) -> List[int]:
+    r"""The immutable nodes, each after the immutable nodes it holds.
+
+    Raises:
+        ValueError: If a cycle has no mutable node on it: no program can build it.
+    """
+
+    order: List[int] = []
+    state: Dict[int, int] = {}  # 1: being built, 2: built
+    for start in range(len(graph.nodes)):
+        if graph[start].kind in MUTABLE or start in state:
+            continue
+        work = [(start, False)]
+        while work:
+            i, done = work.pop()
+            if done:
+                state[i] = 2
+                order.append(i)
+                continue
+            if state.get(i) == 2:
+                continue
+            if state.get(i) == 1:
+                raise ValueError(
+                    f'node {i} ({graph[i].kind}) is on a cycle of immutable objects, '
+                    'which no program can build'
+                )
+            state[i] = 1
+            work.append((i, True))
+            for child in graph[i].children:
+                if graph[child].kind not in MUTABLE and state.get(child) != 2:
+                    work.append((child, False))
+    return order
+
+
+def buildable(graph: Graph) -> bool:
+    r"""Whether a program can build ``graph`` (see :func:`immutable_order`)."""
+
+    try:
+        immutable_order(graph)
+    except ValueError:
+        return False
+    return True

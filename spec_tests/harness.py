@@ -12,6 +12,7 @@ Example:
 
 import functools
 import os
+import re
 import threading
 import traceback
 
@@ -23,16 +24,17 @@ from hypothesis import Phase, given, settings
 
 from .profiles import settings_for
 
-#: The ids of SPEC.md, in its order.
-SPEC_IDS = (
-    'TREE-ORDER', 'TREE-STATIC', 'TREE-LEAF-TYPES', 'TREE-ROUNDTRIP', 'TREE-DEEP',
-    'TREE-CYCLE-ERROR', 'SHARE-TAG-HASHABLE', 'SHARE-SCOPE-NAMESPACE', 'SHARE-PRUNE-FIRST',
-    'SHARE-LEAF-COUNT', 'SHARE-ROUNDTRIP-IDENTITY', 'SHARE-CYCLES', 'SHARE-TAG-CONFLICT',
-    'SHARE-ALIAS', 'SHARE-SELF-SCOPE', 'SHARE-UNSCOPED', 'SHARE-FORWARD', 'SHARE-REPR',
-    'SHARE-JIT', 'SHARE-GRAD', 'SHARE-VMAP', 'SHARE-TREE-MAP', 'PART-KEYS', 'PART-FILTERS',
-    'PART-ROUNDTRIP', 'PART-ERRORS', 'STATE-EXPORT', 'STATE-UPDATE', 'COPY-PICKLE',
-    'THREAD-SAFE',
-)
+#: Where SPEC.md lies: beside this module, in a checkout and in an installed package.
+SPEC_MD = os.path.join(os.path.dirname(__file__), 'SPEC.md')
+
+
+def _spec_ids() -> tuple:
+    with open(SPEC_MD, encoding='utf-8') as f:
+        return tuple(re.findall(r'^\*\*([A-Z]+(?:-[A-Z]+)+)\*\* —', f.read(), flags=re.MULTILINE))
+
+
+#: The ids of SPEC.md, in its order: each rule is a paragraph that starts with its id in bold.
+SPEC_IDS = _spec_ids()
 
 
 class Property(NamedTuple):

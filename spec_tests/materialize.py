@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
 
 from .adapters import Adapter
 from .foreign import Box, record_class
-from .graph import MUTABLE, Graph, Node, Path
+from .graph import MUTABLE, Graph, Node, Path, immutable_order
 
 
 @dataclasses.dataclass
@@ -120,40 +120,6 @@ def materialize(graph: Graph, impl: Adapter, batch: Optional[int] = None, offset
             target.update(zip(node.keys, values))
 
     return Live(objects[0], objects)
-
-
-def immutable_order(graph: Graph) -> List[int]:
-    r"""The immutable nodes, each after the immutable nodes it holds.
-
-    Raises:
-        ValueError: If a cycle has no mutable node on it: no program can build it.
-    """
-
-    order: List[int] = []
-    state: Dict[int, int] = {}  # 1: being built, 2: built
-    for start in range(len(graph.nodes)):
-        if graph[start].kind in MUTABLE or start in state:
-            continue
-        work = [(start, False)]
-        while work:
-            i, done = work.pop()
-            if done:
-                state[i] = 2
-                order.append(i)
-                continue
-            if state.get(i) == 2:
-                continue
-            if state.get(i) == 1:
-                raise ValueError(
-                    f'node {i} ({graph[i].kind}) is on a cycle of immutable objects, '
-                    'which no program can build'
-                )
-            state[i] = 1
-            work.append((i, True))
-            for child in graph[i].children:
-                if graph[child].kind not in MUTABLE and state.get(child) != 2:
-                    work.append((child, False))
-    return order
 
 
 def resolve(impl: Adapter, root: Any, path: Path) -> Any:

@@ -13,8 +13,8 @@ graph, so that exactly one SPEC error applies.
 
 Every strategy draws plain values (no randomness of its own), so failures shrink to
 small graphs whose :func:`repr` is readable Python (see :class:`spec_tests.graph.Graph`).
-The strategies depend only on :mod:`spec_tests.graph`; other projects can import them
-and write their own materializer.
+The strategies depend only on :mod:`spec_tests.graph` and :mod:`spec_tests.model`;
+other projects can import them and write their own materializer.
 
 Example:
     >>> from hypothesis import given
@@ -34,7 +34,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from .graph import CONTAINERS, KEYED, MUTABLE, Graph, Node, subtree
+from .graph import CONTAINERS, KEYED, MUTABLE, Graph, Node, buildable, subtree
 from .model import walk
 
 #: Attribute names that modules of released inox versions use for methods.
@@ -58,7 +58,9 @@ tags = st.one_of(
 #: Static (non-array) values.
 statics = st.one_of(st.none(), st.integers(-3, 300), st.from_regex(r'[a-z]{0,3}', fullmatch=True))
 
-DTYPES = ('float32', 'int32', 'float16', 'bool')
+DTYPES = ('float32', 'int32', 'float16', 'bool', 'int8', 'uint8')
+#: The dtypes that ``jax.grad`` differentiates.
+FLOAT_DTYPES = ('float32', 'float16')
 FLAVORS = ('jax', 'numpy', 'scalar')
 
 #: The array types drawn by default. Numpy scalars are left to the TREE-LEAF-TYPES
@@ -553,6 +555,56 @@ def unscoped_cycle_graphs(draw, **kwargs) -> Graph:
     holder = Node(kind, keys=() if kind == 'list' else ('back',), children=(start + 1,))
     ref = Node('ref', tag=draw(tags), children=(start,))
     return _with(graph, {0: _attach(graph[0], start + 1, draw(names), 0)}, [holder, ref])
+
+
+@st.composite
+def edited_graphs(draw, graph: Graph) -> Graph:
+    r"""``graph`` with one edit that keeps its layout (the kinds and keys of its
+    containers): a Reference retagged, two References swapped between their
+    positions, a position given a twin of its Reference, or a static value changed.
+    The edit may change the structure or not (a twin does not): the model says which.
+    An edit may also make the graph invalid (a tag conflict); callers reject those."""
+
+    nodes = list(graph.nodes)
+    positions = [(i, n) for i, node in enumerate(nodes) for n, child in enumerate(node.children)
+                 if nodes[child].kind == 'ref' and node.kind != 'ref']
+    statics_at = [i for i, node in enumerate(nodes) if node.kind == 'static']
+    edits = [e for e, possible in (('retag', positions), ('swap', positions[1:]), ('twin', positions),
+                                   ('static', statics_at)) if possible]
+    if not edits:
+        return graph
+    edit = draw(st.sampled_from(edits))
+    if edit == 'static':
+        i = draw(st.sampled_from(statics_at))
+        nodes[i] = dataclasses.replace(nodes[i], value=draw(statics))
+        return Graph(tuple(nodes))
+    if edit == 'retag':
+        i, n = draw(st.sampled_from(positions))
+        ref = nodes[i].children[n]
+        used = sorted({node.tag for node in nodes if node.kind == 'ref'}, key=repr)
+        nodes[ref] = dataclasses.replace(nodes[ref], tag=draw(st.sampled_from(used) | tags))
+        return Graph(tuple(nodes))
+    chosen = draw(st.lists(st.sampled_from(positions), min_size=2 if edit == 'swap' else 1,
+                           max_size=2 if edit == 'swap' else 1, unique=True))
+    targets = [nodes[i].children[n] for i, n in chosen]
+    if edit == 'twin':
+        nodes.append(nodes[targets[0]])
+        targets = [len(nodes) - 1]
+    else:
+        targets.reverse()
+    for (i, n), target in zip(chosen, targets):
+        children = list(nodes[i].children)
+        children[n] = target
+        nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))
+    return Graph(tuple(nodes))
+
+
+def graph_pairs(**kwargs) -> st.SearchStrategy:
+    r"""Pairs ``(graph, edited graph)`` of :func:`edited_graphs`, both valid (keyword
+    arguments as for :func:`graphs`)."""
+
+    pairs = sharing_graphs(**kwargs).flatmap(lambda graph: st.tuples(st.just(graph), edited_graphs(graph)))
+    return pairs.filter(lambda pair: buildable(pair[1]) and walk(pair[1]).failure is None)
 
 
 @st.composite

@@ -16,7 +16,7 @@ from .graph import keystr
 from .harness import prop
 from .materialize import materialize, resolve
 from .model import IDENTITIES, walk
-from .strategies import sharing_graphs
+from .strategies import FLOAT_DTYPES, graph_pairs, sharing_graphs
 
 USES = 120
 
@@ -28,7 +28,7 @@ def _has_leaves(graph) -> bool:
 any_graphs = sharing_graphs()
 # jax.vmap needs an array to batch, jax.grad needs float leaves only.
 graphs_with_leaves = any_graphs.filter(_has_leaves)
-float_graphs = sharing_graphs(dtypes=('float32',)).filter(_has_leaves)
+float_graphs = sharing_graphs(dtypes=FLOAT_DTYPES).filter(_has_leaves)
 
 
 def _weight(n: int) -> int:
@@ -82,6 +82,15 @@ def test_jit_keeps_ties(impl, graph):
     _assert_same_outputs(impl.jit(f)(live.root), _sums(impl, live.root, uses), 'jit')
     _assert_one_object_per_instance(impl, records, 'inside jit')
     check_tree(impl, model, impl.jit(lambda tree: tree)(live.root))
+
+
+@prop('SHARE-JIT', graph_pairs(), ci=30)
+def test_one_jitted_function_for_many_trees(impl, pair):
+    trees = [(walk(graph), materialize(graph, impl).root) for graph in pair]
+    f = impl.jit(lambda tree: jax.tree_util.tree_map(lambda x: bump(x) if is_array(x) else x, tree))
+    for model, root in trees + trees[:1]:  # a stale trace of the first tree would show on the second
+        values = {instance: bump(expected_array(model, instance)) for instance, _ in model.leaves}
+        check_tree(impl, model, f(root), values=values)
 
 
 def _expected_gradients(model, uses):
