@@ -135,7 +135,8 @@ def test_definitions_are_equal_exactly_for_equal_structures(impl, pair):
         assert hash(ta) == hash(tb) and hash(sa) == hash(sb), 'equal definitions with different hashes'
 
 
-DEEP = 10_000
+DEPTH = 200  # the core (TREE-DEPTH)
+DEEP = 10_000  # the feature `deep` (TREE-DEEP)
 DEEP_REPR = 2_000  # the repr text grows with the square of the depth (SPEC.md)
 
 
@@ -149,8 +150,10 @@ def _chain_path(graph):
     return tuple(path)
 
 
-@prop('TREE-DEEP', deep_graphs(DEEP), ci=2)
-def test_deep_trees(impl, graph):
+def _check_deep(impl, graph):
+    r"""Flatten, unflatten, partition and combine, pickle and deepcopy keep the deepest
+    leaf and the tie to it."""
+
     live = materialize(graph, impl)
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
     assert len(array_leaves(live.root)) == 1
@@ -163,6 +166,17 @@ def test_deep_trees(impl, graph):
     assert_array(resolve(impl, rebuilt, path).value, np.asarray(array_value(graph[-1])), 'the deepest leaf')
     if 'y' in graph[0].keys:  # the root holds the deepest Reference too
         assert rebuilt.y is resolve(impl, rebuilt, path[:-1]), 'the tie between .y and the deepest Reference is lost'
+
+
+@prop('TREE-DEPTH', deep_graphs(DEPTH), ci=4)
+def test_trees_of_core_depth(impl, graph):
+    _check_deep(impl, graph)
+    assert 'float32[2]' in repr(materialize(graph, impl).root)
+
+
+@prop('TREE-DEEP', deep_graphs(DEEP), ci=2)
+def test_deep_trees(impl, graph):
+    _check_deep(impl, graph)
 
 
 @prop('TREE-DEEP', deep_graphs(DEEP_REPR), ci=1)
