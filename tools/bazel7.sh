@@ -110,6 +110,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# One run at a time: each one's cleanup unmounts the paths that every run shares.
+mkdir -p "$cache"
+exec 9>"$cache/lock"
+flock 9
+
 [[ -e $root ]] || make_root
 
 python=$(find_python)
