@@ -99,7 +99,7 @@ in_root() {
 cleanup() {
   local status=$?
   if [[ ${#mounted[@]} -gt 0 ]]; then
-    in_root bazel --output_user_root="$out" shutdown 2>/dev/null || true
+    in_root "${bazel[@]}" shutdown 2>/dev/null || true
   fi
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
     umount -R "${mounted[i]}" || { echo "bazel7: lazily unmounting ${mounted[i]}" >&2 && umount -R -l "${mounted[i]}"; }
@@ -124,6 +124,7 @@ prefix=$("$python" -c 'import sys; print(sys.base_prefix)')
 # Run Bazel where we are if that is inside the checkout, so that relative labels work.
 workdir=$checkout
 [[ $PWD/ == "$checkout"/* ]] && workdir=$PWD
+bazel=(bazel --output_user_root="$out" --bazelrc="$checkout/tools/bazel7.bazelrc")
 envs=(HOME=/root USER=root LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin INOX_PYTHON="$python")
 while IFS= read -r -d '' kv; do
   [[ $kv == PIP_* || $kv == http_proxy=* || $kv == https_proxy=* || $kv == no_proxy=* ]] && envs+=("$kv")
@@ -153,4 +154,4 @@ while read -r p; do
   [[ $p == /etc/ssl/certs/* ]] || bind "$p" ro
 done < <(pip_paths "$python")
 
-in_root bazel --output_user_root="$out" "$@"
+in_root "${bazel[@]}" "$@"
