@@ -5,8 +5,9 @@
 # sid's Bazel needs glibc >= 2.38, newer than Debian 12's, so it runs in a sid root made once
 # with debootstrap and then reused ($INOX_BAZEL7_CACHE/sid, default /var/cache/inox-bazel7).
 # The checkout, the host's CPython 3.12, its CA certificates, pip's configuration and Bazel's
-# output tree are bind-mounted at their own paths, so paths and bazel-* links agree inside and
-# out. Nothing of the host outside that folder is changed; mounts and server go on exit.
+# output tree are bind-mounted at their own paths, so that paths (test logs, `bazel info`)
+# agree inside and out. Apart from installing debootstrap with apt when it is missing, nothing
+# of the host outside that folder is changed; mounts and server go on exit.
 set -euo pipefail
 
 cache=${INOX_BAZEL7_CACHE:-/var/cache/inox-bazel7}
