@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from .compare import assert_array, bump, check_tree, error_text, expected_array, is_array
 from .graph import keystr
 from .harness import prop
-from .materialize import materialize
+from .materialize import materialize, resolve
 from .model import walk
 from .strategies import names, sharing_graphs
 
@@ -106,6 +106,22 @@ def test_combine_restores_the_module(impl, graph, specs, random):
     bumped = {key: bump(leaf) for key, leaf in leaves.items()}
     values = {instance: bump(expected_array(model, instance)) for instance, _ in model.leaves}
     check_tree(impl, model, impl.combine(static, bumped), values=values)
+
+
+class Placeholder:
+    r"""Not an array: combine must put it back where it is given, as unflatten does."""
+
+
+@prop('PART-ROUNDTRIP', any_graphs, st.sampled_from(('None', 'object', 'float')), ci=20)
+def test_combine_takes_any_leaf_values(impl, graph, kind):
+    model = walk(graph)
+    static, arrays = impl.partition(materialize(graph, impl).root)
+    value = {'None': None, 'object': Placeholder(), 'float': 1.5}[kind]
+    rebuilt = impl.combine(static, {key: value for key in arrays})
+    canonical = {keystr(path, impl.reference_key): path for _, path in model.leaves}
+    for key in arrays:
+        found = resolve(impl, rebuilt, canonical[key])
+        assert found is value, f'{key}: combine put {found!r} where {value!r} was given'
 
 
 @prop('PART-ROUNDTRIP', any_graphs, filters, ci=40)
