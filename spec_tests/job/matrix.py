@@ -164,7 +164,9 @@ def render(matrix: Dict[str, Any], details: bool = True) -> str:
     names = [c['name'] for c in matrix['columns']]
     by_name = {c['name']: c for c in matrix['columns']}
     first = max([len(s) + 9 for s in matrix['rows']] + [16])
-    widths = [max([len(n), 5] + [len(level_text(lv)) for lv in by_name[n]['levels'].values()]) for n in names]
+    totals = {n: ' '.join(f'{v} {k}' for k, v in sorted(found.items())) for n, found in counts(matrix).items()}
+    widths = [max([len(n), 5, len(totals[n])] + [len(level_text(lv)) for lv in by_name[n]['levels'].values()])
+              for n in names]
 
     def line(head: str, cells: List[str]) -> str:
         return head.ljust(first) + ' | ' + ' | '.join(c.ljust(w) for c, w in zip(cells, widths))
@@ -178,9 +180,8 @@ def render(matrix: Dict[str, Any], details: bool = True) -> str:
     lines += ['', line('SPEC id (level)', names), '-' * len(header)]
     for spec, row in matrix['rows'].items():
         lines.append(line(f'{spec} ({matrix["spec_levels"][spec]})', [row.get(n, {'verdict': '-'})['verdict'] for n in names]))
-    totals = counts(matrix)
     lines.append('-' * len(header))
-    lines.append(line('totals', [' '.join(f'{v} {k}' for k, v in sorted(totals[n].items())) for n in names]))
+    lines.append(line('totals', [totals[n] for n in names]))
     for column in matrix['columns']:
         for problem in column['problems']:
             lines.append(f'{column["name"]}: {problem}')
