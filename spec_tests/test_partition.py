@@ -83,6 +83,13 @@ def test_first_filter_of_the_closest_ancestor_to_the_root(impl, graph, specs):
         assert sorted(found) == sorted(keys), f'partition of {label}: expected {sorted(keys)}, found {sorted(found)}'
 
 
+@prop('PART-FILTERS', any_graphs, st.sampled_from((3, 'Parameter', None, 2.5)), ci=8)
+def test_other_filters_raise_type_error(impl, graph, bad):
+    with pytest.raises(TypeError) as caught:
+        impl.partition(materialize(graph, impl).root, bad)
+    assert type(bad).__name__ in error_text(caught.value), f'the message does not name the type {type(bad).__name__}'
+
+
 @prop('PART-ROUNDTRIP', any_graphs, filters, st.randoms(use_true_random=False), ci=50)
 def test_combine_restores_the_module(impl, graph, specs, random):
     model = walk(graph)

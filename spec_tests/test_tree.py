@@ -20,7 +20,7 @@ from .compare import (
     names_cycle,
     where,
 )
-from .graph import Graph, Node, Step, keystr
+from .graph import Graph, Step, keystr
 from .harness import prop
 from .materialize import array_value, materialize, resolve
 from .model import walk
@@ -51,7 +51,7 @@ def test_static_values_are_not_leaves(impl, graph, other):
     static = [i for i, node in enumerate(graph.nodes) if node.kind == 'static' and node.value != other]
     if static:  # two trees that differ by one static value differ in definition
         i = static[0]
-        changed = Graph(tuple(n if j != i else Node('static', value=other) for j, n in enumerate(graph.nodes)))
+        changed = Graph(tuple(n if j != i else dataclasses.replace(n, value=other) for j, n in enumerate(graph.nodes)))
         a = jax.tree_util.tree_structure(live.root)
         b = jax.tree_util.tree_structure(materialize(changed, impl).root)
         assert a != b, f'changing static value {graph[i].value!r} to {other!r} kept the tree definition'
@@ -151,21 +151,27 @@ def _chain_path(graph):
 
 
 def _check_deep(impl, graph):
-    r"""Flatten, unflatten, partition and combine, pickle and deepcopy keep the deepest
-    leaf and the tie to it."""
+    r"""Flatten and unflatten, partition and combine, pickle and deepcopy each give back
+    the deepest leaf; the first two also keep the tie to it. (What copies keep of other
+    objects is COPY-PICKLE's business.)"""
 
     live = materialize(graph, impl)
+    expected = np.asarray(array_value(graph[-1]))
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
-    assert len(array_leaves(live.root)) == 1
-    rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
-    static, *partitions = impl.partition(rebuilt)
-    rebuilt = impl.combine(static, *partitions)
-    rebuilt = pickle.loads(pickle.dumps(rebuilt))
-    rebuilt = copy.deepcopy(rebuilt)
+    static, *partitions = impl.partition(live.root)
+    results = {
+        'unflatten': jax.tree_util.tree_unflatten(treedef, leaves),
+        'combine': impl.combine(static, *partitions),
+        'pickle': pickle.loads(pickle.dumps(live.root)),
+        'deepcopy': copy.deepcopy(live.root),
+    }
     path = _chain_path(graph)
-    assert_array(resolve(impl, rebuilt, path).value, np.asarray(array_value(graph[-1])), 'the deepest leaf')
-    if 'y' in graph[0].keys:  # the root holds the deepest Reference too
-        assert rebuilt.y is resolve(impl, rebuilt, path[:-1]), 'the tie between .y and the deepest Reference is lost'
+    for how, result in results.items():
+        found = array_leaves(result)
+        assert len(found) == 1, f'{how}: {len(found)} array leaves, expected the deepest one'
+        assert_array(found[0], expected, f'{how}: the deepest leaf')
+        if how in ('unflatten', 'combine') and 'y' in graph[0].keys:  # the root holds the deepest Reference too
+            assert result.y is resolve(impl, result, path[:-1]), f'{how}: the tie between .y and the deepest Reference is lost'
 
 
 @prop('TREE-DEPTH', deep_graphs(DEPTH), ci=4)
