@@ -27,6 +27,7 @@ import pytest
 
 from . import profiles
 from .harness import SPEC_FEATURES, SPEC_IDS, Record
+from .job.svg import MAX_NODES
 
 #: The distinct failures of one test that a report shows (the most recent ones).
 MAX_FAILURES = 3
@@ -157,5 +158,40 @@ def _message(report) -> str:
 
 def _jsonable(value: Any) -> Any:
     if hasattr(value, 'to_json'):
-        return {'graph': value.to_json()}
+        return {'graph': _bounded_graph(value)}
     return {'repr': repr(value)[:4000]}
+
+
+def _bounded_graph(graph) -> Dict[str, Any]:
+    r"""The JSON of a counterexample graph, nodes and edges only when the page can draw
+    them: a larger one keeps its outline (:meth:`Graph.to_source` stops after a few
+    lines), its size, depth and node kinds, so that a 10,000-level graph costs a few
+    hundred bytes of the report rather than megabytes."""
+
+    if len(graph) <= MAX_NODES:
+        return graph.to_json()
+    kinds: Dict[str, int] = {}
+    for node in graph.nodes:
+        kinds[node.kind] = kinds.get(node.kind, 0) + 1
+    return {
+        'source': graph.to_source(),
+        'summary': {
+            'nodes': len(graph),
+            'edges': sum(len(node.children) for node in graph.nodes),
+            'depth': _depth(graph),
+            'kinds': dict(sorted(kinds.items(), key=lambda item: -item[1])),
+        },
+    }
+
+
+def _depth(graph) -> int:
+    r"""The largest breadth-first distance of a node from the root."""
+
+    depth = {0: 0}
+    order = [0]
+    for node in order:
+        for child in graph[node].children:
+            if child not in depth:
+                depth[child] = depth[node] + 1
+                order.append(child)
+    return max(depth.values())

@@ -1,7 +1,8 @@
-r"""Runs the whole suite against one implementation: the main of the per-implementation
-binaries that the conformance job starts, one process each.
+r"""Runs the suite's conformance tests (``-m spec``: not its self-tests, which check the
+suite rather than the implementation) against one implementation: the main of the
+per-implementation binaries that the conformance job starts, one process each.
 
-Usage: ``python -m spec_tests.suite --impl NAME [--report PATH] [--profile ci|thorough]
+Usage: ``python -m spec_tests.suite --impl NAME [--report PATH] [--profile PROFILE]
 [-- PYTEST_ARGS]``.
 """
 
@@ -14,6 +15,8 @@ from typing import List, Optional
 
 import pytest
 
+from spec_tests.profiles import PROFILES
+
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
@@ -23,7 +26,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--impl', required=True, help='short name or module.path of an adapter')
     parser.add_argument('--report', help='write the JSON report there')
-    parser.add_argument('--profile', choices=('ci', 'thorough'), help='hypothesis profile')
+    parser.add_argument('--profile', choices=PROFILES, help='hypothesis profile')
     options = parser.parse_args(argv)
 
     package = os.path.dirname(os.path.abspath(__file__))
@@ -36,6 +39,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         '--rootdir', os.path.dirname(package),
         '-c', os.devnull,
         '-q', '-rN',
+        '-m', 'spec',
         '--impl', options.impl,
         '--spec-progress',
     ]

@@ -1,33 +1,128 @@
-r"""Self-test of the conformance job's reports (no SPEC id): a failure's counterexample
-reaches the text matrix and is drawn in the HTML page."""
+r"""Self-tests of the conformance job (no SPEC id): the levels and the gate, the expected
+results, the reports (text, HTML, JUnit) and their size."""
+
+import json
+import re
+import xml.etree.ElementTree as ElementTree
+
+import pytest
 
 from .graph import Graph, Node
-from .job import matrix, page
+from .job import expected, junit, main, matrix, page
+from .plugin import _jsonable
 
 
-def _report(name, outcome, failures=()):
+def _report(name, outcome, failures=(), features=(), deep='passed'):
     return {
-        'name': name, 'version': '1', 'profile': 'ci', 'seconds': 1.0,
-        'spec_ids': ['SHARE-CYCLES', 'SHARE-REPR'],
+        'name': name, 'version': '1', 'profile': 'ci', 'seconds': 1.0, 'features': list(features),
+        'spec_ids': ['SHARE-CYCLES', 'SHARE-REPR', 'TREE-DEEP'],
+        'spec_features': {'SHARE-CYCLES': None, 'SHARE-REPR': 'repr', 'TREE-DEEP': 'deep'},
         'results': [
             {'test': 't.py::test_cycles', 'spec': ['SHARE-CYCLES'], 'outcome': outcome, 'failures': list(failures)},
             {'test': 't.py::test_repr', 'spec': ['SHARE-REPR'], 'outcome': 'n.a.', 'message': 'n.a.: no repr'},
+            {'test': 't.py::test_deep', 'spec': ['TREE-DEEP'], 'outcome': deep,
+             'failures': [{'message': 'RecursionError', 'counterexample': {}}] if deep == 'failed' else []},
         ],
     }
 
 
-def test_matrix_text_and_page_show_the_counterexample():
-    graph = Graph((Node('scope', keys=('a',), children=(1,)), Node('ref', tag='t', children=(2,)),
-                   Node('module', keys=('back',), children=(1,))))
-    failure = {'message': 'AssertionError: the cycle is lost', 'counterexample': {'graph': {'graph': graph.to_json()}}}
-    built = matrix.build([_report('good', 'passed'), _report('bad', 'failed', [failure])])
+_GRAPH = Graph((Node('scope', keys=('a',), children=(1,)), Node('ref', tag='t', children=(2,)),
+                Node('module', keys=('back',), children=(1,))))
+_FAILURE = {'message': 'AssertionError: the cycle is lost', 'counterexample': {'graph': {'graph': _GRAPH.to_json()}}}
 
-    assert built['rows']['SHARE-CYCLES']['good']['status'] == 'pass'
-    assert built['rows']['SHARE-CYCLES']['bad']['status'] == 'FAIL'
-    assert built['rows']['SHARE-REPR']['bad']['status'] == 'n.a.'
+
+def test_matrix_text_and_page_show_the_counterexample():
+    built = matrix.build([_report('good', 'passed'), _report('bad', 'failed', [_FAILURE])])
+
+    assert built['rows']['SHARE-CYCLES']['good']['verdict'] == 'pass'
+    assert built['rows']['SHARE-CYCLES']['bad']['verdict'] == 'FAIL'
+    assert built['rows']['SHARE-REPR']['bad']['verdict'] == 'n.a.'
     text = matrix.render(built)
     assert 'the cycle is lost' in text and "r1 = Reference('t', n2)" in text
 
     html = page.render(built)
     assert html.count('<svg') == 1 and 'stroke="#c0392b"' in html  # the cycle, in red
     assert 'href="#SHARE-CYCLES-bad"' in html and 'id="SHARE-CYCLES-bad"' in html
+
+
+def test_core_and_claimed_features_gate_and_unclaimed_ones_do_not():
+    built = matrix.build([
+        _report('core-fails', 'failed', [_FAILURE], features=['deep']),
+        _report('deep-claimed-fails', 'passed', features=['deep'], deep='failed'),
+        _report('deep-unclaimed-fails', 'passed', deep='failed'),
+    ])
+    columns = {c['name']: c for c in built['columns']}
+
+    assert [c['ok'] for c in columns.values()] == [False, False, True]
+    assert columns['core-fails']['levels']['core'] == {'verdict': 'FAIL', 'claimed': True}
+    assert columns['deep-claimed-fails']['levels']['deep'] == {'verdict': 'FAIL', 'claimed': True}
+    assert columns['deep-unclaimed-fails']['levels']['deep'] == {'verdict': 'fail', 'claimed': False}
+    assert built['levels'] == ['core', 'deep', 'repr']
+    assert 'fail (not claimed)' in matrix.render(built)
+
+
+def test_expected_failures_pass_the_job_and_stale_ones_fail_it():
+    known = {'old': {'SHARE-CYCLES': 'loses cycles'}, 'fixed': {'SHARE-CYCLES': 'loses cycles'},
+             'unclaimed': {'TREE-DEEP': 'recursion'}}
+    built = matrix.build([_report('old', 'failed', [_FAILURE]), _report('fixed', 'passed'),
+                          _report('unclaimed', 'passed', deep='failed')], known)
+    columns = {c['name']: c for c in built['columns']}
+
+    assert built['rows']['SHARE-CYCLES']['old']['verdict'] == 'xfail' and columns['old']['ok']
+    assert built['rows']['SHARE-CYCLES']['fixed']['verdict'] == 'STALE' and not columns['fixed']['ok']
+    assert 'remove it from the expected results' in columns['fixed']['problems'][0]
+    assert built['rows']['TREE-DEEP']['unclaimed']['verdict'] == 'STALE'  # a listing that gates nothing
+
+
+def test_crash_fails_the_job():
+    built = matrix.build([{'name': 'gone', 'results': [], 'crash': 'no report (exit status 1)'}])
+
+    assert not built['columns'][0]['ok'] and built['columns'][0]['problems'] == ['no report (exit status 1)']
+    assert set(built['columns'][0]['levels']) == {'core', 'deep', 'repr', 'state'}
+
+
+def test_junit_has_one_testcase_per_implementation_and_id():
+    built = matrix.build([_report('good', 'passed'), _report('bad', 'failed', [_FAILURE])],
+                         {'good': {'SHARE-REPR': 'no repr'}})
+    root = ElementTree.fromstring(junit.render(built).encode())
+
+    assert [s.get('name') for s in root] == ['good', 'bad'] and root.get('tests') == '6'
+    cases = {(s.get('name'), c.get('name')): c for s in root for c in s}
+    failure = cases['bad', 'SHARE-CYCLES'].find('failure')
+    assert 'the cycle is lost' in failure.get('message') and "Reference('t', n2)" in failure.text
+    assert 'expected failure' in cases['good', 'SHARE-REPR'].find('failure').get('message')  # stale
+    assert cases['good', 'SHARE-CYCLES'].find('*') is None
+
+
+def test_expected_results_name_spec_ids(tmp_path):
+    path = tmp_path / 'expected.json'
+    path.write_text(json.dumps({'x': {'SHARE-CYCLES': 'why'}}))
+    assert expected.load(str(path)) == {'x': {'SHARE-CYCLES': 'why'}}
+    path.write_text(json.dumps({'x': ['SHARE-CYCLES']}))
+    with pytest.raises(expected.ExpectedResultsError, match='must map SPEC ids'):
+        expected.load(str(path))
+    assert main.main(['--expected', str(tmp_path / 'missing.json')]) == 2
+
+
+def test_huge_counterexamples_stay_small():
+    deep = Graph(tuple(Node('module', keys=('child',), children=(i + 1,)) for i in range(10_000)) + (Node('array'),))
+    value = _jsonable(deep)
+
+    assert len(json.dumps(value)) < 2_000, len(json.dumps(value))
+    assert value['graph']['summary'] == {'nodes': 10_001, 'edges': 10_000, 'depth': 10_000,
+                                         'kinds': {'module': 10_000, 'array': 1}}
+    built = matrix.build([_report('bad', 'failed', [{'message': 'RecursionError', 'counterexample': {'graph': value}}])])
+    assert '10001 nodes (10000 module, 1 array), 10000 edges, 10000 levels deep' in matrix.render(built)
+    assert 'too large to draw' in page.render(built)
+
+
+def test_parallel_edges_are_drawn_apart_with_both_labels():
+    tied = Graph((Node('scope', keys=('a', 'b'), children=(1, 1)), Node('ref', tag='t', children=(2,)),
+                  Node('array', shape=(2,))))
+    svg = page.draw(tied.to_json())
+    paths = re.findall(r'<path d="([^"]+)" fill="none"', svg)
+
+    assert '>.a</text>' in svg and '>.b</text>' in svg
+    assert len(paths) == 3 and paths[0] != paths[1]  # the two edges from the root to r1
+    labels = re.findall(r'<text x="([\d.]+)" y="([\d.]+)"[^>]*>\.[ab]</text>', svg)
+    assert labels[0] != labels[1]

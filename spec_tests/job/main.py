@@ -1,12 +1,12 @@
 r"""The conformance job: ``bazel run //spec_tests:conformance -- [--impl NAME]...
-[--profile ci|thorough] [--out DIR]``.
+[--profile ci|thorough] [--out DIR] [--expected FILE]``, or ``python -m spec_tests.job``.
 
-Runs the suite against each implementation in a process of its own (they are all
-named ``inox``), shows their progress, prints the conformance matrix with the shrunk
-counterexample of every failure, and writes it as ``conformance.json`` and
-``conformance.html`` (counterexamples drawn as graphs) into the output folder, with
-each implementation's own JSON report and log. It exits with 1 when the reference
-implementation fails a property or an implementation's run gives no report.
+Runs the suite's conformance tests (``-m spec``) against each implementation in a
+process of its own (they may all be named ``inox``), shows their progress, prints the
+conformance matrix (the verdict of each level, then each SPEC id) with the shrunk
+counterexample of every failure, and writes it as ``conformance.json``,
+``conformance.html`` (counterexamples drawn as graphs) and ``conformance.xml`` (JUnit)
+into the output folder, with each implementation's own JSON report and log.
 """
 
 import argparse
@@ -19,26 +19,54 @@ import time
 from typing import Any, Dict, List, Optional
 
 from spec_tests.adapters import IMPLEMENTATIONS
+from spec_tests.job import expected as expectations
+from spec_tests.job import junit, page
 from spec_tests.job import matrix as matrices
-from spec_tests.job import page
+from spec_tests.profiles import PROFILES
+
+_EXIT_CODES = '''exit status:
+  0  every implementation passes the core and each feature it claims, except for
+     failures listed in the expected results
+  1  an implementation fails a rule of the core or of a feature it claims that is not
+     listed; or an expected failure is stale (the rule passes, or its feature is not
+     claimed); or a run crashed or wrote no report
+  2  bad arguments, or an unreadable expected-results file
+Features an implementation does not claim are shown in the matrix but never gate.'''
 
 
 def _arguments(argv: List[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Conformance matrix of the weight-sharing implementations.')
+    parser = argparse.ArgumentParser(
+        prog='python -m spec_tests.job',
+        description='Conformance matrix of weight-sharing implementations against SPEC.md; gates CI.',
+        epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--impl', action='append', metavar='NAME',
-                        help=f'an implementation to run (repeatable; default: all of {", ".join(IMPLEMENTATIONS)})')
-    parser.add_argument('--profile', choices=('ci', 'thorough'), default='ci', help='hypothesis profile (default ci)')
+                        help='an implementation to run: a short name, or the module path of an adapter '
+                             '(my.module, whose ADAPTER is used, or my.module:ATTRIBUTE); repeatable; '
+                             f'default: all of {", ".join(IMPLEMENTATIONS)}')
+    parser.add_argument('--profile', choices=PROFILES, default='ci', help='hypothesis profile (default ci)')
     parser.add_argument('--out', metavar='DIR', help='output folder (default: ./conformance-report)')
     parser.add_argument('--suite', action='append', default=[], metavar='NAME=EXECUTABLE',
                         help='the program that runs the suite for NAME (set by Bazel); otherwise '
                              '`python -m spec_tests.suite` in this environment')
     parser.add_argument('--timeout', type=float, default=3600, help='seconds allowed to each implementation')
+    parser.add_argument('--expected', metavar='FILE', default='',
+                        help='JSON file of the failures each implementation is known to have (see '
+                             'spec_tests/expected/released.json): listed failures do not fail the job, and a listed '
+                             'rule that no longer fails does; empty (the default): none')
     return parser.parse_args(argv)
 
 
 def _out_dir(option: Optional[str]) -> str:
     base = os.environ.get('BUILD_WORKING_DIRECTORY') or os.getcwd()  # `bazel run` runs elsewhere
     return os.path.abspath(os.path.join(base, option or 'conformance-report'))
+
+
+def _expected(option: str) -> matrices.Expected:
+    if not option:
+        return {}
+    if not os.path.exists(option):  # Bazel's own argument is relative to the runfiles, a user's to their folder
+        option = os.path.join(os.environ.get('BUILD_WORKING_DIRECTORY') or os.getcwd(), option)
+    return expectations.load(option)
 
 
 def _command(name: str, suites: Dict[str, str], report: str, profile: str) -> List[str]:
@@ -71,7 +99,14 @@ def _run(name: str, command: List[str], log_path: str, timeout: float, env: Dict
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    r"""Runs the job; returns its exit status (see ``--help``)."""
+
     options = _arguments(sys.argv[1:] if argv is None else argv)
+    try:
+        expected = _expected(options.expected)
+    except expectations.ExpectedResultsError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
     suites = dict(item.split('=', 1) for item in options.suite)
     suites = {name: os.path.abspath(path) for name, path in suites.items()}
     names = options.impl or list(IMPLEMENTATIONS)
@@ -95,19 +130,21 @@ def main(argv: Optional[List[str]] = None) -> int:
             reports.append({'name': name, 'results': [],
                             'crash': f'no report (exit status {status}); see {log_path}'})
 
-    matrix = matrices.build(reports)
+    matrix = matrices.build(reports, expected)
     print()
     print(matrices.render(matrix))
     with open(os.path.join(out, 'conformance.json'), 'w') as f:
         json.dump(matrix, f, indent=1)
+    with open(os.path.join(out, 'conformance.xml'), 'w') as f:
+        f.write(junit.render(matrix))
     html = os.path.join(out, 'conformance.html')
     with open(html, 'w') as f:
         f.write(page.render(matrix, f'Conformance matrix ({options.profile} profile)'))
-    print(f'\nwrote {os.path.join(out, "conformance.json")} and {html}')
+    print(f'\nwrote conformance.json, conformance.xml and conformance.html in {out}')
 
-    reference_failed = any(row.get('reference', {}).get('status') == 'FAIL' for row in matrix['rows'].values())
-    crashed = [r['name'] for r in reports if 'crash' in r]
-    return 1 if reference_failed or crashed else 0
+    failing = [c['name'] for c in matrix['columns'] if not c['ok']]
+    print(f'job: FAILS ({", ".join(failing)}; see above)' if failing else 'job: ok')
+    return 1 if failing else 0
 
 
 if __name__ == '__main__':

@@ -4,7 +4,7 @@ with :mod:`spec_tests.job.svg`."""
 from html import escape
 from typing import Any, Dict, List
 
-from .matrix import counts
+from .matrix import counts, level_text, summary_text
 from .svg import draw
 
 _STYLE = '''
@@ -12,9 +12,11 @@ body { font-family: system-ui, sans-serif; margin: 24px; color: #1b2631; }
 table.matrix { border-collapse: collapse; font-size: 13px; }
 table.matrix th, table.matrix td { border: 1px solid #ccd1d1; padding: 3px 10px; text-align: center; }
 table.matrix td.spec { text-align: left; font-family: monospace; }
-td.pass { background: #d5f5e3; } td.FAIL { background: #f5b7b1; font-weight: bold; }
+td.pass { background: #d5f5e3; } td.FAIL, td.STALE { background: #f5b7b1; font-weight: bold; }
+td.xfail { background: #fdebd0; } td.fail { background: #fbeee6; color: #6e2c00; }
 td.na { background: #eaeded; color: #566573; } td.none { background: #fdfefe; color: #99a3a4; }
-td.FAIL a { color: #922b21; }
+td.FAIL a, td.STALE a { color: #922b21; } td.xfail a, td.fail a { color: #6e2c00; }
+tr.job td { font-weight: bold; }
 .failure { border: 1px solid #e6b0aa; border-radius: 6px; margin: 18px 0; padding: 10px 14px; }
 .failure h3 { margin: 0 0 6px 0; font-size: 15px; }
 pre { background: #f8f9f9; padding: 8px; white-space: pre-wrap; font-size: 12px; }
@@ -27,40 +29,63 @@ def render(matrix: Dict[str, Any], title: str = 'Conformance matrix') -> str:
     r"""The HTML page of ``matrix`` (see :func:`spec_tests.job.matrix.build`)."""
 
     names = [c['name'] for c in matrix['columns']]
+    by_name = {c['name']: c for c in matrix['columns']}
+    header = ''.join(f'<th>{escape(n)}</th>' for n in names)
     parts = [
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>',
         f'<style>{_STYLE}</style></head><body>',
         f'<h1>{escape(title)}</h1>',
         _columns(matrix),
-        '<table class="matrix"><tr><th>SPEC id</th>' + ''.join(f'<th>{escape(n)}</th>' for n in names) + '</tr>',
+        '<h2>Levels</h2>',
+        f'<table class="matrix"><tr><th>level</th>{header}</tr>',
     ]
+    for level in matrix['levels']:
+        cells = ''.join(_level_cell(by_name[n]['levels'].get(level)) for n in names)
+        parts.append(f'<tr><td class="spec">{escape(level)}</td>{cells}</tr>')
+    parts.append('<tr class="job"><td class="spec">job</td>' + ''.join(
+        f'<td class="{"pass" if by_name[n]["ok"] else "FAIL"}">{"ok" if by_name[n]["ok"] else "FAILS"}</td>'
+        for n in names) + '</tr></table>')
+    problems = [f'<li><b>{escape(c["name"])}</b>: {escape(p)}</li>' for c in matrix['columns'] for p in c['problems']]
+    if problems:
+        parts.append(f'<ul>{"".join(problems)}</ul>')
+    parts.append('<p class="legend">core: every implementation must pass it; the other levels are the optional '
+                 'features of SPEC.md, gating only when claimed. xfail: a failure listed in the expected results; '
+                 'STALE: listed there but no longer such a failure; fail: a failure of a feature not claimed.</p>')
+    parts.append(f'<h2>Rules</h2><table class="matrix"><tr><th>SPEC id</th><th>level</th>{header}</tr>')
     for spec, row in matrix['rows'].items():
         cells = []
         for name in names:
-            cell = row.get(name, {'status': '-'})
-            status = cell['status']
-            css = {'pass': 'pass', 'FAIL': 'FAIL', 'n.a.': 'na'}.get(status, 'none')
-            text = f'<a href="#{_anchor(spec, name)}">FAIL</a>' if status == 'FAIL' else escape(status)
+            verdict = row.get(name, {'verdict': '-'})['verdict']
+            css = {'n.a.': 'na', '-': 'none'}.get(verdict, verdict)
+            linked = verdict in ('FAIL', 'xfail', 'fail') or (verdict == 'STALE' and row[name]['status'] == 'FAIL')
+            text = f'<a href="#{_anchor(spec, name)}">{verdict}</a>' if linked else escape(verdict)
             cells.append(f'<td class="{css}">{text}</td>')
-        parts.append(f'<tr><td class="spec">{escape(spec)}</td>{"".join(cells)}</tr>')
+        parts.append(f'<tr><td class="spec">{escape(spec)}</td><td>{escape(matrix["spec_levels"][spec])}</td>'
+                     f'{"".join(cells)}</tr>')
     totals = counts(matrix)
-    parts.append('<tr><td class="spec">totals</td>' + ''.join(
+    parts.append('<tr><td class="spec">totals</td><td></td>' + ''.join(
         f'<td>{escape(", ".join(f"{v} {k}" for k, v in sorted(totals[n].items())))}</td>' for n in names) + '</tr>')
     parts.append('</table>')
     parts.append('<p class="legend">Edges: solid, an attribute, item or key; dashed, the value of a Reference '
-                 '(labelled with its tag); red, on a cycle. The thick box is the root.</p>')
+                 '(labelled with its tag); red, on a cycle; two edges between the same nodes bend apart. '
+                 'The thick box is the root.</p>')
     parts.append('<h2>Failures</h2>')
     for spec, row in matrix['rows'].items():
         for name in names:
             failed = [t for t in row.get(name, {}).get('tests', []) if t['outcome'] in ('failed', 'error')]
             if failed:
                 parts.append(f'<div id="{_anchor(spec, name)}">')
-                parts += [_failure(spec, name, test) for test in failed]
+                parts += [_failure(spec, name, row[name], test) for test in failed]
                 parts.append('</div>')
-    for name, tests in matrix['untagged_failures'].items():
-        parts += [_failure('(no SPEC id)', name, test) for test in tests]
     parts.append('</body></html>')
     return '\n'.join(parts)
+
+
+def _level_cell(level) -> str:
+    if level is None:
+        return '<td class="none">-</td>'
+    css = {'n.a.': 'na', '-': 'none'}.get(level['verdict'], level['verdict'])
+    return f'<td class="{css}">{escape(level_text(level))}</td>'
 
 
 def _columns(matrix: Dict[str, Any]) -> str:
@@ -78,10 +103,12 @@ def _anchor(spec: str, name: str) -> str:
     return ''.join(ch if ch.isalnum() else '-' for ch in f'{spec}-{name}')
 
 
-def _failure(spec: str, name: str, test: Dict[str, Any]) -> str:
+def _failure(spec: str, name: str, cell: Dict[str, Any], test: Dict[str, Any]) -> str:
+    note = {'xfail': f' (expected: {cell.get("expected", "")})', 'fail': ' (feature not claimed)'}.get(cell['verdict'], '')
     parts: List[str] = [
         '<div class="failure">',
-        f'<h3>{escape(spec)} on {escape(name)} &mdash; <code>{escape(test["test"].split("::")[-1])}</code></h3>',
+        f'<h3>{escape(spec)} on {escape(name)} &mdash; <code>{escape(test["test"].split("::")[-1])}</code>'
+        f'{escape(note)}</h3>',
     ]
     if test['outcome'] == 'error' or not test.get('failures'):
         parts.append(f'<pre>{escape((test.get("message") or "")[:2000])}</pre>')
@@ -89,8 +116,10 @@ def _failure(spec: str, name: str, test: Dict[str, Any]) -> str:
         parts.append(f'<pre>{escape(failure["message"][:2000])}</pre>')
         for argument, value in failure['counterexample'].items():
             if 'graph' in value:
-                parts.append(f'<div class="row"><div><b>{escape(argument)}</b><pre>{escape(value["graph"]["source"])}</pre>'
-                             f'</div><div>{draw(value["graph"])}</div></div>')
+                graph = value['graph']
+                summary = f'<p>{escape(summary_text(graph["summary"]))}</p>' if 'summary' in graph else ''
+                parts.append(f'<div class="row"><div><b>{escape(argument)}</b><pre>{escape(graph["source"])}</pre>'
+                             f'{summary}</div><div>{draw(graph)}</div></div>')
             else:
                 parts.append(f'<p><b>{escape(argument)}</b> = <code>{escape(value["repr"])}</code></p>')
     parts.append('</div>')

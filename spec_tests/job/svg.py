@@ -1,7 +1,8 @@
 r"""Draws a counterexample graph (the JSON of :meth:`spec_tests.graph.Graph.to_json`)
 as a small SVG picture: nodes in layers by distance from the root, edges labelled with
 their key, edges into a Reference's value (tagged edges) dashed, and the edges of
-cycles in red.
+cycles in red. Parallel edges (two attributes holding one Reference) are drawn as
+curves bent apart, each with its own label.
 
 Example:
     >>> from spec_tests.graph import Graph, Node
@@ -14,8 +15,11 @@ Example:
 from html import escape
 from typing import Any, Dict, List, Tuple
 
-#: Graphs with more nodes are not drawn.
+#: Graphs with more nodes are not drawn (and reports keep only their summary).
 MAX_NODES = 60
+
+#: How far apart parallel edges bend, in pixels at their middle.
+_LANE = 34
 
 _WIDTH, _HEIGHT, _GAP_X, _GAP_Y = 132, 30, 28, 64
 _FILL = {
@@ -50,10 +54,11 @@ def layers(graph: Dict[str, Any]) -> Dict[int, Tuple[int, int]]:
 
 def draw(graph: Dict[str, Any]) -> str:
     r"""The SVG text of ``graph``, or a short note when it has more than
-    :data:`MAX_NODES` nodes."""
+    :data:`MAX_NODES` nodes (or is only a summary of one)."""
 
-    if len(graph['nodes']) > MAX_NODES:
-        return f'<p class="note">A graph of {len(graph["nodes"])} nodes: too large to draw; see its source.</p>'
+    if 'summary' in graph or len(graph['nodes']) > MAX_NODES:
+        size = graph['summary']['nodes'] if 'summary' in graph else len(graph['nodes'])
+        return f'<p class="note">A graph of {size} nodes: too large to draw; see its outline.</p>'
     placed = layers(graph)
     widths: Dict[int, int] = {}
     for layer, position in placed.values():
@@ -76,9 +81,13 @@ def draw(graph: Dict[str, Any]) -> str:
         f'<marker id="arrow-cycle" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
         f'<path d="M0,0 L10,5 L0,10 z" fill="{_CYCLE}"/></marker></defs>',
     ]
+    parallel: Dict[Tuple[int, int], List[int]] = {}
+    for n, edge in enumerate(graph['edges']):
+        parallel.setdefault((edge['source'], edge['target']), []).append(n)
     for n, edge in enumerate(graph['edges']):
         if edge['source'] in placed and edge['target'] in placed:
-            parts.append(_edge(edge, center(edge['source']), center(edge['target']), n))
+            twins = parallel[edge['source'], edge['target']]
+            parts.append(_edge(edge, center(edge['source']), center(edge['target']), n, twins.index(n), len(twins)))
     for node in graph['nodes']:
         if node['id'] in placed:
             parts.append(_node(node, center(node['id'])))
@@ -86,23 +95,36 @@ def draw(graph: Dict[str, Any]) -> str:
     return '\n'.join(parts)
 
 
-def _edge(edge: Dict[str, Any], start: Tuple[float, float], end: Tuple[float, float], n: int) -> str:
+def _edge(edge: Dict[str, Any], start: Tuple[float, float], end: Tuple[float, float], n: int, twin: int,
+          twins: int) -> str:
+    r"""Edge ``n``, the ``twin``-th of ``twins`` edges between the same two nodes."""
+
+    lane = twin - (twins - 1) / 2  # 0 for a lone edge; -0.5 and 0.5 for two twins, ...
     color = _CYCLE if edge['cycle'] else '#555'
     marker = 'arrow-cycle' if edge['cycle'] else 'arrow'
     dash = ' stroke-dasharray="5,3"' if edge['tagged'] else ''
     weight = 2.2 if edge['cycle'] else 1.2
     (x1, y1), (x2, y2) = start, end
-    if edge['source'] == edge['target']:  # a self-loop, on the right of the node
+    anchor = 'start'
+    if edge['source'] == edge['target']:  # a self-loop, on the right of the node, larger for each twin
         x, y = x1 + _WIDTH / 2, y1
-        path = f'M{x:.1f},{y - 6:.1f} C{x + 40:.1f},{y - 30:.1f} {x + 40:.1f},{y + 30:.1f} {x:.1f},{y + 6:.1f}'
-        label = (x + 36, y + 4)
+        reach = 40 + _LANE * twin
+        path = f'M{x:.1f},{y - 6:.1f} C{x + reach:.1f},{y - 30:.1f} {x + reach:.1f},{y + 30:.1f} {x:.1f},{y + 6:.1f}'
+        label = (x + 0.75 * reach - 4, y + 4)
     else:
         y1, y2 = (y1 + _HEIGHT / 2, y2 - _HEIGHT / 2) if y2 > y1 else (y1 - _HEIGHT / 2, y2 + _HEIGHT / 2)
         if y2 > y1:
-            path = f'M{x1:.1f},{y1:.1f} L{x2:.1f},{y2:.1f}'
-            label = ((x1 + x2) / 2 + 6, (y1 + y2) / 2 + 4)  # beside the line
+            # A straight line, or for twins a curve bent sideways by its lane: the
+            # control point lies off the middle, the curve's middle halfway to it.
+            (mx, my), (dx, dy) = ((x1 + x2) / 2, (y1 + y2) / 2), (x2 - x1, y2 - y1)
+            length = (dx * dx + dy * dy) ** 0.5
+            cx, cy = mx - dy / length * 2 * _LANE * lane, my + dx / length * 2 * _LANE * lane
+            path = f'M{x1:.1f},{y1:.1f} Q{cx:.1f},{cy:.1f} {x2:.1f},{y2:.1f}'
+            label = ((mx + cx) / 2 + 6, (my + cy) / 2 + 4)  # beside the curve's middle, away from its twins
+            if lane < 0:
+                anchor, label = 'end', (label[0] - 12, label[1])
         else:  # an edge back up (or across): a curve, so that it does not hide the tree edges
-            bend = 60 + 12 * (n % 4)
+            bend = 60 + 12 * (n % 4) + _LANE * twin
             cx = max(x1, x2) + bend
             path = f'M{x1 + _WIDTH / 2:.1f},{start[1]:.1f} Q{cx:.1f},{(start[1] + end[1]) / 2:.1f} {x2 + _WIDTH / 2:.1f},{end[1]:.1f}'
             apex = (x1 + x2 + _WIDTH + 2 * cx) / 4  # the curve's rightmost point
@@ -110,7 +132,7 @@ def _edge(edge: Dict[str, Any], start: Tuple[float, float], end: Tuple[float, fl
     text = escape(edge['label'])
     return (
         f'<path d="{path}" fill="none" stroke="{color}" stroke-width="{weight}"{dash} marker-end="url(#{marker})"/>'
-        f'<text x="{label[0]:.1f}" y="{label[1]:.1f}" fill="{color}" text-anchor="start" '
+        f'<text x="{label[0]:.1f}" y="{label[1]:.1f}" fill="{color}" text-anchor="{anchor}" '
         f'paint-order="stroke" stroke="white" stroke-width="3">{text}</text>'
     )
 
