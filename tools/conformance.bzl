@@ -36,6 +36,9 @@ def conformance_test(name, adapter, deps, features = None, args = [], shard_coun
             "--impl=" + adapter,
             # Append: the folders above spec_tests must not shadow the implementation's modules.
             "--import-mode=append",
+            # The runfiles root, which holds the suite's files beside the caller's, so that test
+            # ids name their file.
+            "--rootdir=..",
             "-p",
             "conformance_plugin",
         ] + ([] if features == None else ["--conformance-features=" + ",".join(features)]) + args,
