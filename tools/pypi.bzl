@@ -8,6 +8,10 @@ lock line as an attribute, so editing one line re-fetches only that wheel.
 
 _PYTHON = "@python//:base_python"
 
+# This repository's name where the generated repos.bzl is loaded: "" in its own WORKSPACE,
+# e.g. "inox_monorepo" in a WORKSPACE that pulls it in (tools/deps.bzl).
+_THIS_REPO = Label("//tools:pypi.bzl").workspace_name
+
 def _label_name(name):
     # Lock files hold PEP 503 names (see lock.py); hubs use rules_python's spelling.
     return name.lower().replace("-", "_").replace(".", "_")
@@ -128,7 +132,7 @@ def _pypi_locks_impl(rctx):
     rctx.file("BUILD.bazel", "")
     rctx.file("repos.bzl", "".join([
         "# Generated from the lock files by pypi_locks.\n",
-        'load("@//tools:pypi.bzl", "pypi_hub", "pypi_wheel")\n\n',
+        'load("@%s//tools:pypi.bzl", "pypi_hub", "pypi_wheel")\n\n' % _THIS_REPO,
         "def pypi_repos():\n",
     ] + ["    %s(**%r)\n" % (rule, attrs) for rule, attrs in repos]))
 

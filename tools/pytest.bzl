@@ -1,13 +1,19 @@
 """pytest under `bazel test`: one macro per kind of target so that BUILD files stay short."""
 
-_RUNNER = "//tools:pytest_runner.py"
+# Label(): these name this repository's targets also when another repository calls the macros
+# (tools/conformance.bzl).
+_RUNNER = Label("//tools:pytest_runner.py")
 
-# Always there: the runner imports both.
-_TEST_DEPS = ["@pypi//pytest", "@pypi//hypothesis"]
+# Always there: the runner imports both. Keyed by the name a caller's deps may already list.
+_TEST_DEPS = {
+    "@pypi//pytest": Label("@pypi//pytest"),
+    "@pypi//hypothesis": Label("@pypi//hypothesis"),
+}
 
 # Only `--config=cuda` reaches the CUDA wheels; an unselected branch is never fetched.
 _ACCELERATOR_DEPS = select({
-    "//tools:cuda": ["@pypi_cuda//:cuda"],
+    # Bazel 4 takes only strings as keys; str() of a Label names its repository.
+    str(Label("//tools:cuda")): [Label("@pypi_cuda//:cuda")],
     "//conditions:default": [],
 })
 
@@ -19,7 +25,7 @@ def _pytest(name, srcs, files, pytest_args, deps, data, args, size, kwargs):
         # The runner takes the files to collect, `--`, then extra pytest arguments.
         args = ["$(rootpaths %s)" % f for f in files] + ["--"] + pytest_args + args,
         data = data,
-        deps = deps + [d for d in _TEST_DEPS if d not in deps] + _ACCELERATOR_DEPS,
+        deps = deps + [label for d, label in _TEST_DEPS.items() if d not in deps] + _ACCELERATOR_DEPS,
         size = size,
         **kwargs
     )
