@@ -59,14 +59,14 @@ def is_array(x: Any) -> bool:
 
 def is_node(x: Any) -> bool:
     r"""Returns whether :py:`x` is a node of a tree, that is neither a leaf nor a
-    static value.
+    static value (wrapped in :class:`Static` or not).
 
     Example:
-        >>> is_node([1]), is_node(jax.numpy.zeros(1)), is_node('a')
-        (True, False, False)
+        >>> is_node([1]), is_node(jax.numpy.zeros(1)), is_node('a'), is_node(Static([1]))
+        (True, False, False, False)
     """
 
-    return _kind(x).flatten is not None
+    return _kind(x).flatten is not None and not isinstance(x, Static)
 
 
 class CycleError(ValueError):
@@ -277,25 +277,31 @@ def _kind(x: Any) -> _Kind:
 
 
 def _new_kind(x: Any) -> _Kind:
-    cls = type(x)
-    if hasattr(cls, '__tree_flatten__'):
-        return _Kind(
-            cls.__tree_flatten__,
-            cls.__tree_unflatten__,
-            cls.__tree_repr__,
-            getattr(cls, '__tree_opens_scope__', False),
-        )
     if is_array(x):
         return _LEAF
-    if isinstance(x, tuple) and hasattr(cls, '_fields'):
-        return _Kind(_namedtuple_flatten, lambda aux, ch, sh: cls(*ch), _shows(f'{cls.__name__}(', ')'))
-    if not jtu.all_leaves([x]):
-        return _Kind(
+    if isinstance(x, tuple) and hasattr(type(x), '_fields') or not jtu.all_leaves([x]):
+        return _node_kind(type(x))
+    return _STATIC
+
+
+def _node_kind(cls: type) -> _Kind:
+    r"""The kind of a node class, from the class alone: unflatten meets classes, not
+    instances, and must know them in a process that never flattened one (a pickle
+    loaded elsewhere)."""
+
+    kind = _KINDS.get(cls)
+    if kind is not None:
+        return kind
+    if issubclass(cls, tuple) and hasattr(cls, '_fields'):
+        kind = _Kind(_namedtuple_flatten, lambda aux, ch, sh: cls(*ch), _shows(f'{cls.__name__}(', ')'))
+    else:  # a node registered with JAX: the structure holds its JAX tree definition
+        kind = _Kind(
             _foreign_flatten,
             lambda treedef, ch, sh: treedef.unflatten(ch),
             _shows(f'{cls.__name__}(', ')'),
         )
-    return _STATIC
+    _KINDS[cls] = kind
+    return kind
 
 
 class Structure:
@@ -506,7 +512,7 @@ def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
         )
 
     shared: Dict[Any, Any] = {}
-    return _fold(structure, leaves, lambda cls, aux, ch: _KINDS[cls].build(aux, ch, shared))
+    return _fold(structure, leaves, lambda cls, aux, ch: _node_kind(cls).build(aux, ch, shared))
 
 
 def _fold(structure: Structure, leaves: List[Any], node: Callable) -> Any:
@@ -551,6 +557,16 @@ class _CycleMark:
 
 
 def _register(cls: type) -> None:
+    r"""Makes a class that implements the node protocol known to the walk and to JAX,
+    when the class is created."""
+
+    _KINDS[cls] = _Kind(
+        cls.__tree_flatten__,
+        cls.__tree_unflatten__,
+        cls.__tree_repr__,
+        getattr(cls, '__tree_opens_scope__', False),
+    )
+
     def flatten_with_keys(x):
         flat = flatten(x, with_paths=True)
         return list(zip(flat.paths, flat.leaves)), flat.structure
@@ -662,7 +678,7 @@ def tree_repr(tree: Any, linewidth: int = 88, typeonly: bool = True) -> str:
     kwargs = {'linewidth': linewidth, 'typeonly': typeonly}
     flat = flatten(tree, lenient=True)
     leaves = [_show_leaf(leaf, **kwargs) for leaf in flat.leaves]
-    doc = _fold(flat.structure, leaves, lambda cls, aux, ch: _KINDS[cls].show(aux, ch, **kwargs))
+    doc = _fold(flat.structure, leaves, lambda cls, aux, ch: _node_kind(cls).show(aux, ch, **kwargs))
     return render(doc)
 
 

@@ -14,9 +14,10 @@ import jax
 import numpy as np
 
 from .adapters import Adapter
+from .foreign import Box, record_class
 from .graph import Path, keystr
-from .materialize import array_value, resolve
-from .model import IDENTITIES, Model
+from .materialize import Live, array_value, materialize, resolve
+from .model import IDENTITIES, Model, walk
 
 
 def is_array(x: Any) -> bool:
@@ -94,6 +95,11 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
             assert sorted(x) == sorted(node.keys), f'{at}: expected keys {sorted(node.keys)}, found {sorted(x)}'
         else:
             assert len(x) == len(node.children), f'{at}: expected {len(node.children)} items, found {len(x)}'
+    elif kind == 'record':
+        assert type(x) is record_class(node.keys), f'{at}: expected a named tuple of fields {node.keys}, found {type(x).__name__}'
+    elif kind == 'box':
+        assert type(x) is Box, f'{at}: expected a Box, found {type(x).__name__}'
+        assert tuple(vars(x)) == node.keys, f'{at}: expected attributes {node.keys}, found {tuple(vars(x))}'
     elif kind == 'param':
         assert isinstance(x, impl.Parameter), f'{at}: expected a Parameter, found {type(x).__name__}'
     elif kind == 'entry':
@@ -154,3 +160,44 @@ def check_tree(
             )
         else:
             found[instance.id], first[instance.id] = x, at
+
+
+def flatten_error(impl: Adapter, graph, error: str) -> tuple:
+    r"""Flattens ``graph``, which must raise the SPEC error ``error``; returns the
+    model, the live graph and the error's message."""
+
+    import pytest
+
+    model = walk(graph)
+    assert model.failure is not None and model.failure.error == error, 'the strategy made a wrong example'
+    live = materialize(graph, impl)
+    with pytest.raises(impl.errors[error]) as caught:
+        jax.tree_util.tree_leaves(live.root)
+    return model, live, error_text(caught.value)
+
+
+def names_paths(impl: Adapter, model: Model, message: str) -> None:
+    r"""Asserts that ``message`` names every path of the model's failure (the root
+    has no path to name)."""
+
+    for path in model.failure.paths:
+        if path:
+            text = keystr(path, impl.reference_key)
+            assert text in message, f'the message does not name the path {text}: {message}'
+
+
+def names_tag(tag: Any, message: str) -> None:
+    r"""Asserts that ``message`` names ``tag``."""
+
+    assert repr(tag) in message or str(tag) in message, f'the message does not name the tag {tag!r}: {message}'
+
+
+def names_cycle(impl: Adapter, model: Model, live: Live, message: str) -> None:
+    r"""Asserts what a CycleError names (TREE-CYCLE-ERROR): the type of the node that
+    contains itself, its tag if it is a Reference, and both positions."""
+
+    node = type(live.objects[model.failure.node]).__name__
+    assert node in message, f'the message does not name the type {node}: {message}'
+    for tag in model.failure.tags:
+        names_tag(tag, message)
+    names_paths(impl, model, message)

@@ -24,11 +24,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from typing import Any, Dict, Hashable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Hashable, Iterator, List, Tuple
 
-CONTAINERS = ('module', 'scope', 'list', 'tuple', 'dict')
+CONTAINERS = ('module', 'scope', 'list', 'tuple', 'dict', 'record', 'box')
 MUTABLE = ('module', 'scope', 'list', 'dict')
 NAMESPACES = ('module', 'scope')
+#: Containers whose children have names: attributes, dict keys, fields.
+KEYED = NAMESPACES + ('dict', 'record', 'box')
+#: Containers that keep their children in their own order rather than sorted.
+ORDERED = ('list', 'tuple', 'record', 'box')
 KINDS = CONTAINERS + ('param', 'entry', 'ref', 'array', 'static')
 
 
@@ -87,7 +91,9 @@ class Node:
 
     Attributes:
         kind: One of :data:`KINDS`.
-        keys: Attribute names (modules) or keys (dicts) of the children.
+        keys: Attribute names (modules, boxes), keys (dicts) or fields (records) of
+            the children; records and boxes are a named tuple and a foreign JAX node
+            (see :mod:`spec_tests.foreign`).
         children: Child node ids: the items of a container, the value of a Reference,
             Parameter or StateEntry.
         tag: The tag of a Reference.
@@ -112,7 +118,7 @@ class Node:
     def steps(self) -> List[Step]:
         r"""The step to each child, in the order of :attr:`children`."""
 
-        if self.kind in NAMESPACES:
+        if self.kind in NAMESPACES + ('record', 'box'):
             return [Step('attr', k) for k in self.keys]
         if self.kind == 'dict':
             return [Step('key', k) for k in self.keys]
@@ -123,10 +129,11 @@ class Node:
         return [Step('attr', 'value')] * len(self.children)  # param, entry
 
     def ordered(self) -> List[Tuple[Step, int]]:
-        r"""The (step, child) pairs in flatten order: attributes and dict keys sorted."""
+        r"""The (step, child) pairs in flatten order: module attributes and dict keys
+        sorted, the children of other containers in their own order."""
 
         pairs = list(zip(self.steps(), self.children))
-        if self.kind in NAMESPACES + ('dict',):
+        if self.kind in KEYED and self.kind not in ORDERED:
             pairs.sort(key=lambda pair: pair[0].key)
         return pairs
 
@@ -302,6 +309,8 @@ def _label(node: Node) -> str:
         'list': 'list',
         'tuple': 'tuple',
         'dict': 'dict',
+        'record': 'Record',
+        'box': 'Box',
     }[node.kind]
 
 
@@ -377,7 +386,7 @@ class _Source:
             return f'Reference({node.tag!r}, {parts[0]})'
         if node.kind in ('param', 'entry'):
             return f'{_label(node)}({parts[0]})'
-        if node.kind in NAMESPACES:
+        if node.kind in NAMESPACES + ('record', 'box'):
             return f'{_label(node)}({", ".join(f"{k}={p}" for k, p in zip(node.keys, parts))})'
         if node.kind == 'list':
             return f'[{", ".join(parts)}]'
@@ -423,16 +432,57 @@ def _creation_order(graph: Graph, names: Dict[int, str]) -> List[int]:
     return order
 
 
-def subtree(graph: Graph, start: int, through: Optional[Tuple[str, ...]] = None) -> set:
-    r"""The ids reachable from ``start`` (itself included), following every edge, or
-    only edges out of nodes whose kind is in ``through``."""
+def subtree(graph: Graph, start: int) -> set:
+    r"""The ids reachable from ``start``, itself included."""
 
     seen, todo = set(), [start]
     while todo:
         i = todo.pop()
-        if i in seen:
-            continue
-        seen.add(i)
-        if through is None or graph.nodes[i].kind in through or i == start:
+        if i not in seen:
+            seen.add(i)
             todo.extend(graph.nodes[i].children)
     return seen
+
+
+def immutable_order(graph: Graph) -> List[int]:
+    r"""The immutable nodes, each after the immutable nodes it holds.
+
+    Raises:
+        ValueError: If a cycle has no mutable node on it: no program can build it.
+    """
+
+    order: List[int] = []
+    state: Dict[int, int] = {}  # 1: being built, 2: built
+    for start in range(len(graph.nodes)):
+        if graph[start].kind in MUTABLE or start in state:
+            continue
+        work = [(start, False)]
+        while work:
+            i, done = work.pop()
+            if done:
+                state[i] = 2
+                order.append(i)
+                continue
+            if state.get(i) == 2:
+                continue
+            if state.get(i) == 1:
+                raise ValueError(
+                    f'node {i} ({graph[i].kind}) is on a cycle of immutable objects, '
+                    'which no program can build'
+                )
+            state[i] = 1
+            work.append((i, True))
+            for child in graph[i].children:
+                if graph[child].kind not in MUTABLE and state.get(child) != 2:
+                    work.append((child, False))
+    return order
+
+
+def buildable(graph: Graph) -> bool:
+    r"""Whether a program can build ``graph`` (see :func:`immutable_order`)."""
+
+    try:
+        immutable_order(graph)
+    except ValueError:
+        return False
+    return True

@@ -12,6 +12,7 @@ Example:
 
 import functools
 import os
+import re
 import threading
 import traceback
 
@@ -19,20 +20,21 @@ from typing import Any, Callable, Dict, NamedTuple
 
 import pytest
 
-from hypothesis import given
+from hypothesis import Phase, given, settings
 
 from .profiles import settings_for
 
-#: The ids of SPEC.md, in its order.
-SPEC_IDS = (
-    'TREE-ORDER', 'TREE-STATIC', 'TREE-LEAF-TYPES', 'TREE-ROUNDTRIP', 'TREE-DEEP',
-    'TREE-CYCLE-ERROR', 'SHARE-TAG-HASHABLE', 'SHARE-SCOPE-NAMESPACE', 'SHARE-PRUNE-FIRST',
-    'SHARE-LEAF-COUNT', 'SHARE-ROUNDTRIP-IDENTITY', 'SHARE-CYCLES', 'SHARE-TAG-CONFLICT',
-    'SHARE-ALIAS', 'SHARE-SELF-SCOPE', 'SHARE-UNSCOPED', 'SHARE-FORWARD', 'SHARE-REPR',
-    'SHARE-JIT', 'SHARE-GRAD', 'SHARE-VMAP', 'SHARE-TREE-MAP', 'PART-KEYS', 'PART-FILTERS',
-    'PART-ROUNDTRIP', 'PART-ERRORS', 'STATE-EXPORT', 'STATE-UPDATE', 'COPY-PICKLE',
-    'THREAD-SAFE',
-)
+#: Where SPEC.md lies: beside this module, in a checkout and in an installed package.
+SPEC_MD = os.path.join(os.path.dirname(__file__), 'SPEC.md')
+
+
+def _spec_ids() -> tuple:
+    with open(SPEC_MD, encoding='utf-8') as f:
+        return tuple(re.findall(r'^\*\*([A-Z]+(?:-[A-Z]+)+)\*\* —', f.read(), flags=re.MULTILINE))
+
+
+#: The ids of SPEC.md, in its order: each rule is a paragraph that starts with its id in bold.
+SPEC_IDS = _spec_ids()
 
 
 class Property(NamedTuple):
@@ -83,12 +85,17 @@ def case(spec_id: str) -> Callable:
     return decorate
 
 
-def prop(spec_id: str, *strategies: Any, ci: int = 20) -> Callable:
+def prop(spec_id: str, *strategies: Any, ci: int = 20, shrink: bool = True) -> Callable:
     r"""Makes a property: ``test(impl, *drawn)`` runs on examples of ``strategies``,
-    ``ci`` of them in the ``ci`` profile (see :mod:`spec_tests.profiles`)."""
+    ``ci`` of them in the ``ci`` profile (see :mod:`spec_tests.profiles`). A property
+    whose every example costs seconds (a new interpreter) does not shrink: its failure
+    message must name the smallest part of the example that failed."""
 
     def decorate(test: Callable) -> Callable:
-        checked = spec(spec_id)(settings_for(ci)(given(*strategies)(_recorded(test))))
+        budget = settings_for(ci)
+        if not shrink:
+            budget = settings(budget, phases=[p for p in budget.phases if p is not Phase.shrink])
+        checked = spec(spec_id)(budget(given(*strategies)(_recorded(test))))
         checked.spec_property = Property(spec_id, strategies, test)
         return checked
 

@@ -2,7 +2,8 @@ r"""Builds the objects of a :class:`~spec_tests.graph.Graph` with one implementa
 and walks paths through them.
 
 Mutable containers (modules, scopes, lists, dicts) are created empty first, then the
-immutable objects (tuples, Parameters, References, state entries, arrays) in
+immutable objects (tuples, records, boxes, Parameters, References, state entries,
+arrays) in
 dependency order, then the containers are filled: every cycle of a graph goes through
 a mutable container, so this order builds any cycle. Nothing recurses, so graphs of
 any depth build.
@@ -12,12 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
 
 from .adapters import Adapter
-from .graph import MUTABLE, Graph, Node, Path
+from .foreign import Box, record_class
+from .graph import MUTABLE, Graph, Node, Path, immutable_order
 
 
 @dataclasses.dataclass
@@ -93,6 +95,10 @@ def materialize(graph: Graph, impl: Adapter, batch: Optional[int] = None, offset
             objects[i] = node.value
         elif node.kind == 'tuple':
             objects[i] = tuple(values)
+        elif node.kind == 'record':
+            objects[i] = record_class(node.keys)(*values)
+        elif node.kind == 'box':
+            objects[i] = Box(node.keys, values)
         elif node.kind == 'param':
             objects[i] = impl.Parameter(values[0])
         elif node.kind == 'entry':
@@ -114,40 +120,6 @@ def materialize(graph: Graph, impl: Adapter, batch: Optional[int] = None, offset
             target.update(zip(node.keys, values))
 
     return Live(objects[0], objects)
-
-
-def immutable_order(graph: Graph) -> List[int]:
-    r"""The immutable nodes, each after the immutable nodes it holds.
-
-    Raises:
-        ValueError: If a cycle has no mutable node on it: no program can build it.
-    """
-
-    order: List[int] = []
-    state: Dict[int, int] = {}  # 1: being built, 2: built
-    for start in range(len(graph.nodes)):
-        if graph[start].kind in MUTABLE or start in state:
-            continue
-        work = [(start, False)]
-        while work:
-            i, done = work.pop()
-            if done:
-                state[i] = 2
-                order.append(i)
-                continue
-            if state.get(i) == 2:
-                continue
-            if state.get(i) == 1:
-                raise ValueError(
-                    f'node {i} ({graph[i].kind}) is on a cycle of immutable objects, '
-                    'which no program can build'
-                )
-            state[i] = 1
-            work.append((i, True))
-            for child in graph[i].children:
-                if graph[child].kind not in MUTABLE and state.get(child) != 2:
-                    work.append((child, False))
-    return order
 
 
 def resolve(impl: Adapter, root: Any, path: Path) -> Any:

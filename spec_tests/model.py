@@ -134,6 +134,24 @@ class Model:
                 work.append((child, path + (step,), on_path))
         return found
 
+    def signature(self) -> tuple:
+        r"""What a tree definition stands for (TREE-DEFINITION): for each instance, in
+        flatten order, its kind, its value if static, its tag and scope frame if a
+        Reference, and its children as ``(step, instance)`` pairs, where a pruned
+        occurrence names its canonical instance. Leaves are only their position.
+
+        Two graphs must give equal tree definitions exactly when their signatures are
+        equal.
+        """
+
+        found = []
+        for instance in self.instances:
+            node = self.graph[instance.node]
+            static = (type(node.value), node.value) if instance.kind == 'static' else None
+            tag = node.tag if instance.kind == 'ref' else None
+            found.append((instance.kind, static, tag, instance.scope, tuple(instance.children)))
+        return tuple(found)
+
     def uses(self, limit: int = 400) -> List[Tuple[Path, int]]:
         r"""Access paths that end at a leaf, with the leaf's instance id."""
 

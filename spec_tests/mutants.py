@@ -6,6 +6,8 @@ are ordinary adapters too: ``pytest --pyargs spec_tests --impl
 spec_tests.mutants:NO_PRUNING`` runs the whole suite against one.
 """
 
+import collections.abc
+
 import jax.tree_util as jtu
 import inox.nn as nn
 
@@ -106,6 +108,72 @@ class OpenScope(nn.Scope):
     __tree_opens_scope__ = False
 
 
+class _TaglessAux(tuple):
+    r"""A Reference's ``(tag, scope)`` that compares and hashes by scope only."""
+
+    def __eq__(self, other):
+        return isinstance(other, tuple) and len(other) == 2 and self[1] == other[1]
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(self[1])
+
+
+class TaglessReference(nn.Reference):
+    r"""Leaves its tag out of what tree definitions compare: trees that differ only by
+    tags, or by which References tie which positions, share one definition (and one
+    jit trace)."""
+
+    def __tree_flatten__(self, walk):
+        keys, children, aux = super().__tree_flatten__(walk)
+        return keys, children, _TaglessAux(aux)
+
+    @classmethod
+    def __tree_unflatten__(cls, aux, children, shared):
+        return super().__tree_unflatten__(tuple(aux), children, shared)
+
+
+class SelfishModule(nn.Module):
+    r"""Puts its own identity in its definition: equal structures built twice get
+    unequal definitions, so APIs over two trees refuse them."""
+
+    def __tree_flatten__(self, walk):
+        keys, children, names = super().__tree_flatten__(walk)
+        return keys, children, (names, id(self))
+
+    @classmethod
+    def __tree_unflatten__(cls, aux, children, shared):
+        return super().__tree_unflatten__(aux[0], children, shared)
+
+    @classmethod
+    def __tree_repr__(cls, aux, children, **kwargs):
+        return super().__tree_repr__(aux[0], children, **kwargs)
+
+
+class SelfishScope(SelfishModule, nn.Scope):
+    r"""A Scope with its identity in its definition."""
+
+
+class ShallowCheckReference(nn.Reference):
+    r"""Asks :class:`collections.abc.Hashable` instead of :func:`hash`: a tuple holding
+    a list, or an object whose ``__hash__`` raises, becomes a tag."""
+
+    def __init__(self, tag, value):
+        if not isinstance(tag, collections.abc.Hashable):
+            raise TypeError(f'a Reference tag must be hashable, got {type(tag).__name__}')
+        object.__setattr__(self, 'tag', tag)
+        object.__setattr__(self, 'value', value)
+
+
+class ForwardingReference(nn.Reference):
+    r"""Forwards every attribute write, ``tag`` and ``value`` included, to its value."""
+
+    def __setattr__(self, name, value):
+        setattr(self.value, name, value)
+
+
 class _Mutant(ReferenceAdapter):
     def __init__(self, name: str, **classes):
         self.name = f'mutant:{name}'
@@ -120,3 +188,25 @@ NO_CONFLICT_CHECK = _Mutant('no-conflict-check', Reference=TrustingReference)
 NO_ALIAS_CHECK = _Mutant('no-alias-check', Reference=CarelessReference)
 NO_PRUNING = _Mutant('no-pruning', Reference=UnprunedReference)
 SHARED_NAMESPACES = _Mutant('shared-namespaces', Scope=OpenScope)
+TAGLESS_DEFINITION = _Mutant('tagless-definition', Reference=TaglessReference)
+IDENTITY_IN_DEFINITION = _Mutant('identity-in-definition', Module=SelfishModule, Scope=SelfishScope)
+SHALLOW_HASH_CHECK = _Mutant('shallow-hash-check', Reference=ShallowCheckReference)
+FORWARDED_ASSIGNMENT = _Mutant('forwarded-assignment', Reference=ForwardingReference)
+
+
+class _ReferenceKeyedState(ReferenceAdapter):
+    r"""Stores a mutation under its keys as given: a Reference to a StateKey becomes a
+    key of the new state instead of indexing it."""
+
+    name = 'mutant:reference-keyed-state'
+
+    def update_state(self, state, mutation):
+        unknown = [key for key in mutation if key not in state]
+        if unknown:
+            raise KeyError(f'unknown state keys {unknown}')
+        new = nn.State(state)
+        dict.update(new, mutation)
+        return new
+
+
+REFERENCE_KEYED_STATE = _ReferenceKeyedState()

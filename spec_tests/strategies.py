@@ -1,7 +1,7 @@
 r"""Hypothesis strategies for random sharing graphs.
 
-:func:`graphs` draws valid graphs: modules with random attribute names, lists, tuples
-and dicts as branches, Parameters and arrays of random shapes and dtypes (jax and
+:func:`graphs` draws valid graphs: modules with random attribute names, lists, tuples,
+dicts, named tuples and foreign JAX nodes (:mod:`spec_tests.foreign`) as branches, Parameters and arrays of random shapes and dtypes (jax and
 numpy), static values (ints, strings, None), References whose tags recur at several
 positions (the same Reference object, or *twins*: distinct References with the same tag
 and value), cycles through References (self-cycles, 2-cycles, long cycles, cycles
@@ -13,8 +13,8 @@ graph, so that exactly one SPEC error applies.
 
 Every strategy draws plain values (no randomness of its own), so failures shrink to
 small graphs whose :func:`repr` is readable Python (see :class:`spec_tests.graph.Graph`).
-The strategies depend only on :mod:`spec_tests.graph`; other projects can import them
-and write their own materializer.
+The strategies depend only on :mod:`spec_tests.graph` and :mod:`spec_tests.model`;
+other projects can import them and write their own materializer.
 
 Example:
     >>> from hypothesis import given
@@ -31,9 +31,11 @@ import keyword
 
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
-from .graph import CONTAINERS, MUTABLE, NAMESPACES, Graph, Node, subtree
+from .graph import CONTAINERS, KEYED, MUTABLE, Graph, Node, buildable, subtree
+from .model import walk
 
 #: Attribute names that modules of released inox versions use for methods.
 RESERVED_NAMES = frozenset({'partition', 'train', 'tree_flatten', 'tree_unflatten', 'tree_repr'})
@@ -56,7 +58,9 @@ tags = st.one_of(
 #: Static (non-array) values.
 statics = st.one_of(st.none(), st.integers(-3, 300), st.from_regex(r'[a-z]{0,3}', fullmatch=True))
 
-DTYPES = ('float32', 'int32', 'float16', 'bool')
+DTYPES = ('float32', 'int32', 'float16', 'bool', 'int8', 'uint8')
+#: The dtypes that ``jax.grad`` differentiates.
+FLOAT_DTYPES = ('float32', 'float16')
 FLAVORS = ('jax', 'numpy', 'scalar')
 
 #: The array types drawn by default. Numpy scalars are left to the TREE-LEAF-TYPES
@@ -149,7 +153,7 @@ class _Builder:
         kinds = ['module', 'array', 'list'] if target else ['array', 'module', 'list']
         if self.o.references and not target:
             kinds += ['ref', 'ref']  # ties and cycles need References: draw them often
-        kinds += ['param', 'dict', 'tuple']
+        kinds += ['param', 'dict', 'tuple', 'record', 'box']
         if self.o.statics and not target:
             kinds.append('static')
         if self.o.scopes:
@@ -196,7 +200,7 @@ class _Builder:
             return False
         if children and len(self.nodes) >= self.o.max_nodes:
             return False
-        if self.nodes[i]['kind'] in NAMESPACES + ('dict',):
+        if self.nodes[i]['kind'] in KEYED:
             self.nodes[i]['keys'].append(self.fresh_name(self.nodes[i]['keys']))
         children.append(self.node(depth + 1, i))
         return True
@@ -296,7 +300,7 @@ class _Builder:
 
     def place(self, container: int, child: int) -> None:
         n = self.nodes[container]
-        if n['kind'] in NAMESPACES + ('dict',):
+        if n['kind'] in KEYED:
             n['keys'].append(self.fresh_name(n['keys']))
             n['children'].append(child)
         else:
@@ -409,7 +413,7 @@ def _attach(node: Node, child: int, key: Any, at: int) -> Node:
     r"""``node`` with one more child: under ``key`` for modules and dicts, at index
     ``at`` for sequences."""
 
-    if node.kind in NAMESPACES + ('dict',):
+    if node.kind in KEYED:
         while key in node.keys:
             key = key + '_'
         return dataclasses.replace(node, keys=node.keys + (key,), children=node.children + (child,))
@@ -503,15 +507,20 @@ def aliased_graphs(draw, **kwargs) -> Graph:
 @st.composite
 def cyclic_graphs(draw, **kwargs) -> Graph:
     r"""Graphs where a container holds one of its ancestors, or itself, directly rather
-    than through a Reference (TREE-CYCLE-ERROR)."""
+    than through a Reference (TREE-CYCLE-ERROR). The way down from the ancestor may
+    pass through anything, References and Parameters included; a way that only a
+    pruned occurrence opens closes no cycle, and is drawn again."""
 
     graph = draw(graphs(**kwargs))
     reachable = namespaces(graph)
     ancestor = draw(st.sampled_from(sorted(i for i in reachable if graph[i].kind in MUTABLE)))
-    below = subtree(graph, ancestor, through=CONTAINERS)
+    below = subtree(graph, ancestor)
     container = draw(st.sampled_from(sorted(c for c in below if graph[c].kind in CONTAINERS)))
     change = _attach(graph[container], ancestor, draw(names), draw(st.integers(0, 4)))
-    return _with(graph, {container: change})
+    cyclic = _with(graph, {container: change})
+    failure = walk(cyclic).failure
+    assume(failure is not None and failure.error == 'CycleError')
+    return cyclic
 
 
 @st.composite
@@ -546,6 +555,56 @@ def unscoped_cycle_graphs(draw, **kwargs) -> Graph:
     holder = Node(kind, keys=() if kind == 'list' else ('back',), children=(start + 1,))
     ref = Node('ref', tag=draw(tags), children=(start,))
     return _with(graph, {0: _attach(graph[0], start + 1, draw(names), 0)}, [holder, ref])
+
+
+@st.composite
+def edited_graphs(draw, graph: Graph) -> Graph:
+    r"""``graph`` with one edit that keeps its layout (the kinds and keys of its
+    containers): a Reference retagged, two References swapped between their
+    positions, a position given a twin of its Reference, or a static value changed.
+    The edit may change the structure or not (a twin does not): the model says which.
+    An edit may also make the graph invalid (a tag conflict); callers reject those."""
+
+    nodes = list(graph.nodes)
+    positions = [(i, n) for i, node in enumerate(nodes) for n, child in enumerate(node.children)
+                 if nodes[child].kind == 'ref' and node.kind != 'ref']
+    statics_at = [i for i, node in enumerate(nodes) if node.kind == 'static']
+    edits = [e for e, possible in (('retag', positions), ('swap', positions[1:]), ('twin', positions),
+                                   ('static', statics_at)) if possible]
+    if not edits:
+        return graph
+    edit = draw(st.sampled_from(edits))
+    if edit == 'static':
+        i = draw(st.sampled_from(statics_at))
+        nodes[i] = dataclasses.replace(nodes[i], value=draw(statics))
+        return Graph(tuple(nodes))
+    if edit == 'retag':
+        i, n = draw(st.sampled_from(positions))
+        ref = nodes[i].children[n]
+        used = sorted({node.tag for node in nodes if node.kind == 'ref'}, key=repr)
+        nodes[ref] = dataclasses.replace(nodes[ref], tag=draw(st.sampled_from(used) | tags))
+        return Graph(tuple(nodes))
+    chosen = draw(st.lists(st.sampled_from(positions), min_size=2 if edit == 'swap' else 1,
+                           max_size=2 if edit == 'swap' else 1, unique=True))
+    targets = [nodes[i].children[n] for i, n in chosen]
+    if edit == 'twin':
+        nodes.append(nodes[targets[0]])
+        targets = [len(nodes) - 1]
+    else:
+        targets.reverse()
+    for (i, n), target in zip(chosen, targets):
+        children = list(nodes[i].children)
+        children[n] = target
+        nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))
+    return Graph(tuple(nodes))
+
+
+def graph_pairs(**kwargs) -> st.SearchStrategy:
+    r"""Pairs ``(graph, edited graph)`` of :func:`edited_graphs`, both valid (keyword
+    arguments as for :func:`graphs`)."""
+
+    pairs = sharing_graphs(**kwargs).flatmap(lambda graph: st.tuples(st.just(graph), edited_graphs(graph)))
+    return pairs.filter(lambda pair: buildable(pair[1]) and walk(pair[1]).failure is None)
 
 
 @st.composite

@@ -6,6 +6,7 @@ import pickle
 from hypothesis import strategies as st
 
 from .compare import check_tree
+from .fresh import run_fresh
 from .harness import prop
 from .materialize import materialize
 from .model import walk
@@ -23,3 +24,32 @@ def test_copies_keep_ties_and_cycles(impl, graph, how):
     # A copy may keep two Reference objects with one tag and value apart, as the
     # original did: the tie is their shared value.
     check_tree(impl, walk(graph), COPIES[how](live.root), references='value')
+
+
+def load_and_check(impl, graphs, pickles):
+    r"""In a fresh interpreter: loads every pickle before anything else flattens a
+    tree, then checks each module and each combined partition against its graph."""
+
+    loaded = []
+    for n, (graph, blob) in enumerate(zip(graphs, pickles)):
+        try:
+            loaded.append(pickle.loads(blob))
+        except Exception as error:
+            raise AssertionError(f'graph {n} of {len(graphs)} does not load:\n{graph!r}\n{type(error).__name__}: {error}') from None
+    for n, (graph, (root, (static, *partitions))) in enumerate(zip(graphs, loaded)):
+        model = walk(graph)
+        try:
+            check_tree(impl, model, root, references='value')
+            check_tree(impl, model, impl.combine(static, *partitions))
+        except AssertionError as error:
+            raise AssertionError(f'graph {n} of {len(graphs)}:\n{graph!r}\n{error}') from None
+
+
+# Each example starts an interpreter (seconds): several graphs per example, no shrinking.
+@prop('COPY-PICKLE', st.lists(sharing_graphs(), min_size=1, max_size=8), ci=3, shrink=False)
+def test_pickles_load_in_another_process(impl, graphs):
+    pickles = []
+    for graph in graphs:
+        root = materialize(graph, impl).root
+        pickles.append(pickle.dumps((root, impl.partition(root))))
+    run_fresh(load_and_check, impl, graphs, pickles)

@@ -1,19 +1,15 @@
-r"""Self-test of the suite (no SPEC id): SPEC.md, the list of ids and the properties
-agree, so that the conformance matrix has one row per rule and no empty row."""
+r"""Self-test of the suite (no SPEC id): the ids parsed from SPEC.md are distinct and
+each has a property, so that the conformance matrix has one row per rule and no empty
+row."""
 
 import importlib
 import os
-import re
 
 from .harness import SPEC_IDS
 
-SPEC_MD = os.path.join(os.path.dirname(__file__), 'SPEC.md')
 
-
-def test_spec_md_defines_exactly_the_listed_ids_in_order():
-    with open(SPEC_MD) as f:
-        defined = re.findall(r'^\*\*([A-Z]+(?:-[A-Z]+)+)\*\* —', f.read(), flags=re.MULTILINE)
-    assert tuple(defined) == SPEC_IDS
+def test_spec_md_has_ids():
+    assert len(SPEC_IDS) >= 30 and len(set(SPEC_IDS)) == len(SPEC_IDS), f'SPEC.md ids, parsed: {SPEC_IDS}'
 
 
 def test_every_id_is_checked_by_a_test():

@@ -54,8 +54,11 @@ def test_update_returns_a_new_state(impl, graph, random):
     keys = sorted(state, key=repr)
     chosen = random.sample(keys, random.randint(1, len(keys)))
     mutation = {key: bump(state[key]) for key in chosen}
-    new = impl.update_state(state, mutation)
+    # A Reference to a StateKey keys a mutation as the key does.
+    keyed = {impl.reference('state', key) if random.random() < 0.5 else key: value for key, value in mutation.items()}
+    new = impl.update_state(state, keyed)
     assert dict(state) == before and all(state[k] is before[k] for k in keys), 'update_state changed its input'
+    assert sorted(map(repr, new)) == sorted(map(repr, keys)), f'new state keys: expected {keys}, found {list(new)}'
     for key in keys:
         expected = mutation[key] if key in mutation else before[key]
         assert new[key] is expected, f'new state at {key!r}: expected {expected!r}, found {new[key]!r}'
@@ -75,3 +78,11 @@ def test_references_to_keys_index_the_state(impl, graph):
     _, state = impl.export_state(materialize(graph, impl).root)
     for key in state:
         assert state[impl.reference('state', key)] is state[key], f'a Reference to {key!r} does not index the state'
+
+
+@prop('STATE-EXPORT', st.sampled_from(('float32', 'int32')), ci=2)
+def test_root_entry_key_is_the_empty_path(impl, dtype):
+    value = np.arange(2, dtype=dtype)
+    tree, state = impl.export_state(impl.StateEntry(value))
+    assert tree == impl.StateKey(''), f'the root entry became {tree!r}, expected the key of the empty path'
+    assert list(state) == [impl.StateKey('')] and state[tree] is value

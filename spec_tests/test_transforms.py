@@ -16,7 +16,7 @@ from .graph import keystr
 from .harness import prop
 from .materialize import materialize, resolve
 from .model import IDENTITIES, walk
-from .strategies import sharing_graphs
+from .strategies import FLOAT_DTYPES, graph_pairs, sharing_graphs
 
 USES = 120
 
@@ -28,7 +28,7 @@ def _has_leaves(graph) -> bool:
 any_graphs = sharing_graphs()
 # jax.vmap needs an array to batch, jax.grad needs float leaves only.
 graphs_with_leaves = any_graphs.filter(_has_leaves)
-float_graphs = sharing_graphs(dtypes=('float32',)).filter(_has_leaves)
+float_graphs = sharing_graphs(dtypes=FLOAT_DTYPES).filter(_has_leaves)
 
 
 def _weight(n: int) -> int:
@@ -82,6 +82,15 @@ def test_jit_keeps_ties(impl, graph):
     _assert_same_outputs(impl.jit(f)(live.root), _sums(impl, live.root, uses), 'jit')
     _assert_one_object_per_instance(impl, records, 'inside jit')
     check_tree(impl, model, impl.jit(lambda tree: tree)(live.root))
+
+
+@prop('SHARE-JIT', graph_pairs(), ci=30)
+def test_one_jitted_function_for_many_trees(impl, pair):
+    trees = [(walk(graph), materialize(graph, impl).root) for graph in pair]
+    f = impl.jit(lambda tree: jax.tree_util.tree_map(lambda x: bump(x) if is_array(x) else x, tree))
+    for model, root in trees + trees[:1]:  # a stale trace of the first tree would show on the second
+        values = {instance: bump(expected_array(model, instance)) for instance, _ in model.leaves}
+        check_tree(impl, model, f(root), values=values)
 
 
 def _expected_gradients(model, uses):
@@ -168,3 +177,35 @@ def test_tree_map_once_per_leaf(impl, graph):
     assert len(calls) == len(model.leaves), f'f ran {len(calls)} times for {len(model.leaves)} leaves'
     values = {instance: bump(expected_array(model, instance)) for instance, _ in model.leaves}
     check_tree(impl, model, out, values=values)
+
+
+@prop('SHARE-TREE-MAP', any_graphs, ci=40)
+def test_apis_over_several_trees(impl, graph):
+    model = walk(graph)
+    a, b = materialize(graph, impl).root, materialize(graph, impl, offset=1).root
+    tree_util = jax.tree_util
+    second = {instance: expected_array(model, instance, offset=1) for instance, _ in model.leaves}
+
+    pairs = []
+    out = tree_util.tree_map(lambda x, y: pairs.append((x, y)) or y, a, b)
+    assert len(pairs) == len(model.leaves), f'f ran {len(pairs)} times for {len(model.leaves)} leaves'
+    check_tree(impl, model, out, values=second)
+
+    assert _same_objects(tree_util.tree_structure(a).flatten_up_to(b), tree_util.tree_leaves(b)), (
+        'flatten_up_to gave other leaves than tree_leaves'
+    )
+    assert _same_objects(tree_util.tree_leaves(a, is_leaf=is_array), tree_util.tree_leaves(a)), (
+        'is_leaf selecting arrays changed the leaves'
+    )
+    assert _same_objects(tree_util.tree_leaves(a, is_leaf=lambda x: x is a), [a]), 'is_leaf did not stop at the root'
+
+    if not model.leaves:
+        return  # jax cannot transpose a tree without leaves, whatever its nodes
+    nested = tree_util.tree_map(lambda x, y: (x, y), a, b)
+    first, last = tree_util.tree_transpose(tree_util.tree_structure(a), tree_util.tree_structure((0, 0)), nested)
+    check_tree(impl, model, first)
+    check_tree(impl, model, last, values=second)
+
+
+def _same_objects(found, expected) -> bool:
+    return len(found) == len(expected) and all(x is y for x, y in zip(found, expected))

@@ -1,5 +1,5 @@
 r"""Properties of the tree layer: TREE-ORDER, TREE-STATIC, TREE-LEAF-TYPES, TREE-ROUNDTRIP,
-TREE-DEEP and TREE-CYCLE-ERROR."""
+TREE-DEFINITION, TREE-DEEP and TREE-CYCLE-ERROR."""
 
 import copy
 import dataclasses
@@ -8,14 +8,23 @@ import pickle
 import jax
 import jax.numpy as jnp
 import numpy as np
-import pytest
 
-from .compare import array_leaves, array_paths, assert_array, check_tree, error_text, expected_array, is_array, where
+from .compare import (
+    array_leaves,
+    array_paths,
+    assert_array,
+    check_tree,
+    expected_array,
+    flatten_error,
+    is_array,
+    names_cycle,
+    where,
+)
 from .graph import Graph, Node, Step, keystr
 from .harness import prop
 from .materialize import array_value, materialize, resolve
 from .model import walk
-from .strategies import FLAVORS, cyclic_graphs, deep_graphs, graphs, sharing_graphs, statics
+from .strategies import FLAVORS, FLOAT_DTYPES, cyclic_graphs, deep_graphs, graph_pairs, graphs, sharing_graphs, statics
 
 any_graphs = sharing_graphs()
 
@@ -55,19 +64,38 @@ def _has_scalars(graph: Graph) -> bool:
     return any(node.kind == 'array' and node.flavor == 'scalar' for node in graph.nodes)
 
 
-# Float leaves only, so that jax.grad applies to every one of them.
-scalar_graphs = sharing_graphs(flavors=FLAVORS, dtypes=('float32',)).filter(_has_scalars)
+def _as_jax(graph: Graph) -> Graph:
+    return Graph(tuple(dataclasses.replace(n, flavor='jax') if n.kind == 'array' else n for n in graph.nodes))
 
 
-@prop('TREE-LEAF-TYPES', scalar_graphs, ci=60)
-def test_numpy_scalars_are_leaves_like_jax_arrays(impl, graph):
-    as_jax = Graph(tuple(dataclasses.replace(n, flavor='jax') if n.kind == 'array' else n for n in graph.nodes))
-    live, alike = materialize(graph, impl), materialize(as_jax, impl)
+@prop('TREE-LEAF-TYPES', sharing_graphs(flavors=FLAVORS).filter(_has_scalars), ci=60)
+def test_every_array_type_and_dtype_is_a_leaf(impl, graph):
+    model = walk(graph)
+    live, alike = materialize(graph, impl), materialize(_as_jax(graph), impl)
 
-    paths = [path for path, _ in array_paths(live.root)]
+    pairs = array_paths(live.root)
+    paths = [path for path, _ in pairs]
     assert paths == [path for path, _ in array_paths(alike.root)], 'numpy scalars change the leaves of flatten'
-    keys, expected = sorted(impl.partition(live.root)[1]), sorted(impl.partition(alike.root)[1])
-    assert keys == expected, f'partition\'s array state: expected keys {expected}, found {keys}'
+    for (instance, path), (_, leaf) in zip(model.leaves, pairs):
+        assert_array(leaf, expected_array(model, instance), where(impl, path))
+
+    leaves, treedef = jax.tree_util.tree_flatten(live.root)
+    assert treedef == jax.tree_util.tree_structure(alike.root), 'numpy scalars change the tree definition'
+    rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
+    assert all(x is y for x, y in zip(jax.tree_util.tree_leaves(rebuilt), leaves)), 'unflatten replaced leaves'
+
+    static, arrays = impl.partition(live.root)
+    expected = {keystr(path, impl.reference_key): instance for instance, path in model.leaves}
+    assert sorted(arrays) == sorted(expected), f'partition\'s array state: expected keys {sorted(expected)}, found {sorted(arrays)}'
+    for key, leaf in arrays.items():
+        assert_array(leaf, expected_array(model, expected[key]), key)
+    check_tree(impl, model, impl.combine(static, arrays))
+
+
+@prop('TREE-LEAF-TYPES', sharing_graphs(flavors=FLAVORS, dtypes=FLOAT_DTYPES).filter(_has_scalars), ci=40)
+def test_numpy_scalars_get_gradients_like_jax_arrays(impl, graph):
+    live, alike = materialize(graph, impl), materialize(_as_jax(graph), impl)
+    paths = [path for path, _ in array_paths(live.root)]
 
     def loss(tree):  # distinct weights: a gradient in the wrong place shows
         return sum((n + 1) * jnp.sum(x) for n, x in enumerate(array_leaves(tree)))
@@ -90,6 +118,21 @@ def test_flatten_unflatten_round_trip(impl, graph):
     again, treedef_again = jax.tree_util.tree_flatten(jax.tree_util.tree_unflatten(treedef, leaves))
     assert treedef_again == treedef, 'flattening the rebuilt tree gave another tree definition'
     assert len(again) == len(leaves)
+
+
+@prop('TREE-DEFINITION', graph_pairs(), ci=80)
+def test_definitions_are_equal_exactly_for_equal_structures(impl, pair):
+    graph, other = pair
+    same = walk(graph).signature() == walk(other).signature()
+    a, b = materialize(graph, impl).root, materialize(other, impl).root
+    relation = 'equal' if same else 'unequal'
+
+    ta, tb = jax.tree_util.tree_structure(a), jax.tree_util.tree_structure(b)
+    assert (ta == tb) == same, f'the tree definitions must be {relation}:\n{graph!r}\n--- and ---\n{other!r}'
+    sa, sb = impl.partition(a)[0], impl.partition(b)[0]
+    assert (sa == sb) == same, f'the static definitions of partition must be {relation}'
+    if same:
+        assert hash(ta) == hash(tb) and hash(sa) == hash(sb), 'equal definitions with different hashes'
 
 
 DEEP = 10_000
@@ -130,14 +173,5 @@ def test_repr_of_deep_trees(impl, graph):
 
 @prop('TREE-CYCLE-ERROR', cyclic_graphs(), ci=60)
 def test_containing_itself_raises_cycle_error(impl, graph):
-    model = walk(graph)
-    assert model.failure is not None and model.failure.error == 'CycleError'
-    live = materialize(graph, impl)
-    with pytest.raises(impl.errors['CycleError']) as caught:
-        jax.tree_util.tree_leaves(live.root)
-    text = error_text(caught.value)
-    node = live.objects[model.failure.node]
-    assert type(node).__name__ in text, f'the message does not name the type {type(node).__name__}: {text}'
-    for path in model.failure.paths:
-        if path:
-            assert keystr(path, impl.reference_key) in text, f'the message does not name {where(impl, path)}: {text}'
+    model, live, message = flatten_error(impl, graph, 'CycleError')
+    names_cycle(impl, model, live, message)

@@ -5,23 +5,25 @@ parameter are flattened as two separate copies: after any transformation their
 weights are no longer tied. A :class:`Scope` keeps them tied when the shared object
 is wrapped in a :class:`Reference`.
 
-The rules, in the order a flatten applies them:
+The rules, in the order a flatten applies them (their ids are those of SPEC.md):
 
-1. A :class:`Scope` opens a tag namespace for everything below it, up to the next
-   inner :class:`Scope`, which opens its own.
-2. In a scope, the first occurrence of a tag in flatten order (attributes sorted by
-   name, depth first) is canonical: its value is flattened. Every later occurrence
-   of the tag is pruned: it contributes no leaves, only its tag to the structure.
-3. Later occurrences must hold the same object as the canonical one; otherwise
-   :class:`TagConflictError`. One object must not be held under two tags, or under
-   References of two scopes; otherwise :class:`AliasError` (the tie could not be
-   kept).
-4. Unflatten gives every occurrence of a tag in a scope one and the same
-   :class:`Reference` object, so ties and cycles through References come back by
-   identity.
-5. Outside any scope, a :class:`Reference` is a plain wrapper: its value is flattened
-   at every occurrence, and a cycle through it is a
-   :class:`~inox.tree.CycleError`, as is a scope that contains itself.
+- SHARE-SCOPE-NAMESPACE: a :class:`Scope` opens a tag namespace for everything below
+  it, up to the next inner :class:`Scope`, which opens its own.
+- SHARE-PRUNE-FIRST: in a scope, the first occurrence of a tag in flatten order
+  (attributes sorted by name, depth first) is canonical: its value is flattened.
+  Every later occurrence of the tag is pruned: it contributes no leaves, only its tag
+  to the structure.
+- SHARE-TAG-CONFLICT and SHARE-ALIAS: later occurrences must hold the same object as
+  the canonical one; otherwise :class:`TagConflictError`. One object must not be held
+  under two tags, or under References of two scopes; otherwise :class:`AliasError`
+  (the tie could not be kept).
+- SHARE-ROUNDTRIP-IDENTITY: unflatten gives every occurrence of a tag in a scope one
+  and the same :class:`Reference` object, so ties and cycles through References come
+  back by identity.
+- SHARE-UNSCOPED: outside any scope, a :class:`Reference` is a plain wrapper: its
+  value is flattened at every occurrence, and a cycle through it is a
+  :class:`~inox.tree.CycleError`, as is a scope that contains itself
+  (SHARE-SELF-SCOPE).
 
 .. code-block:: python
 
@@ -136,14 +138,7 @@ class Reference(Node):
     __slots__ = ('tag', 'value')
 
     def __init__(self, tag: Hashable, value: Any):
-        try:
-            hash(tag)
-        except TypeError:
-            raise TypeError(
-                f'a Reference tag must be hashable, got {tag!r} of type {type(tag).__name__}'
-            ) from None
-
-        _set_tag(self, tag)
+        _set_tag(self, _hashable(tag))
         _set_value(self, value)
 
     @property
@@ -159,30 +154,37 @@ class Reference(Node):
         return getattr(self.value, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self.value, name, value)
+        if name == 'tag':  # SHARE-FORWARD: the Reference's own attributes rebind it
+            _set_tag(self, _hashable(value))
+        elif name == 'value':
+            _set_value(self, value)
+        else:
+            setattr(self.value, name, value)
 
     def __delattr__(self, name: str) -> None:
+        if name in ('tag', 'value'):
+            raise AttributeError(f'a Reference cannot lose its {name}; assign a new one instead')
         delattr(self.value, name)
 
     def __tree_flatten__(self, walk: Walk):
         tag, value, scope = self.tag, self.value, walk.scope
-        if scope is None:  # rule 5: a plain wrapper
+        if scope is None:  # SHARE-UNSCOPED: a plain wrapper
             return _VALUE_KEY, [value], (tag, 0)
 
         canonical = scope.tags.get(tag)
-        if canonical is None:  # rule 2: the first occurrence is canonical
+        if canonical is None:  # SHARE-PRUNE-FIRST: the first occurrence is canonical
             scope.tags[tag] = (self, walk.link)
             _claim(value, tag, scope.ordinal, walk)
             return _VALUE_KEY, [value], (tag, scope.ordinal)
 
         first, link = canonical
-        if first is self or first.value is value:  # rule 2: pruned
+        if first is self or first.value is value:  # SHARE-PRUNE-FIRST: pruned
             return (), (), (tag, scope.ordinal)
 
         if walk.lenient:  # a repr shows both values rather than fail
             return _VALUE_KEY, [value], (tag, scope.ordinal)
 
-        raise TagConflictError(  # rule 3
+        raise TagConflictError(  # SHARE-TAG-CONFLICT
             f'tag {tag!r} holds a {type(first.value).__name__} at '
             f'{pathstr(walk.path_at(link))} and a different {type(value).__name__} '
             f'at {pathstr(walk.path())}; References with the same tag in one Scope '
@@ -195,7 +197,7 @@ class Reference(Node):
         if not scope:
             return cls(tag, children[0])
 
-        reference = shared.get(aux)  # rule 4: one object per tag and scope
+        reference = shared.get(aux)  # SHARE-ROUNDTRIP-IDENTITY: one object per tag and scope
         if reference is None:
             reference = shared[aux] = object.__new__(cls)
             _set_tag(reference, tag)
@@ -208,12 +210,24 @@ class Reference(Node):
         return wrap('*', children[0]) if children else f'@{aux[0]}'
 
 
-# The slots' own setters: Reference.__setattr__ forwards to the value.
+# The slots' own setters, which Reference.__setattr__ and unflatten use.
 _set_tag, _set_value = Reference.tag.__set__, Reference.value.__set__
 
 
+def _hashable(tag: Any) -> Hashable:
+    r"""Returns :py:`tag` if it can be a tag (SHARE-TAG-HASHABLE)."""
+
+    try:
+        hash(tag)
+    except Exception as error:  # a __hash__ may raise anything
+        raise TypeError(
+            f'a Reference tag must be hashable, got {tag!r} of type {type(tag).__name__}'
+        ) from error
+    return tag
+
+
 def _claim(value: Any, tag: Hashable, scope: int, walk: Walk) -> None:
-    r"""Records that :py:`value` is held under :py:`tag` in :py:`scope` (rule 3)."""
+    r"""Records that :py:`value` is held under :py:`tag` in :py:`scope` (SHARE-ALIAS)."""
 
     owner = walk.memo.get(id(value))
     if owner is None:

@@ -31,7 +31,8 @@ __all__ = [
 
 from typing import Any, Dict, Hashable, NamedTuple, Tuple
 
-from ..tree import flatten, pathstr, unflatten
+from ..tree import flatten, unflatten
+from .share import Reference
 
 
 class StateEntry(NamedTuple):
@@ -75,7 +76,7 @@ class State(dict):
 
 
 def _key(key: Any) -> Any:
-    return key.value if hasattr(type(key), '__tree_tag__') else key
+    return key.value if isinstance(key, Reference) else key
 
 
 def update_state(state: Dict, mutation: Dict) -> State:
@@ -121,7 +122,7 @@ def export_state(tree: Any) -> Tuple[Any, State]:
     leaves = []
     for path, leaf in zip(flat.paths, flat.leaves):
         if isinstance(leaf, StateEntry):
-            key = StateKey(pathstr(path))
+            key = StateKey(str(path))  # keystr: the root is ''
             state[key], leaf = leaf.value, key
         leaves.append(leaf)
 

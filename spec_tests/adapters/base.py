@@ -56,6 +56,12 @@ class Adapter:
 
         return self.Reference(tag, value)
 
+    def static(self, value: Any) -> Any:
+        r"""``value`` made explicitly static, if the implementation has such a wrapper
+        (``inox.tree.Static``); by default the value itself, which is static anyway."""
+
+        return value
+
     def deref(self, ref: Any) -> Any:
         r"""The value that a Reference holds."""
 

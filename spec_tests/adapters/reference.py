@@ -3,7 +3,7 @@ r"""Adapter of the reference implementation, this repository's ``inox``."""
 import inox
 import inox.nn as nn
 
-from inox.tree import CycleError, LeafSpecError, PartitionKeyError
+from inox.tree import CycleError, LeafSpecError, PartitionKeyError, Static
 
 from .base import Adapter
 
@@ -34,6 +34,9 @@ class ReferenceAdapter(Adapter):
 
     def version(self) -> str:
         return inox.__version__
+
+    def static(self, value):
+        return Static(value)
 
     def export_state(self, tree):
         return nn.export_state(tree)
