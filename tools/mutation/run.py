@@ -90,7 +90,7 @@ def _mutmut_run(names: list[str], max_children: int) -> int:
 
 
 def _results() -> dict:
-    r"""Every mutant's ``(status, duration)``, as mutmut recorded them."""
+    r"""Every mutant's ``(status, source path)``, as mutmut recorded them."""
 
     from mutmut.__main__ import SourceFileMutationData, status_by_exit_code, walk_mutatable_files
 
@@ -99,7 +99,7 @@ def _results() -> dict:
         data = SourceFileMutationData(path=path)
         data.load()
         for name, code in data.exit_code_by_key.items():
-            results[name] = (status_by_exit_code[code], data.durations_by_key.get(name))
+            results[name] = (status_by_exit_code[code], path)
     return results
 
 
@@ -157,11 +157,11 @@ def _report() -> int:
     failures = _first_failures()
     equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
     mutants = []
-    for name, (status, duration) in sorted(results.items()):
-        diff = get_diff_for_mutant(name)
+    for name, (status, path) in sorted(results.items()):
+        diff = get_diff_for_mutant(name, path=path)
         if status == 'survived' and name in equivalent:
             status = 'equivalent'
-        entry = {'mutant': name, 'status': status, 'where': _line(name, diff), 'seconds': duration, 'diff': diff}
+        entry = {'mutant': name, 'status': status, 'where': _line(name, diff), 'diff': diff}
         if status == 'killed' and name in failures:
             entry.update({k: failures[name][k] for k in ('test', 'spec', 'error')})
         mutants.append(entry)
