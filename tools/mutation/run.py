@@ -159,7 +159,7 @@ def _report() -> int:
     mutants = []
     for name, (status, path) in sorted(results.items()):
         diff = get_diff_for_mutant(name, path=path)
-        if status == 'survived' and name in equivalent:
+        if status in ('survived', 'no tests') and name in equivalent:
             status = 'equivalent'
         entry = {'mutant': name, 'status': status, 'where': _line(name, diff), 'diff': diff}
         if status == 'killed' and name in failures:
@@ -169,7 +169,7 @@ def _report() -> int:
     counts = {}
     for m in mutants:
         counts[m['status']] = counts.get(m['status'], 0) + 1
-    stale = sorted(name for name in equivalent if results.get(name, ('gone',))[0] != 'survived')
+    stale = sorted(name for name in equivalent if results.get(name, ('gone',))[0] not in ('survived', 'no tests'))
     non_equivalent = len(mutants) - counts.get('equivalent', 0)
     killed = counts.get('killed', 0)
     # A timeout is a mutant the suite noticed only by its time: reported apart, and
