@@ -16,7 +16,7 @@ import re
 import threading
 import traceback
 
-from typing import Any, Callable, Dict, NamedTuple
+from typing import Any, Callable, Dict, NamedTuple, Optional
 
 import pytest
 
@@ -28,13 +28,21 @@ from .profiles import settings_for
 SPEC_MD = os.path.join(os.path.dirname(__file__), 'SPEC.md')
 
 
-def _spec_ids() -> tuple:
+def _rules() -> Dict[str, Optional[str]]:
     with open(SPEC_MD, encoding='utf-8') as f:
-        return tuple(re.findall(r'^\*\*([A-Z]+(?:-[A-Z]+)+)\*\* —', f.read(), flags=re.MULTILINE))
+        found = re.findall(r'^\*\*([A-Z]+(?:-[A-Z]+)+)\*\*(?: \(feature: ([a-z]+)\))? —', f.read(), flags=re.MULTILINE)
+    return {spec_id: feature or None for spec_id, feature in found}
 
 
-#: The ids of SPEC.md, in its order: each rule is a paragraph that starts with its id in bold.
-SPEC_IDS = _spec_ids()
+#: The feature of each SPEC.md id (:py:`None` for the core), in SPEC.md's order: each rule
+#: is a paragraph that starts with its id in bold, then ``(feature: NAME)`` if optional.
+SPEC_FEATURES = _rules()
+
+#: The ids of SPEC.md, in its order.
+SPEC_IDS = tuple(SPEC_FEATURES)
+
+#: The optional features of SPEC.md.
+FEATURES = tuple(sorted({f for f in SPEC_FEATURES.values() if f}))
 
 
 class Property(NamedTuple):

@@ -256,14 +256,3 @@ def walk(graph: Graph, *, repr_scope: bool = False, entries_are_leaves: bool = F
 
 def _failed(graph: Graph, failure: Failure) -> Model:
     return Model(graph, [], [], {}, failure)
-
-
-def describe_failure(model: Model, reference_key: str = 'value') -> str:
-    r"""A one-line summary of the expected failure, for assertion messages."""
-
-    failure = model.failure
-    if failure is None:
-        return 'no error'
-    paths = ', '.join(keystr(p, reference_key) or '<root>' for p in failure.paths)
-    return f'{failure.error} at {paths}'
-

@@ -26,7 +26,7 @@ from typing import Any, Dict, List
 import pytest
 
 from . import profiles
-from .harness import SPEC_IDS, Record
+from .harness import SPEC_FEATURES, SPEC_IDS, Record
 
 #: The distinct failures of one test that a report shows (the most recent ones).
 MAX_FAILURES = 3
@@ -124,6 +124,7 @@ class _Collector:
             'jax': _version('jax'),
             'seconds': round(time.time() - self.started, 2),
             'spec_ids': list(SPEC_IDS),
+            'spec_features': SPEC_FEATURES,
             'results': list(self.results.values()),
         }
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -131,14 +132,14 @@ class _Collector:
             json.dump(report, f, indent=1)
 
 
-def _adapter_summary(config) -> Dict[str, str]:
+def _adapter_summary(config) -> Dict[str, Any]:
     from .adapters import load
 
     try:
         adapter = load(config.getoption('impl'))
     except Exception as error:  # the report says why the column is empty
         return {'name': config.getoption('impl'), 'version': '', 'load_error': f'{type(error).__name__}: {error}'}
-    return {'name': adapter.name, 'version': adapter.version()}
+    return {'name': adapter.name, 'version': adapter.version(), 'features': sorted(adapter.features)}
 
 
 def _version(module: str) -> str:

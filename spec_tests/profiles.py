@@ -1,10 +1,11 @@
-r"""Hypothesis profiles of the suite: ``ci`` and ``thorough``.
+r"""Hypothesis profiles of the suite: ``ci``, ``extended`` and ``thorough``.
 
 The active profile is named by the environment variable ``INOX_HYPOTHESIS_PROFILE``
 (default ``ci``), which ``bazel test --config=thorough`` sets and the plugin option
 ``--spec-profile`` overrides. Each property states its own ``ci`` budget, sized so that
-the whole suite stays within a few minutes on two cores; ``thorough`` runs at least
-10,000 examples of every property. The settings are given to each property rather
+the whole suite stays within a few minutes on two cores; ``extended`` runs at least
+1,000 examples of every property and ``thorough`` at least 10,000, both with fresh
+random examples on every run. The settings are given to each property rather
 than loaded globally, so the suite never changes other tests' profiles, and they never
 use an example database, so nothing is written into the source tree.
 """
@@ -14,8 +15,9 @@ import os
 from hypothesis import HealthCheck, Phase, settings
 
 ENV = 'INOX_HYPOTHESIS_PROFILE'
-PROFILES = ('ci', 'thorough')
-THOROUGH_EXAMPLES = 10_000
+PROFILES = ('ci', 'extended', 'thorough')
+#: The examples of every property in the profiles other than ``ci``.
+EXAMPLES = {'extended': 1_000, 'thorough': 10_000}
 
 # Graphs are large draws and some properties compile with jax: neither is a bug.
 _SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
@@ -50,4 +52,4 @@ def settings_for(ci: int) -> settings:
     if active() == 'ci':
         # derandomize: the same examples on every run, on every machine.
         return settings(max_examples=ci, derandomize=True, **common)
-    return settings(max_examples=THOROUGH_EXAMPLES, **common)
+    return settings(max_examples=max(ci, EXAMPLES[active()]), **common)

@@ -10,14 +10,15 @@ from .graph import keystr
 from .harness import prop
 from .materialize import array_value, materialize, resolve
 from .model import walk
-from .strategies import sharing_graphs
+from .strategies import shared_entry_graphs, sharing_graphs
 
 
 def _has_entries(graph) -> bool:
     return bool(_entries(walk(graph, entries_are_leaves=True)))
 
 
-state_graphs = sharing_graphs(entries=True).filter(_has_entries)
+# Entries anywhere, and entries shared through a tie.
+state_graphs = st.one_of(sharing_graphs(entries=True).filter(_has_entries), shared_entry_graphs())
 
 
 def _entries(model):

@@ -135,7 +135,8 @@ def test_definitions_are_equal_exactly_for_equal_structures(impl, pair):
         assert hash(ta) == hash(tb) and hash(sa) == hash(sb), 'equal definitions with different hashes'
 
 
-DEEP = 10_000
+DEPTH = 200  # the core (TREE-DEPTH)
+DEEP = 10_000  # the feature `deep` (TREE-DEEP)
 DEEP_REPR = 2_000  # the repr text grows with the square of the depth (SPEC.md)
 
 
@@ -149,20 +150,39 @@ def _chain_path(graph):
     return tuple(path)
 
 
+def _check_deep(impl, graph):
+    r"""Flatten and unflatten, partition and combine, pickle and deepcopy each give back
+    the deepest leaf; the first two also keep the tie to it. (What copies keep of other
+    objects is COPY-PICKLE's business.)"""
+
+    live = materialize(graph, impl)
+    expected = np.asarray(array_value(graph[-1]))
+    leaves, treedef = jax.tree_util.tree_flatten(live.root)
+    static, *partitions = impl.partition(live.root)
+    results = {
+        'unflatten': jax.tree_util.tree_unflatten(treedef, leaves),
+        'combine': impl.combine(static, *partitions),
+        'pickle': pickle.loads(pickle.dumps(live.root)),
+        'deepcopy': copy.deepcopy(live.root),
+    }
+    path = _chain_path(graph)
+    for how, result in results.items():
+        found = array_leaves(result)
+        assert len(found) == 1, f'{how}: {len(found)} array leaves, expected the deepest one'
+        assert_array(found[0], expected, f'{how}: the deepest leaf')
+        if how in ('unflatten', 'combine') and 'y' in graph[0].keys:  # the root holds the deepest Reference too
+            assert result.y is resolve(impl, result, path[:-1]), f'{how}: the tie between .y and the deepest Reference is lost'
+
+
+@prop('TREE-DEPTH', deep_graphs(DEPTH), ci=4)
+def test_trees_of_core_depth(impl, graph):
+    _check_deep(impl, graph)
+    assert 'float32[2]' in repr(materialize(graph, impl).root)
+
+
 @prop('TREE-DEEP', deep_graphs(DEEP), ci=2)
 def test_deep_trees(impl, graph):
-    live = materialize(graph, impl)
-    leaves, treedef = jax.tree_util.tree_flatten(live.root)
-    assert len(array_leaves(live.root)) == 1
-    rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
-    static, *partitions = impl.partition(rebuilt)
-    rebuilt = impl.combine(static, *partitions)
-    rebuilt = pickle.loads(pickle.dumps(rebuilt))
-    rebuilt = copy.deepcopy(rebuilt)
-    path = _chain_path(graph)
-    assert_array(resolve(impl, rebuilt, path).value, np.asarray(array_value(graph[-1])), 'the deepest leaf')
-    if 'y' in graph[0].keys:  # the root holds the deepest Reference too
-        assert rebuilt.y is resolve(impl, rebuilt, path[:-1]), 'the tie between .y and the deepest Reference is lost'
+    _check_deep(impl, graph)
 
 
 @prop('TREE-DEEP', deep_graphs(DEEP_REPR), ci=1)

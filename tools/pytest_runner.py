@@ -11,6 +11,7 @@ import pytest
 PROFILES = {
     # Repeatable runs: a failure on CI fails again on a developer's machine.
     "ci": dict(max_examples=100, derandomize=True),
+    "extended": dict(max_examples=1_000),
     "thorough": dict(max_examples=10_000),
 }
 
@@ -43,6 +44,29 @@ def check_cuda():
                  % (type(e).__name__, e))
 
 
+class Shard:
+    """Bazel's test sharding (shard_count): this process runs every TOTAL-th test, starting at INDEX."""
+
+    def __init__(self, index, total):
+        self.index, self.total = index, total
+
+    def pytest_collection_modifyitems(self, config, items):
+        kept = items[self.index::self.total]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
+def shard_from_environment():
+    """The Shard that Bazel asks for, if any; tells Bazel that this runner shards."""
+    total = int(os.environ.get("TEST_TOTAL_SHARDS", "1"))
+    if total <= 1:
+        return None
+    status = os.environ.get("TEST_SHARD_STATUS_FILE")
+    if status:
+        open(status, "a").close()
+    return Shard(int(os.environ["TEST_SHARD_INDEX"]), total)
+
+
 def main(argv):
     split = argv.index("--")
     files, extra = argv[:split], argv[split + 1:]
@@ -52,7 +76,11 @@ def main(argv):
     args = ["-p", "no:cacheprovider", "--rootdir", os.getcwd(), "-c", os.devnull]
     if "XML_OUTPUT_FILE" in os.environ:
         args += ["--junitxml", os.environ["XML_OUTPUT_FILE"]]
-    code = pytest.main(args + extra + files, plugins=[HypothesisProfile()])
+    plugins = [HypothesisProfile()]
+    shard = shard_from_environment()
+    if shard is not None:
+        plugins.append(shard)
+    code = pytest.main(args + extra + files, plugins=plugins)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("pytest_runner: no test was collected, which counts as a failure", file=sys.stderr)
     return int(code)

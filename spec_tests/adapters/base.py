@@ -2,7 +2,7 @@ r"""The interface between the suite and one implementation."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Hashable, Mapping
+from typing import Any, Callable, Dict, FrozenSet, Hashable, Mapping
 
 #: The exceptions SPEC.md names, with the builtin class each must derive from.
 SPEC_ERRORS = {
@@ -34,6 +34,8 @@ class Adapter:
         errors: The class of each error of :data:`SPEC_ERRORS` in this implementation;
             an implementation without a dedicated class maps the name to the builtin
             base that SPEC.md requires.
+        features: The optional features of SPEC.md that the implementation claims
+            (``deep``, ``repr``, ``state``); the core is always required.
     """
 
     name: str = ''
@@ -45,6 +47,7 @@ class Adapter:
     StateKey: type
     reference_key: str = 'value'
     errors: Mapping[str, type] = SPEC_ERRORS
+    features: FrozenSet[str] = frozenset()
 
     def version(self) -> str:
         r"""The version of the implementation actually imported."""

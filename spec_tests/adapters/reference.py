@@ -24,6 +24,7 @@ class ReferenceAdapter(Adapter):
     Reference = nn.Reference
     StateEntry = nn.StateEntry
     StateKey = nn.StateKey
+    features = frozenset({'deep', 'repr', 'state'})
     errors = {
         'CycleError': CycleError,
         'TagConflictError': nn.TagConflictError,

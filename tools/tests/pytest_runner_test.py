@@ -14,7 +14,7 @@ def test_hypothesis_profile_comes_from_the_environment():
     profile = os.environ.get("INOX_HYPOTHESIS_PROFILE", "ci")
     settings = hypothesis.settings()
     assert settings.database is None and settings.deadline is None
-    assert settings.max_examples == {"ci": 100, "thorough": 10_000}[profile]
+    assert settings.max_examples == {"ci": 100, "extended": 1_000, "thorough": 10_000}[profile]
 
 
 @hypothesis.given(st.integers())
@@ -33,3 +33,18 @@ def test_no_collected_test_is_a_failure(tmp_path):
 def test_no_files_is_a_failure():
     res = subprocess.run([sys.executable, RUNNER, "--"], capture_output=True, text=True)
     assert res.returncode != 0 and "no files to test" in res.stderr
+
+
+def test_shards_split_the_tests_between_them(tmp_path):
+    tests = tmp_path / "many_test.py"
+    tests.write_text("".join(f"def test_{n}():\n    pass\n" for n in range(5)))
+    ran = []
+    for index in range(2):
+        status = tmp_path / f"shard{index}"
+        env = dict(os.environ, TEST_TOTAL_SHARDS="2", TEST_SHARD_INDEX=str(index), TEST_SHARD_STATUS_FILE=str(status))
+        env.pop("XML_OUTPUT_FILE", None)
+        res = subprocess.run([sys.executable, RUNNER, str(tests), "--", "-v"], capture_output=True, text=True, env=env)
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert status.exists(), "the runner did not tell Bazel that it shards"
+        ran.append(sorted(line.split("::")[1].split()[0] for line in res.stdout.splitlines() if " PASSED" in line))
+    assert ran == [["test_0", "test_2", "test_4"], ["test_1", "test_3"]]
