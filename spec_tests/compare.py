@@ -108,7 +108,8 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
         assert isinstance(x, impl.Reference), f'{at}: expected a Reference, found {type(x).__name__}'
         assert x.tag == node.tag, f'{at}: expected tag {node.tag!r}, found {x.tag!r}'
     elif kind == 'static':
-        assert type(x) is type(node.value) and x == node.value, f'{at}: expected {node.value!r}, found {x!r}'
+        expected = impl.static(node.value) if node.wrapped else node.value
+        assert type(x) is type(expected) and x == expected, f'{at}: expected {expected!r}, found {x!r}'
 
 
 def check_tree(

@@ -103,6 +103,8 @@ class Node:
             shape ``()``).
         seed: Makes the values of an array distinct from others'.
         value: The value of a static node.
+        wrapped: Whether that value is made explicitly static
+            (:meth:`~spec_tests.adapters.Adapter.static`).
     """
 
     kind: str
@@ -114,6 +116,7 @@ class Node:
     flavor: str = 'jax'
     seed: int = 0
     value: Any = None
+    wrapped: bool = False
 
     def steps(self) -> List[Step]:
         r"""The step to each child, in the order of :attr:`children`."""
@@ -294,11 +297,15 @@ def _array_text(node: Node) -> str:
     return f'{"np:" if node.flavor == "numpy" else ""}{dtype}[{shape}]'
 
 
+def _static_text(node: Node) -> str:
+    return f'Static({node.value!r})' if node.wrapped else repr(node.value)
+
+
 def _label(node: Node) -> str:
     if node.kind == 'array':
         return _array_text(node)
     if node.kind == 'static':
-        return repr(node.value)
+        return _static_text(node)
     if node.kind == 'ref':
         return f'Reference({node.tag!r})'
     return {
@@ -381,7 +388,7 @@ class _Source:
         if node.kind == 'array':
             return _array_text(node)
         if node.kind == 'static':
-            return repr(node.value)
+            return _static_text(node)
         if node.kind == 'ref':
             return f'Reference({node.tag!r}, {parts[0]})'
         if node.kind in ('param', 'entry'):

@@ -92,7 +92,7 @@ def materialize(graph: Graph, impl: Adapter, batch: Optional[int] = None, offset
         if node.kind == 'array':
             objects[i] = array_value(node, batch, offset)
         elif node.kind == 'static':
-            objects[i] = node.value
+            objects[i] = impl.static(node.value) if node.wrapped else node.value
         elif node.kind == 'tuple':
             objects[i] = tuple(values)
         elif node.kind == 'record':

@@ -147,7 +147,7 @@ class Model:
         found = []
         for instance in self.instances:
             node = self.graph[instance.node]
-            static = (type(node.value), node.value) if instance.kind == 'static' else None
+            static = (type(node.value), node.value, node.wrapped) if instance.kind == 'static' else None
             tag = node.tag if instance.kind == 'ref' else None
             found.append((instance.kind, static, tag, instance.scope, tuple(instance.children)))
         return tuple(found)

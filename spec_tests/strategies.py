@@ -55,8 +55,16 @@ tags = st.one_of(
     st.tuples(st.sampled_from('pq'), st.integers(0, 3)),
 )
 
-#: Static (non-array) values.
-statics = st.one_of(st.none(), st.integers(-3, 300), st.from_regex(r'[a-z]{0,3}', fullmatch=True))
+#: Static (non-array) values: numbers, strings, None, tuples, functions.
+statics = st.one_of(
+    st.none(),
+    st.integers(-3, 300),
+    st.from_regex(r'[a-z]{0,3}', fullmatch=True),
+    st.booleans(),
+    st.sampled_from((0.5, -1.5, 2.0)),
+    st.tuples(st.integers(0, 2), st.sampled_from('ab')),
+    st.sampled_from((len, abs)),
+)
 
 DTYPES = ('float32', 'int32', 'float16', 'bool', 'int8', 'uint8')
 #: The dtypes that ``jax.grad`` differentiates.
@@ -170,7 +178,7 @@ class _Builder:
         if kind == 'array':
             return self.array(owner)
         if kind == 'static':
-            return self.add('static', owner, value=self.draw(statics))
+            return self.add('static', owner, value=self.draw(statics), wrapped=self.draw(st.integers(0, 3)) == 0)
         if kind in ('param', 'entry'):
             i = self.add(kind, owner)
             child = self.array(i)

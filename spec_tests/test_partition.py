@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from .compare import assert_array, bump, check_tree, error_text, expected_array, is_array
 from .graph import keystr
 from .harness import prop
-from .materialize import materialize
+from .materialize import materialize, resolve
 from .model import walk
 from .strategies import names, sharing_graphs
 
@@ -83,6 +83,13 @@ def test_first_filter_of_the_closest_ancestor_to_the_root(impl, graph, specs):
         assert sorted(found) == sorted(keys), f'partition of {label}: expected {sorted(keys)}, found {sorted(found)}'
 
 
+@prop('PART-FILTERS', any_graphs, st.sampled_from((3, 'Parameter', None, 2.5)), ci=8)
+def test_other_filters_raise_type_error(impl, graph, bad):
+    with pytest.raises(TypeError) as caught:
+        impl.partition(materialize(graph, impl).root, bad)
+    assert type(bad).__name__ in error_text(caught.value), f'the message does not name the type {type(bad).__name__}'
+
+
 @prop('PART-ROUNDTRIP', any_graphs, filters, st.randoms(use_true_random=False), ci=50)
 def test_combine_restores_the_module(impl, graph, specs, random):
     model = walk(graph)
@@ -99,6 +106,22 @@ def test_combine_restores_the_module(impl, graph, specs, random):
     bumped = {key: bump(leaf) for key, leaf in leaves.items()}
     values = {instance: bump(expected_array(model, instance)) for instance, _ in model.leaves}
     check_tree(impl, model, impl.combine(static, bumped), values=values)
+
+
+class Placeholder:
+    r"""Not an array: combine must put it back where it is given, as unflatten does."""
+
+
+@prop('PART-ROUNDTRIP', any_graphs, st.sampled_from(('None', 'object', 'float')), ci=20)
+def test_combine_takes_any_leaf_values(impl, graph, kind):
+    model = walk(graph)
+    static, arrays = impl.partition(materialize(graph, impl).root)
+    value = {'None': None, 'object': Placeholder(), 'float': 1.5}[kind]
+    rebuilt = impl.combine(static, {key: value for key in arrays})
+    canonical = {keystr(path, impl.reference_key): path for _, path in model.leaves}
+    for key in arrays:
+        found = resolve(impl, rebuilt, canonical[key])
+        assert found is value, f'{key}: combine put {found!r} where {value!r} was given'
 
 
 @prop('PART-ROUNDTRIP', any_graphs, filters, ci=40)

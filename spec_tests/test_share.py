@@ -1,10 +1,13 @@
 r"""Properties of Scope and Reference: the SHARE-* rules other than the JAX
 transformations (see test_transforms.py)."""
 
+import copy
+import pickle
 import subprocess
 import tempfile
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -304,6 +307,32 @@ def _echo(*args, **kwargs):
     return args, kwargs
 
 
+#: Values of every kind a Reference may hold: a copy must not mistake one for the other.
+_held = st.one_of(
+    st.integers(0, 3).map(lambda n: ('array', n)),
+    st.integers(0, 3).map(lambda n: ('param', n)),
+    st.just(('module', 0)),
+    statics.map(lambda v: ('static', v)),
+)
+
+
+def _value(impl, held):
+    kind, n = held
+    if kind == 'array':
+        return jnp.arange(n, dtype=jnp.float32)
+    if kind == 'param':
+        return impl.Parameter(np.arange(n, dtype=np.float32))
+    return impl.Module() if kind == 'module' else n
+
+
+@prop('SHARE-FORWARD', tags, _held, ci=20)
+def test_protocols_are_not_forwarded(impl, tag, held):
+    ref = impl.reference(tag, _value(impl, held))
+    for how, copied in (('deepcopy', copy.deepcopy(ref)), ('pickle', pickle.loads(pickle.dumps(ref)))):
+        assert isinstance(copied, impl.Reference), f'{how} of a Reference gave a {type(copied).__name__}'
+        assert copied.tag == tag and type(impl.deref(copied)) is type(impl.deref(ref)), f'{how} changed the Reference'
+
+
 @prop('SHARE-FORWARD', tags, tags, st.booleans(), ci=20)
 def test_assigning_tag_or_value_rebinds_the_reference(impl, tag, new_tag, in_scope):
     array = np.arange(2, dtype=np.float32)
@@ -318,8 +347,11 @@ def test_assigning_tag_or_value_rebinds_the_reference(impl, tag, new_tag, in_sco
         ref.tag = [tag]
     assert ref.tag == new_tag, 'an unhashable tag replaced the tag'
     for name in (impl.reference_key, 'tag'):
+        holder = impl.Module()
+        setattr(holder, name, 1)  # the value has an attribute of that name: it must stay
         with pytest.raises(AttributeError):
-            delattr(ref, name)
+            delattr(impl.reference(tag, holder), name)
+        assert vars(holder).get(name) == 1, f'deleting a Reference\'s {name} deleted its value\'s'
     # The rebound Reference is what a tree holds: flatten sees the new value.
     tree = impl.Scope() if in_scope else impl.Module()
     tree.a = tree.b = ref
@@ -341,6 +373,23 @@ def test_repr_marks_repeats(impl, graph):
         assert shown in text, f'an array is not shown as {shown}:\n{text}'
     bound = 400 * (len(model.instances) + 1)
     assert len(text) <= bound, f'the repr has {len(text)} characters for {len(model.instances)} objects'
+
+
+@prop('SHARE-REPR', sharing_graphs(), ci=30)
+def test_repr_of_a_reference_is_its_value_marked(impl, graph):
+    root = materialize(graph, impl).root
+    ref = impl.reference(_OUTER, root)
+    assert repr(ref) == '*' + repr(root), f'repr of a Reference:\n{ref!r}\nrepr of its value:\n{root!r}'
+
+
+class _Outer:
+    r"""A tag no graph uses."""
+
+    def __repr__(self):
+        return 'outer'
+
+
+_OUTER = _Outer()
 
 
 @prop('SHARE-REPR', st.one_of(cyclic_graphs(), conflicting_graphs(), aliased_graphs()), ci=30)

@@ -78,7 +78,11 @@ def test_unknown_keys_raise_key_error(impl, graph):
 def test_references_to_keys_index_the_state(impl, graph):
     _, state = impl.export_state(materialize(graph, impl).root)
     for key in state:
-        assert state[impl.reference('state', key)] is state[key], f'a Reference to {key!r} does not index the state'
+        ref = impl.reference('state', key)
+        assert state[ref] is state[key], f'a Reference to {key!r} does not index the state'
+        assert ref in state and state.get(ref) is state[key], f'`in` and get() do not take a Reference to {key!r}'
+    missing = impl.reference('state', impl.StateKey('.not_an_entry'))
+    assert missing not in state and state.get(missing, 'default') == 'default', 'a Reference to an unknown key is found'
 
 
 @prop('STATE-EXPORT', st.sampled_from(('float32', 'int32')), ci=2)

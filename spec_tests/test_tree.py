@@ -20,7 +20,7 @@ from .compare import (
     names_cycle,
     where,
 )
-from .graph import Graph, Node, Step, keystr
+from .graph import Graph, Step, keystr
 from .harness import prop
 from .materialize import array_value, materialize, resolve
 from .model import walk
@@ -51,7 +51,7 @@ def test_static_values_are_not_leaves(impl, graph, other):
     static = [i for i, node in enumerate(graph.nodes) if node.kind == 'static' and node.value != other]
     if static:  # two trees that differ by one static value differ in definition
         i = static[0]
-        changed = Graph(tuple(n if j != i else Node('static', value=other) for j, n in enumerate(graph.nodes)))
+        changed = Graph(tuple(n if j != i else dataclasses.replace(n, value=other) for j, n in enumerate(graph.nodes)))
         a = jax.tree_util.tree_structure(live.root)
         b = jax.tree_util.tree_structure(materialize(changed, impl).root)
         assert a != b, f'changing static value {graph[i].value!r} to {other!r} kept the tree definition'

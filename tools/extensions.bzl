@@ -1,20 +1,19 @@
-"""Module extension for Bazel 7+: the lock bundles that rules_python has no counterpart for."""
+"""MODULE.bazel's repositories: WORKSPACE's repository rules, called by a module extension."""
 
-load(":pypi.bzl", "pypi_bundle")
+load(":locks.bzl", "BASE_HUB", "CUDA_LOCK", "LOCKS")
+load(":pypi.bzl", "pypi_bundle", "pypi_hub", "pypi_lock_repos", "pypi_wheel")
+load(":python.bzl", "python_interpreter")
 
-_bundle = tag_class(attrs = {
-    "name": attr.string(mandatory = True),
-    "lock": attr.label(mandatory = True),
-    "python": attr.label(mandatory = True, doc = "Interpreter with pip."),
-    "target": attr.string(mandatory = True),
-})
+_RULES = {"pypi_hub": pypi_hub, "pypi_wheel": pypi_wheel}
 
-def _pypi_bundles_impl(mctx):
-    for mod in mctx.modules:
-        for tag in mod.tags.bundle:
-            pypi_bundle(name = tag.name, lock = tag.lock, python = tag.python, target = tag.target)
+def _inox_deps_impl(mctx):
+    python_interpreter(name = "python")
+    locks = {Label(lock): hub for lock, hub in LOCKS.items()}
+    for rule, attrs in pypi_lock_repos(locks, BASE_HUB, lambda lock: mctx.read(mctx.path(lock))):
+        _RULES[rule](**attrs)
+    pypi_bundle(name = "pypi_cuda", lock = Label(CUDA_LOCK), target = "cuda")
 
-pypi_bundles = module_extension(
-    implementation = _pypi_bundles_impl,
-    tag_classes = {"bundle": _bundle},
+inox_deps = module_extension(
+    implementation = _inox_deps_impl,
+    doc = "@python, one hub per lock (tools/locks.bzl) with a repository per wheel, and @pypi_cuda.",
 )

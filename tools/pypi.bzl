@@ -98,27 +98,39 @@ pypi_hub = repository_rule(
     attrs = {"packages": attr.string_dict(doc = "Label name -> wheel repository.")},
 )
 
-def _pypi_locks_impl(rctx):
+def pypi_lock_repos(locks, base, read):
+    """The repositories of `locks` (lock Label -> hub), as (rule name, attributes) pairs.
+
+    Shared by WORKSPACE (through pypi_locks) and MODULE.bazel (through tools/extensions.bzl);
+    `read` reads a lock file's text.
+    """
     hubs = {}
     lock_names = {}
-    for lock, hub in rctx.attr.locks.items():
-        hubs[hub] = {_line_name(line): line for line in _lock_lines(rctx.read(lock))}
+    for lock, hub in locks.items():
+        hubs[hub] = {_line_name(line): line for line in _lock_lines(read(lock))}
         lock_names[hub] = _lock_name(lock)
-    base = hubs[rctx.attr.base]
-    calls = []
+    repos = []
     for hub, lines in hubs.items():
-        packages = {name: "%s__%s" % (rctx.attr.base, name) for name in base}
+        packages = {name: "%s__%s" % (base, name) for name in hubs[base]}
         for name, line in lines.items():
             packages[name] = "%s__%s" % (hub, name)
-            calls.append("pypi_wheel(name = %r, hub = %r, line = %r, lock_name = %r)" %
-                         (packages[name], hub, line, lock_names[hub]))
-        calls.append("pypi_hub(name = %r, packages = %r)" % (hub, packages))
+            repos.append(("pypi_wheel", dict(
+                name = packages[name],
+                hub = hub,
+                line = line,
+                lock_name = lock_names[hub],
+            )))
+        repos.append(("pypi_hub", dict(name = hub, packages = packages)))
+    return repos
+
+def _pypi_locks_impl(rctx):
+    repos = pypi_lock_repos(rctx.attr.locks, rctx.attr.base, rctx.read)
     rctx.file("BUILD.bazel", "")
     rctx.file("repos.bzl", "".join([
         "# Generated from the lock files by pypi_locks.\n",
         'load("@//tools:pypi.bzl", "pypi_hub", "pypi_wheel")\n\n',
         "def pypi_repos():\n",
-    ] + ["    %s\n" % call for call in calls]))
+    ] + ["    %s(**%r)\n" % (rule, attrs) for rule, attrs in repos]))
 
 pypi_locks = repository_rule(
     implementation = _pypi_locks_impl,

@@ -14,7 +14,8 @@ def pinned_version():
 
 class HermeticTest(unittest.TestCase):
     def test_interpreter_is_the_venv_in_the_external_repository(self):
-        self.assertRegex(sys.executable, r"/python/venv/bin/python3$")
+        # The repository is `python` under WORKSPACE and `_main~inox_deps~python` under bzlmod.
+        self.assertRegex(sys.executable, r"[/~+]python/venv/bin/python3$")
         self.assertNotEqual(sys.prefix, sys.base_prefix)
         self.assertEqual(os.path.dirname(os.path.dirname(sys.executable)), sys.prefix)
 

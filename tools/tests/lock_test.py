@@ -60,11 +60,3 @@ def test_extras_only_requirements_follow_requested_extras():
     assert names([]) == ["numpy"]
     assert names(["epath"]) == ["fsspec", "numpy", "typing_extensions"]
 
-
-def test_python_version_is_the_same_in_module_bazel():
-    with open("tools/python_version.bzl") as f:
-        pinned = re.search(r'PYTHON_VERSION = "([\d.]+)"', f.read())[1]
-    with open("MODULE.bazel") as f:
-        module = f.read()
-    versions = re.findall(r'python_version = "([\d.]+)"', module)
-    assert versions and set(versions) == {pinned}

@@ -1,0 +1,44 @@
+"""WORKSPACE (Bazel 4) and MODULE.bazel (Bazel 7+) make the same hubs from the same locks."""
+
+import glob
+import re
+
+HUBS_OF_MODULE = {"python", "pypi_cuda"}
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def locks_bzl():
+    # Plain assignments of string literals: Starlark and Python read them alike.
+    names = {}
+    exec(read("tools/locks.bzl"), names)
+    return names
+
+
+def test_module_imports_every_hub_and_nothing_else():
+    use_repo = re.search(r"use_repo\(\s*deps,([^)]*)\)", read("MODULE.bazel"))[1]
+    imported = set(re.findall(r'"(\w+)"', use_repo))
+    assert imported == set(locks_bzl()["LOCKS"].values()) | HUBS_OF_MODULE
+
+
+def test_both_build_files_take_the_hubs_from_locks_bzl():
+    workspace = read("WORKSPACE")
+    assert re.search(r"pypi_locks\([^)]*locks = LOCKS,", workspace)
+    assert re.search(r'pypi_bundle\(\s*name = "pypi_cuda",\s*lock = CUDA_LOCK,', workspace)
+    assert 'use_extension("//tools:extensions.bzl", "inox_deps")' in read("MODULE.bazel")
+
+
+def test_every_lock_file_has_a_hub():
+    names = locks_bzl()
+    labels = [*names["LOCKS"], names["CUDA_LOCK"]]
+    assert {l.replace("//requirements:", "requirements/") for l in labels} == set(glob.glob("requirements/*.txt"))
+
+
+def test_no_build_file_pins_a_python_version():
+    # Both make @python with python_interpreter, which reads tools/python_version.bzl; the
+    # version itself is checked under each Bazel by hermetic_test.
+    for path in ["WORKSPACE", "MODULE.bazel", "tools/extensions.bzl"]:
+        assert not re.search(r"\b3\.\d+\b", read(path)), path
