@@ -1,0 +1,242 @@
+r"""Mutation testing of the reference ``inox/`` with the conformance suite (mutmut 3).
+
+Usage, from the repository root, with mutmut installed next to the suite:
+
+    python tools/mutation/run.py                      # every mutant without a result yet
+    python tools/mutation/run.py --changed-since REF  # the files of inox/ changed since REF
+    python tools/mutation/run.py --survivors          # again, the mutants that were not killed
+    python tools/mutation/run.py --report-only        # only write the report
+
+mutmut's settings are ``[tool.mutmut]`` in pyproject.toml; its results stay in
+``mutants/`` between runs, and a plain run tests only the mutants without a result (mutmut
+itself drops the results of the functions that changed). ``--changed-since`` and
+``--survivors`` re-test their mutants even when they have a result, so that a sharper
+suite is measured again. Every run ends with the whole suite, in a fresh process, against
+each mutant that mutmut did not kill and that is not listed as equivalent (see
+:func:`_confirm`). The report, ``mutants/report.md`` (and ``.json``), lists every
+mutant: its status, its diff and, when killed, the first failing test with its SPEC ids.
+The survivors listed in ``tools/mutation/equivalent.toml`` count as equivalent.
+"""
+
+import argparse
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EQUIVALENT = ROOT / 'tools' / 'mutation' / 'equivalent.toml'
+EXCLUDED = ('inox/tests/', 'inox/examples/', 'inox/conftest.py')
+#: Seconds of one whole-suite run against a mutant: the suite takes about 70 s on 2 cores.
+TIMEOUT = 1200
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument('--changed-since', metavar='REF', help='only the mutants of the files of inox/ that differ from REF')
+    what.add_argument('--survivors', action='store_true', help='re-test the mutants that were not killed')
+    what.add_argument('--report-only', action='store_true', help='write the report of the results so far')
+    what.add_argument('mutants', nargs='*', default=[], help='mutant names or globs (as mutmut run takes them)')
+    parser.add_argument('--max-children', type=int, default=os.cpu_count(), help='mutants tested at once')
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+
+    if not args.report_only:
+        names = list(args.mutants)
+        if args.changed_since:
+            names = [f'{_module(path)}.x*' for path in _changed_files(args.changed_since)]
+            if not names:
+                print(f'no file of inox/ changed since {args.changed_since}')
+        elif args.survivors:
+            names = [name for name, (status, _) in _results().items() if status != 'killed']
+        if names or not (args.changed_since or args.survivors):
+            code = _mutmut_run(names, args.max_children)
+            if code:
+                return code
+        _confirm(args.max_children)
+
+    return _report()
+
+
+def _changed_files(ref: str) -> list[str]:
+    tracked = _git('diff', '--name-only', ref, '--', 'inox/')
+    new = _git('ls-files', '--others', '--exclude-standard', '--', 'inox/')
+    return sorted(
+        p for p in set(tracked + new)
+        if p.endswith('.py') and not p.startswith(EXCLUDED) and (ROOT / p).exists()
+    )
+
+
+def _git(*args: str) -> list[str]:
+    return subprocess.run(['git', *args], check=True, capture_output=True, text=True).stdout.split()
+
+
+def _module(path: str) -> str:
+    return path.removesuffix('.py').removesuffix('/__init__').replace('/', '.')
+
+
+def _mutmut_run(names: list[str], max_children: int) -> int:
+    # spec_tests runs one property in a `python -O` child whose working directory is
+    # the temporary folder; during mutmut's coverage run that child's mutmut reads
+    # [tool.mutmut] from its working directory, so the temporary folder gets a copy.
+    tmp = ROOT / 'mutants' / 'tmp'
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / 'pyproject.toml').write_text((ROOT / 'pyproject.toml').read_text())
+    env = dict(os.environ, TMPDIR=str(tmp))
+    # mutmut's own script, not `python -m mutmut`, which mutmut warns may import itself twice.
+    command = [str(Path(sys.executable).with_name('mutmut')), 'run', '--max-children', str(max_children), *names]
+    return subprocess.run(command, env=env).returncode
+
+
+def _confirm(max_children: int) -> None:
+    r"""Runs the whole suite, in a fresh process, against every mutant that mutmut
+    saw survive or that no test reached, unless it is listed as equivalent.
+
+    mutmut runs only the tests whose run reached the mutated function, in a process
+    that imported inox before the mutant was chosen: code that runs at import (class
+    registration) is never mutated there, and the tests that rely on it are not chosen.
+    This pass gives those mutants the suite's full power.
+    """
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    names = [n for n, (status, _) in _results().items() if status in ('survived', 'no tests') and n not in equivalent]
+    config = tomllib.loads((ROOT / 'pyproject.toml').read_text())['tool']['mutmut']
+    command = [sys.executable, '-m', 'pytest', '-x', '-q', *config['pytest_add_cli_args_test_selection'], *config['pytest_add_cli_args']]
+
+    def run(name):
+        env = dict(os.environ, MUTANT_UNDER_TEST=name, TMPDIR=str(ROOT / 'mutants' / 'tmp'))
+        try:
+            code = subprocess.run(command, cwd=ROOT / 'mutants', env=env, capture_output=True, timeout=TIMEOUT).returncode
+        except subprocess.TimeoutExpired:
+            code = 'timeout'
+        return name, code
+
+    print(f'the whole suite against {len(names)} mutants that mutmut did not kill')
+    with ThreadPoolExecutor(max_children) as pool:
+        verdicts = dict(pool.map(run, names))
+    (ROOT / 'mutants' / 'confirmed.json').write_text(json.dumps(verdicts, indent=1))
+
+
+def _results() -> dict:
+    r"""Every mutant's ``(status, source path)``, as mutmut recorded them."""
+
+    from mutmut.__main__ import SourceFileMutationData, status_by_exit_code, walk_mutatable_files
+
+    results = {}
+    for path in walk_mutatable_files():
+        data = SourceFileMutationData(path=path)
+        data.load()
+        for name, code in data.exit_code_by_key.items():
+            results[name] = (status_by_exit_code[code], path)
+    return results
+
+
+def _first_failures() -> dict:
+    failures = {}
+    path = ROOT / 'mutants' / 'first_failures.jsonl'
+    if path.exists():
+        for line in path.read_text().splitlines():
+            entry = json.loads(line)
+            failures[entry['mutant']] = entry  # the latest run of a mutant wins
+    return failures
+
+
+def _line(name: str, diff: str) -> str:
+    r"""``file:line`` of the first line that the mutant changes."""
+
+    from mutmut.utils.format_utils import orig_function_and_class_names_from_key
+
+    module, _, _ = name.rpartition('.')
+    path = module.replace('.', '/') + '.py'
+    if not (ROOT / path).exists():
+        path = module.replace('.', '/') + '/__init__.py'
+    function, cls = orig_function_and_class_names_from_key(name)
+    function = function.rpartition('.')[-1]
+    start = None
+    for node in ast.walk(ast.parse((ROOT / path).read_text())):
+        if isinstance(node, ast.ClassDef) and node.name == cls or cls is None and isinstance(node, ast.Module):
+            for child in node.body:
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and child.name == function:
+                    start = min([child.lineno] + [d.lineno for d in child.decorator_list])
+    if start is None:
+        return path
+    # The diff is of the function alone, from its first decorator: count its lines.
+    offset = 0
+    for row in diff.splitlines():
+        if row.startswith('@@'):
+            offset = int(re.match(r'@@ -(\d+)', row).group(1)) - 1
+        elif row.startswith(('---', '+++')):
+            continue
+        elif row.startswith('-'):
+            return f'{path}:{start + offset}'
+        elif row.startswith(' '):
+            offset += 1
+        elif row.startswith('+'):
+            return f'{path}:{start + offset}'
+    return path
+
+
+def _report() -> int:
+    from mutmut.__main__ import get_diff_for_mutant
+
+    import mutmut
+
+    results = _results()
+    failures = _first_failures()
+    verdicts = ROOT / 'mutants' / 'confirmed.json'
+    confirmed = json.loads(verdicts.read_text()) if verdicts.exists() else {}
+    equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    mutants = []
+    for name, (status, path) in sorted(results.items()):
+        diff = get_diff_for_mutant(name, path=path)
+        if status in ('survived', 'no tests') and name in equivalent:
+            status = 'equivalent'
+        elif status in ('survived', 'no tests') and name in confirmed:
+            status = {0: 'survived', 1: 'killed', 'timeout': 'timeout'}.get(confirmed[name], 'suspicious')
+        entry = {'mutant': name, 'status': status, 'where': _line(name, diff), 'diff': diff}
+        if status == 'killed' and name in failures:
+            entry.update({k: failures[name][k] for k in ('test', 'spec', 'error')})
+        mutants.append(entry)
+
+    counts = {}
+    for m in mutants:
+        counts[m['status']] = counts.get(m['status'], 0) + 1
+    stale = sorted(name for name in equivalent if results.get(name, ('gone',))[0] not in ('survived', 'no tests'))
+    non_equivalent = len(mutants) - counts.get('equivalent', 0)
+    killed = counts.get('killed', 0)
+    # A timeout is a mutant the suite noticed only by its time: reported apart, and
+    # as a kill only in the second rate (the reference never times out).
+    summary = {'tool': f'mutmut {mutmut.__version__}', 'mutants': len(mutants), **counts,
+               'kill_rate_of_non_equivalent': round(killed / non_equivalent, 4) if non_equivalent else 1.0,
+               'kill_or_timeout_rate_of_non_equivalent':
+                   round((killed + counts.get('timeout', 0)) / non_equivalent, 4) if non_equivalent else 1.0,
+               'stale_equivalent_entries': stale}
+
+    out = ROOT / 'mutants'
+    (out / 'report.json').write_text(json.dumps({'summary': summary, 'mutants': mutants}, indent=1))
+    lines = ['# Mutation report of inox/ against spec_tests', '']
+    lines += [f'- {k}: {v}' for k, v in summary.items()]
+    order = ['survived', 'timeout', 'suspicious', 'segfault', 'no tests', 'not checked', 'equivalent', 'killed']
+    for m in sorted(mutants, key=lambda m: (order.index(m['status']) if m['status'] in order else 0, m['mutant'])):
+        lines += ['', f'## {m["status"]}: `{m["mutant"]}` ({m["where"]})', '']
+        if m['status'] == 'equivalent':
+            lines += [f'Equivalent: {equivalent[m["mutant"]]}', '']
+        if 'test' in m:
+            lines += [f'First failing: `{m["test"]}` (SPEC {", ".join(m["spec"]) or "-"}): {m["error"].splitlines()[0] if m["error"] else ""}', '']
+        lines += ['```diff', m['diff'], '```']
+    (out / 'report.md').write_text('\n'.join(lines) + '\n')
+    print(json.dumps(summary, indent=1))
+    print(f'report: {out / "report.md"}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
