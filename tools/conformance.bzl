@@ -40,11 +40,11 @@ def conformance_test(name, adapter, deps, features = None, args = [], shard_coun
             # ids name their file.
             "--rootdir=..",
             "-p",
-            "conformance_plugin",
+            "conformance_features",
         ] + ([] if features == None else ["--conformance-features=" + ",".join(features)]) + args,
         deps = deps + [
             Label("//spec_tests:lib"),
-            Label("//tools:conformance_plugin"),
+            Label("//tools:conformance_features"),
         ],
         shard_count = shard_count,
         **kwargs
