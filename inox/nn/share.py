@@ -114,7 +114,8 @@ class Reference(Node):
 
     A :class:`Reference` forwards :py:`__call__` and attribute reads, writes and
     deletions to its value. For indexing (:py:`__getitem__`) or arithmetic
-    (:py:`+`, :py:`*`, ...), use :py:`ref.value` directly.
+    (:py:`+`, :py:`*`, ...), use :py:`ref.value` directly. Its own :py:`tag` and
+    :py:`value` are not forwarded: assigning either rebinds the reference.
 
     See also:
         :class:`Scope`
