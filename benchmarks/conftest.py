@@ -9,10 +9,9 @@ import sys
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import pytest  # noqa: E402
-
+from inoxbench import suite  # noqa: E402
 from inoxbench.machine import cpu_count, machine_class  # noqa: E402
 from inoxbench.shapes import SHAPES  # noqa: E402
-from inoxbench import suite  # noqa: E402
 
 
 def pytest_generate_tests(metafunc):

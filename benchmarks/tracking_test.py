@@ -4,7 +4,6 @@ import json
 import sys
 
 import pytest
-
 import track
 from inoxbench import results, tracking
 

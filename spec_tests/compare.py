@@ -8,7 +8,7 @@ and static values, and identity: all paths to one instance must reach one object
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import jax
 import numpy as np
@@ -26,14 +26,14 @@ def is_array(x: Any) -> bool:
     return isinstance(x, (jax.Array, np.ndarray, np.generic))
 
 
-def array_leaves(tree: Any) -> List[Any]:
+def array_leaves(tree: Any) -> list[Any]:
     r"""The leaves of ``tree`` that are arrays, in JAX's order. (Released inox versions
     also list static values as leaves; TREE-STATIC checks that separately.)"""
 
     return [x for x in jax.tree_util.tree_leaves(tree) if is_array(x)]
 
 
-def array_paths(tree: Any) -> List[tuple]:
+def array_paths(tree: Any) -> list[tuple]:
     r"""The ``(keystr(path), leaf)`` of each array leaf of ``tree``, in JAX's order."""
 
     pairs = jax.tree_util.tree_flatten_with_path(tree)[0]
@@ -118,7 +118,7 @@ def check_tree(
     root: Any,
     *,
     offset: int = 0,
-    values: Optional[Dict[int, np.ndarray]] = None,
+    values: dict[int, np.ndarray] | None = None,
     limit: int = 400,
     references: str = 'same',
 ) -> None:
@@ -136,8 +136,8 @@ def check_tree(
             Reference object, ``value`` if they need only hold one value.
     """
 
-    found: Dict[int, Any] = {}
-    first: Dict[int, str] = {}
+    found: dict[int, Any] = {}
+    first: dict[int, str] = {}
     for path in model.paths(limit):
         at = where(impl, path)
         try:

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import collections
 import re
-
-from typing import Any, Dict, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any
 
 import jax
 
-_RECORDS: Dict[Tuple[str, ...], type] = {}
+_RECORDS: dict[tuple[str, ...], type] = {}
 
 
 def record_class(fields: Sequence[str]) -> type:

@@ -19,14 +19,14 @@ import pickle
 import subprocess
 import sys
 import tempfile
-
-from typing import Any, Callable, Dict, List
+from collections.abc import Callable
+from typing import Any
 
 #: Seconds a child may take (it imports jax).
 TIMEOUT = 600
 
 
-def child_env() -> Dict[str, str]:
+def child_env() -> dict[str, str]:
     r"""The environment of a child interpreter: this one's, with ``sys.path`` as
     ``PYTHONPATH``."""
 
@@ -35,7 +35,7 @@ def child_env() -> Dict[str, str]:
     return env
 
 
-def python(*arguments: str) -> List[str]:
+def python(*arguments: str) -> list[str]:
     r"""The command line of a child interpreter: ``-P``, then ``arguments``."""
 
     return [sys.executable, '-P', *arguments]

@@ -23,8 +23,8 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-
-from typing import Any, Dict, Hashable, Iterator, List, Tuple
+from collections.abc import Hashable, Iterator
+from typing import Any
 
 CONTAINERS = ('module', 'scope', 'list', 'tuple', 'dict', 'record', 'box')
 MUTABLE = ('module', 'scope', 'list', 'dict')
@@ -71,7 +71,7 @@ class Step:
         return f'.{reference_key}'
 
 
-Path = Tuple[Step, ...]
+Path = tuple[Step, ...]
 
 
 def keystr(path: Path, reference_key: str = 'value') -> str:
@@ -118,7 +118,7 @@ class Node:
     value: Any = None
     wrapped: bool = False
 
-    def steps(self) -> List[Step]:
+    def steps(self) -> list[Step]:
         r"""The step to each child, in the order of :attr:`children`."""
 
         if self.kind in NAMESPACES + ('record', 'box'):
@@ -131,7 +131,7 @@ class Node:
             return [Step('deref')]
         return [Step('attr', 'value')] * len(self.children)  # param, entry
 
-    def ordered(self) -> List[Tuple[Step, int]]:
+    def ordered(self) -> list[tuple[Step, int]]:
         r"""The (step, child) pairs in flatten order: module attributes and dict keys
         sorted, the children of other containers in their own order."""
 
@@ -159,7 +159,7 @@ class Graph:
     printed by hypothesis reads as a program.
     """
 
-    nodes: Tuple[Node, ...]
+    nodes: tuple[Node, ...]
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -167,14 +167,14 @@ class Graph:
     def __getitem__(self, i: int) -> Node:
         return self.nodes[i]
 
-    def edges(self) -> Iterator[Tuple[int, Step, int]]:
+    def edges(self) -> Iterator[tuple[int, Step, int]]:
         r"""Yields every edge ``(parent, step, child)``."""
 
         for i, node in enumerate(self.nodes):
             for step, child in zip(node.steps(), node.children):
                 yield i, step, child
 
-    def in_degrees(self) -> List[int]:
+    def in_degrees(self) -> list[int]:
         r"""The number of positions of each node (the root counts one)."""
 
         degrees = [0] * len(self.nodes)
@@ -183,12 +183,12 @@ class Graph:
             degrees[child] += 1
         return degrees
 
-    def cycle_edges(self) -> List[Tuple[int, int]]:
+    def cycle_edges(self) -> list[tuple[int, int]]:
         r"""The edges that lie on a cycle (both ends in one strongly connected
         component, or a self-loop)."""
 
         component = strongly_connected(self)
-        sizes: Dict[int, int] = {}
+        sizes: dict[int, int] = {}
         for c in component:
             sizes[c] = sizes.get(c, 0) + 1
         return [
@@ -220,7 +220,7 @@ class Graph:
 
         printer.text(self.to_source())
 
-    def to_json(self) -> Dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         r"""A JSON-able form: nodes (with their name in the source, if any) and
         labelled edges, cycle edges marked, and the source text."""
 
@@ -240,7 +240,7 @@ class Graph:
         return {'nodes': nodes, 'edges': edges, 'source': self.to_source()}
 
 
-def strongly_connected(graph: Graph) -> List[int]:
+def strongly_connected(graph: Graph) -> list[int]:
     r"""The strongly connected component of each node (iterative Tarjan).
 
     Example:
@@ -249,10 +249,10 @@ def strongly_connected(graph: Graph) -> List[int]:
         True
     """
 
-    index: Dict[int, int] = {}
-    low: Dict[int, int] = {}
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
     on_stack = set()
-    stack: List[int] = []
+    stack: list[int] = []
     component = [-1] * len(graph.nodes)
     count = 0
 
@@ -346,15 +346,15 @@ class _Source:
         self.graph = graph
         degrees = graph.in_degrees()
         cyclic = {parent for parent, _ in graph.cycle_edges()}
-        self.names: Dict[int, str] = {}
+        self.names: dict[int, str] = {}
         for i, node in enumerate(graph.nodes):
             if i == 0:
                 self.names[i] = 'root'
             elif degrees[i] > 1 or i in cyclic:
                 self.names[i] = f'{"r" if node.kind == "ref" else "n"}{i}'
-        self.lines: List[str] = []
+        self.lines: list[str] = []
 
-    def render(self) -> List[str]:
+    def render(self) -> list[str]:
         graph = self.graph
         fill = []
         for i, name in self.names.items():
@@ -402,14 +402,14 @@ class _Source:
         return '{' + ', '.join(f'{k!r}: {p}' for k, p in zip(node.keys, parts)) + '}'
 
 
-def _creation_order(graph: Graph, names: Dict[int, str]) -> List[int]:
+def _creation_order(graph: Graph, names: dict[int, str]) -> list[int]:
     r"""Orders the named immutable nodes so that each comes after the named immutable
     nodes that its inline expression uses (named mutable nodes exist from the start)."""
 
     immutable = [i for i in names if graph.nodes[i].kind not in MUTABLE]
-    order: List[int] = []
+    order: list[int] = []
 
-    def uses(i: int) -> List[int]:
+    def uses(i: int) -> list[int]:
         found, todo, seen = [], list(graph.nodes[i].children), set()
         while todo:
             j = todo.pop()
@@ -422,7 +422,7 @@ def _creation_order(graph: Graph, names: Dict[int, str]) -> List[int]:
                 found.append(j)
         return found
 
-    state: Dict[int, int] = {}  # 1: expanding, 2: written
+    state: dict[int, int] = {}  # 1: expanding, 2: written
     for start in immutable:
         work = [(start, False)]
         while work:
@@ -451,15 +451,15 @@ def subtree(graph: Graph, start: int) -> set:
     return seen
 
 
-def immutable_order(graph: Graph) -> List[int]:
+def immutable_order(graph: Graph) -> list[int]:
     r"""The immutable nodes, each after the immutable nodes it holds.
 
     Raises:
         ValueError: If a cycle has no mutable node on it: no program can build it.
     """
 
-    order: List[int] = []
-    state: Dict[int, int] = {}  # 1: being built, 2: built
+    order: list[int] = []
+    state: dict[int, int] = {}  # 1: being built, 2: built
     for start in range(len(graph.nodes)):
         if graph[start].kind in MUTABLE or start in state:
             continue

@@ -15,11 +15,10 @@ import os
 import re
 import threading
 import traceback
-
-from typing import Any, Callable, Dict, NamedTuple, Optional
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import pytest
-
 from hypothesis import Phase, given, settings
 
 from .profiles import settings_for
@@ -28,7 +27,7 @@ from .profiles import settings_for
 SPEC_MD = os.path.join(os.path.dirname(__file__), 'SPEC.md')
 
 
-def _rules() -> Dict[str, Optional[str]]:
+def _rules() -> dict[str, str | None]:
     with open(SPEC_MD, encoding='utf-8') as f:
         found = re.findall(r'^\*\*([A-Z]+(?:-[A-Z]+)+)\*\*(?: \(feature: ([a-z]+)\))? —', f.read(), flags=re.MULTILINE)
     return {spec_id: feature or None for spec_id, feature in found}
@@ -62,11 +61,11 @@ class Record:
     """
 
     current: str = ''
-    calls: Dict[str, int] = {}
-    failures: Dict[str, Dict[tuple, Dict[str, Any]]] = {}
+    calls: dict[str, int] = {}
+    failures: dict[str, dict[tuple, dict[str, Any]]] = {}
 
     @classmethod
-    def failed(cls, arguments: Dict[str, Any], error: BaseException) -> None:
+    def failed(cls, arguments: dict[str, Any], error: BaseException) -> None:
         r"""Records a failing call of the current test."""
 
         frames = traceback.extract_tb(error.__traceback__)
@@ -134,7 +133,7 @@ def in_thread(call: Callable, *args, **kwargs) -> Any:
     happened (its own traceback is as deep as the recursion, too deep to format).
     """
 
-    outcome: Dict[str, Any] = {}
+    outcome: dict[str, Any] = {}
 
     def target():
         try:

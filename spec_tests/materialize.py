@@ -12,8 +12,7 @@ any depth build.
 from __future__ import annotations
 
 import dataclasses
-
-from typing import Any, Dict, Optional
+from typing import Any
 
 import numpy as np
 
@@ -32,10 +31,10 @@ class Live:
     """
 
     root: Any
-    objects: Dict[int, Any]
+    objects: dict[int, Any]
 
 
-def array_value(node: Node, batch: Optional[int] = None, offset: int = 0) -> Any:
+def array_value(node: Node, batch: int | None = None, offset: int = 0) -> Any:
     r"""The array of an ``array`` node: small integers (exact in every dtype), distinct
     across seeds and offsets; with ``batch``, the arrays of offsets ``0, 3, 6, ...``
     stacked on a new first axis. Its type is the node's flavor: a jax array, a numpy
@@ -65,7 +64,7 @@ def array_value(node: Node, batch: Optional[int] = None, offset: int = 0) -> Any
     return jnp.asarray(values)
 
 
-def materialize(graph: Graph, impl: Adapter, batch: Optional[int] = None, offset: int = 0) -> Live:
+def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: int = 0) -> Live:
     r"""Builds ``graph`` with the classes of ``impl``.
 
     Arguments:
@@ -75,7 +74,7 @@ def materialize(graph: Graph, impl: Adapter, batch: Optional[int] = None, offset
         offset: Shift the values of every array (see :func:`array_value`).
     """
 
-    objects: Dict[int, Any] = {}
+    objects: dict[int, Any] = {}
     for i, node in enumerate(graph.nodes):
         if node.kind == 'module':
             objects[i] = impl.Module()

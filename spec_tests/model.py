@@ -28,8 +28,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-
-from typing import Dict, Hashable, List, Optional, Tuple
+from collections.abc import Hashable
 
 from .graph import CONTAINERS, Graph, Path, Step, keystr
 
@@ -53,8 +52,8 @@ class Instance:
     id: int
     node: int
     kind: str
-    children: List[Tuple[Step, int]]
-    scope: Optional[int]
+    children: list[tuple[Step, int]]
+    scope: int | None
     path: Path
 
 
@@ -64,9 +63,9 @@ class Failure:
     for a Reference, its tag."""
 
     error: str
-    paths: Tuple[Path, ...]
+    paths: tuple[Path, ...]
     node: int
-    tags: Tuple[Hashable, ...] = ()
+    tags: tuple[Hashable, ...] = ()
 
 
 @dataclasses.dataclass
@@ -83,10 +82,10 @@ class Model:
     """
 
     graph: Graph
-    instances: List[Instance]
-    leaves: List[Tuple[int, Path]]
-    groups: Dict[Tuple[int, Hashable], List[Path]]
-    failure: Optional[Failure]
+    instances: list[Instance]
+    leaves: list[tuple[int, Path]]
+    groups: dict[tuple[int, Hashable], list[Path]]
+    failure: Failure | None
 
     def keystr(self, path: Path, reference_key: str = 'value') -> str:
         r"""The path as ``jax.tree_util.keystr`` prints it."""
@@ -109,7 +108,7 @@ class Model:
             instance = self.instances[dict(instance.children)[step]]
         return instance
 
-    def paths(self, limit: int = 400, per_instance: int = 6) -> List[Path]:
+    def paths(self, limit: int = 400, per_instance: int = 6) -> list[Path]:
         r"""Access paths into the tree, canonical ones first: a depth-first enumeration
         that keeps at most ``per_instance`` paths to each instance and stops after
         ``limit`` paths. A path that reaches an instance already on it (a cycle) ends
@@ -118,9 +117,9 @@ class Model:
         The first path to each instance is its canonical path.
         """
 
-        found: List[Path] = []
-        count: Dict[int, int] = {}
-        work: List[Tuple[int, Path, frozenset]] = [(0, (), frozenset())]
+        found: list[Path] = []
+        count: dict[int, int] = {}
+        work: list[tuple[int, Path, frozenset]] = [(0, (), frozenset())]
         while work and len(found) < limit:
             i, path, on_path = work.pop()
             if count.get(i, 0) >= per_instance:
@@ -152,7 +151,7 @@ class Model:
             found.append((instance.kind, static, tag, instance.scope, tuple(instance.children)))
         return tuple(found)
 
-    def uses(self, limit: int = 400) -> List[Tuple[Path, int]]:
+    def uses(self, limit: int = 400) -> list[tuple[Path, int]]:
         r"""Access paths that end at a leaf, with the leaf's instance id."""
 
         return [
@@ -167,8 +166,8 @@ class _Frames:
 
     def __init__(self):
         self.count = 0
-        self.tags: Dict[Tuple[int, Hashable], Tuple[int, int, Path]] = {}
-        self.claims: Dict[int, Tuple[Hashable, int, Path]] = {}
+        self.tags: dict[tuple[int, Hashable], tuple[int, int, Path]] = {}
+        self.claims: dict[int, tuple[Hashable, int, Path]] = {}
 
     def open(self) -> int:
         self.count += 1
@@ -189,19 +188,19 @@ def walk(graph: Graph, *, repr_scope: bool = False, entries_are_leaves: bool = F
     """
 
     frames = _Frames()
-    instances: List[Instance] = []
-    leaves: List[Tuple[int, Path]] = []
-    groups: Dict[Tuple[int, Hashable], List[Path]] = {}
-    active: Dict[int, Path] = {}
+    instances: list[Instance] = []
+    leaves: list[tuple[int, Path]] = []
+    groups: dict[tuple[int, Hashable], list[Path]] = {}
+    active: dict[int, Path] = {}
     root_frame = frames.open() if repr_scope else None
 
-    def new(node: int, scope: Optional[int], path: Path) -> Instance:
+    def new(node: int, scope: int | None, path: Path) -> Instance:
         instance = Instance(len(instances), node, graph[node].kind, [], scope, path)
         instances.append(instance)
         return instance
 
     # Items: (node, path, frame, parent instance or None, step) or (_EXIT, node).
-    stack: List[tuple] = [(0, (), root_frame, None, None)]
+    stack: list[tuple] = [(0, (), root_frame, None, None)]
     while stack:
         item = stack.pop()
         if item[0] is _EXIT:

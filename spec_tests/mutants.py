@@ -9,6 +9,7 @@ spec_tests.mutants:NO_PRUNING`` runs the whole suite against one.
 import collections.abc
 
 import jax.tree_util as jtu
+
 import inox.nn as nn
 
 from .adapters.reference import ReferenceAdapter

@@ -20,8 +20,7 @@ import json
 import os
 import platform
 import time
-
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 
@@ -71,8 +70,8 @@ class _Collector:
 
     def __init__(self, config):
         self.config = config
-        self.results: Dict[str, Dict[str, Any]] = {}
-        self.ids: Dict[str, List[str]] = {}
+        self.results: dict[str, dict[str, Any]] = {}
+        self.ids: dict[str, list[str]] = {}
         self.total = 0
         self.started = time.time()
 
@@ -133,7 +132,7 @@ class _Collector:
             json.dump(report, f, indent=1)
 
 
-def _adapter_summary(config) -> Dict[str, Any]:
+def _adapter_summary(config) -> dict[str, Any]:
     from .adapters import load
 
     try:
@@ -162,7 +161,7 @@ def _jsonable(value: Any) -> Any:
     return {'repr': repr(value)[:4000]}
 
 
-def _bounded_graph(graph) -> Dict[str, Any]:
+def _bounded_graph(graph) -> dict[str, Any]:
     r"""The JSON of a counterexample graph, nodes and edges only when the page can draw
     them: a larger one keeps its outline (:meth:`Graph.to_source` stops after a few
     lines), its size, depth and node kinds, so that a 10,000-level graph costs a few
@@ -170,7 +169,7 @@ def _bounded_graph(graph) -> Dict[str, Any]:
 
     if len(graph) <= MAX_NODES:
         return graph.to_json()
-    kinds: Dict[str, int] = {}
+    kinds: dict[str, int] = {}
     for node in graph.nodes:
         kinds[node.kind] = kinds.get(node.kind, 0) + 1
     return {

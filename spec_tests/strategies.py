@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import dataclasses
 import keyword
-
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -103,15 +103,15 @@ class Options:
     max_depth: int = 5
     max_children: int = 4
     max_extras: int = 6
-    root: Optional[str] = None
+    root: str | None = None
     scopes: bool = True
     cycles: bool = True
     references: bool = True
     statics: bool = True
     entries: bool = False
-    force_cycle: Optional[bool] = False
-    dtypes: Tuple[str, ...] = DTYPES
-    flavors: Tuple[str, ...] = DEFAULT_FLAVORS
+    force_cycle: bool | None = False
+    dtypes: tuple[str, ...] = DTYPES
+    flavors: tuple[str, ...] = DEFAULT_FLAVORS
     max_rank: int = 3
 
 
@@ -127,18 +127,18 @@ class _Builder:
     def __init__(self, draw, options: Options):
         self.draw = draw
         self.o = options
-        self.nodes: List[Dict[str, Any]] = []
-        self.owner: List[Optional[int]] = []
-        self.namespace: List[Optional[int]] = []  # scope of the positions of a node's children
-        self.refs: List[int] = []
-        self.tags: Dict[Optional[int], Set[Any]] = {}
-        self.frozen: Set[int] = set()
+        self.nodes: list[dict[str, Any]] = []
+        self.owner: list[int | None] = []
+        self.namespace: list[int | None] = []  # scope of the positions of a node's children
+        self.refs: list[int] = []
+        self.tags: dict[int | None, set[Any]] = {}
+        self.frozen: set[int] = set()
         self.seeds = 0
         self.added = 0  # extra positions so far
 
     # The owned tree.
 
-    def add(self, kind: str, owner: Optional[int], **fields) -> int:
+    def add(self, kind: str, owner: int | None, **fields) -> int:
         i = len(self.nodes)
         self.nodes.append(dict(kind=kind, keys=[], children=[], **fields))
         self.owner.append(owner)
@@ -146,7 +146,7 @@ class _Builder:
         self.namespace.append(i if kind == 'scope' else outer)
         return i
 
-    def leaf_kinds(self) -> List[str]:
+    def leaf_kinds(self) -> list[str]:
         kinds = ['array', 'param']
         if self.o.statics:
             kinds.append('static')
@@ -154,7 +154,7 @@ class _Builder:
             kinds.append('entry')
         return kinds
 
-    def node_kinds(self, depth: int, target: bool = False) -> List[str]:
+    def node_kinds(self, depth: int, target: bool = False) -> list[str]:
         if len(self.nodes) >= self.o.max_nodes or depth >= self.o.max_depth:
             kinds = self.leaf_kinds()
             return [k for k in kinds if k != 'static'] if target else kinds
@@ -172,7 +172,7 @@ class _Builder:
             kinds += ['module', 'list', 'dict']  # cycles need mutable values
         return kinds
 
-    def node(self, depth: int, owner: Optional[int], kind: Optional[str] = None, target: bool = False) -> int:
+    def node(self, depth: int, owner: int | None, kind: str | None = None, target: bool = False) -> int:
         if kind is None:
             kind = self.draw(st.sampled_from(self.node_kinds(depth, target)))
         if kind == 'array':
@@ -233,13 +233,13 @@ class _Builder:
 
         return outer(_spanned(inner))
 
-    def fresh_name(self, used: List[str]) -> str:
+    def fresh_name(self, used: list[str]) -> str:
         name = self.draw(names)
         while name in used:
             name = name + '_'
         return name
 
-    def array(self, owner: Optional[int]) -> int:
+    def array(self, owner: int | None) -> int:
         rank = self.draw(st.integers(0, self.o.max_rank))
         shape = tuple(self.draw(st.lists(st.integers(0, 3), min_size=rank, max_size=rank)))
         self.seeds += 1
@@ -255,7 +255,7 @@ class _Builder:
             seed=self.seeds,
         )
 
-    def fresh_tag(self, namespace: Optional[int]) -> Any:
+    def fresh_tag(self, namespace: int | None) -> Any:
         used = self.tags.setdefault(namespace, set())
         tag = self.draw(tags)
         while tag in used:  # a new Reference needs a tag of its own in its scope
@@ -265,7 +265,7 @@ class _Builder:
 
     # Extra positions.
 
-    def containers(self) -> List[int]:
+    def containers(self) -> list[int]:
         return [i for i, n in enumerate(self.nodes) if n['kind'] in CONTAINERS]
 
     def graph(self) -> Graph:
@@ -289,7 +289,7 @@ class _Builder:
     def frozen_at(self, i: int) -> bool:
         return any(self.owned_below(f, i) for f in self.frozen)
 
-    def tie_candidates(self, ref: int) -> List[int]:
+    def tie_candidates(self, ref: int) -> list[int]:
         r"""Containers where another occurrence of ``ref`` keeps the graph valid."""
 
         home = self.namespace[ref]
@@ -383,7 +383,7 @@ class _Builder:
 
 
 @st.composite
-def graphs(draw, options: Optional[Options] = None, **kwargs) -> Graph:
+def graphs(draw, options: Options | None = None, **kwargs) -> Graph:
     r"""Valid sharing graphs: SPEC.md says what flattening each must give.
 
     Arguments:
@@ -412,7 +412,7 @@ def sharing_graphs(**kwargs) -> st.SearchStrategy:
 # Defects. Each injector draws a valid graph and adds one defect to it.
 
 
-def _with(graph: Graph, changes: Dict[int, Node], added: Sequence[Node] = ()) -> Graph:
+def _with(graph: Graph, changes: dict[int, Node], added: Sequence[Node] = ()) -> Graph:
     nodes = [changes.get(i, n) for i, n in enumerate(graph.nodes)]
     return Graph(tuple(nodes) + tuple(added))
 
@@ -429,11 +429,11 @@ def _attach(node: Node, child: int, key: Any, at: int) -> Node:
     return dataclasses.replace(node, children=node.children[:at] + (child,) + node.children[at:])
 
 
-def namespaces(graph: Graph) -> Dict[int, Optional[int]]:
+def namespaces(graph: Graph) -> dict[int, int | None]:
     r"""The Scope whose namespace holds the children of each reachable node (a Scope
     holds its own), or :py:`None` outside any Scope."""
 
-    found: Dict[int, Optional[int]] = {0: 0 if graph[0].kind == 'scope' else None}
+    found: dict[int, int | None] = {0: 0 if graph[0].kind == 'scope' else None}
     todo = [0]
     while todo:
         i = todo.pop()
@@ -444,12 +444,12 @@ def namespaces(graph: Graph) -> Dict[int, Optional[int]]:
     return found
 
 
-def _scoped_refs(graph: Graph, space: Dict[int, Optional[int]], kinds: Tuple[str, ...]) -> List[int]:
+def _scoped_refs(graph: Graph, space: dict[int, int | None], kinds: tuple[str, ...]) -> list[int]:
     return [i for i, s in space.items() if graph[i].kind == 'ref' and s is not None
             and graph[graph[i].children[0]].kind in kinds]
 
 
-def _ensure_ref(graph: Graph, space: Dict[int, Optional[int]], kinds: Tuple[str, ...]) -> Graph:
+def _ensure_ref(graph: Graph, space: dict[int, int | None], kinds: tuple[str, ...]) -> Graph:
     r"""``graph``, with a Reference to a new Parameter under the root Scope if it has
     no scoped Reference to a value of ``kinds``."""
 
@@ -461,7 +461,7 @@ def _ensure_ref(graph: Graph, space: Dict[int, Optional[int]], kinds: Tuple[str,
     return _with(graph, {0: _attach(graph[0], start, 'held', 0)}, added)
 
 
-def _containers_in(graph: Graph, space: Dict[int, Optional[int]], scope: int, exclude=frozenset()) -> List[int]:
+def _containers_in(graph: Graph, space: dict[int, int | None], scope: int, exclude=frozenset()) -> list[int]:
     return sorted(c for c, s in space.items() if graph[c].kind in CONTAINERS and s == scope and c not in exclude)
 
 
@@ -634,7 +634,7 @@ def graph_pairs(**kwargs) -> st.SearchStrategy:
 
 
 @st.composite
-def deep_graphs(draw, depth: int, kinds: Tuple[str, ...] = ('module', 'ref')) -> Graph:
+def deep_graphs(draw, depth: int, kinds: tuple[str, ...] = ('module', 'ref')) -> Graph:
     r"""A root Scope holding a chain of ``depth`` nested modules and References (each
     with its own tag), a drawn pattern of kinds repeated, that ends with a Reference to
     a Parameter; the root holds that Reference too, unless the chain crosses a Scope."""

@@ -9,18 +9,16 @@ Usage: ``python -m spec_tests.suite --impl NAME [--report PATH] [--profile PROFI
 import argparse
 import os
 import sys
-
 from importlib.metadata import entry_points
-from typing import List, Optional
 
 import pytest
 
 from spec_tests.profiles import PROFILES
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    extra: List[str] = []
+    extra: list[str] = []
     if '--' in argv:
         argv, extra = argv[: argv.index('--')], argv[argv.index('--') + 1 :]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -2,7 +2,6 @@ r"""The suite checks itself: every mutant of :mod:`spec_tests.mutants` must fail
 properties aimed at the rule it breaks."""
 
 import pytest
-
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException

@@ -2,7 +2,6 @@ r"""Partition and combine: PART-KEYS, PART-FILTERS, PART-ROUNDTRIP and PART-ERRO
 
 import numpy as np
 import pytest
-
 from hypothesis import strategies as st
 
 from .compare import assert_array, bump, check_tree, error_text, expected_array, is_array

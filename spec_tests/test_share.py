@@ -10,7 +10,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
 from hypothesis import strategies as st
 
 from .compare import (
@@ -42,7 +41,6 @@ from .strategies import (
     tags,
     unscoped_cycle_graphs,
 )
-
 
 any_graphs = sharing_graphs()
 

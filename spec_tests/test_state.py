@@ -2,7 +2,6 @@ r"""State utilities with shared entries: STATE-EXPORT and STATE-UPDATE."""
 
 import numpy as np
 import pytest
-
 from hypothesis import strategies as st
 
 from .compare import assert_array, bump, error_text, expected_array, where

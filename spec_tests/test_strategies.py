@@ -2,7 +2,6 @@ r"""Self-tests of the strategies and the model. They have no SPEC id: they check
 suite, not the implementation under test."""
 
 import pytest
-
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis.internal.conjecture import providers
 

@@ -10,11 +10,10 @@ __all__ = ['flatten_memory']
 
 import gc
 import tracemalloc
+from typing import Any
 
-from typing import Any, Dict
 
-
-def flatten_memory(peer: Any, model: Any) -> Dict[str, int]:
+def flatten_memory(peer: Any, model: Any) -> dict[str, int]:
     r"""Flattens ``model`` once under :mod:`tracemalloc`.
 
     Returns:

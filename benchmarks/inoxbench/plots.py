@@ -8,8 +8,7 @@ __all__ = ['OPS', 'write_report']
 import html
 import math
 import os
-
-from typing import Any, Dict, List
+from typing import Any
 
 import matplotlib
 
@@ -110,11 +109,11 @@ def memory_vs_leaves(run: Run, path: str) -> bool:
     return drawn
 
 
-def _geomean(values: List[float]) -> float:
+def _geomean(values: list[float]) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
-def history(runs: List[Dict[str, Any]], path: str) -> bool:
+def history(runs: list[dict[str, Any]], path: str) -> bool:
     r"""Writes, for each tracked peer and operation, the geometric mean over shapes
     of its ratio to the floor, run after run; False with fewer than one run."""
 
@@ -144,15 +143,15 @@ def history(runs: List[Dict[str, Any]], path: str) -> bool:
     return True
 
 
-def _table(headers: List[str], rows: List[List[str]]) -> str:
+def _table(headers: list[str], rows: list[list[str]]) -> str:
     head = ''.join(f'<th>{html.escape(h)}</th>' for h in headers)
     body = ''.join('<tr>' + ''.join(f'<td>{html.escape(c)}</td>' for c in row) + '</tr>' for row in rows)
     return f'<table><tr>{head}</tr>{body}</table>'
 
 
 def write_report(
-    run: Run, checks: List[Check], rows: List[Row], runs: List[Dict[str, Any]], out: str, stat: str = 'min'
-) -> List[str]:
+    run: Run, checks: list[Check], rows: list[Row], runs: list[dict[str, Any]], out: str, stat: str = 'min'
+) -> list[str]:
     r"""Writes the PNG files and ``index.html`` into ``out``; returns their paths."""
 
     os.makedirs(out, exist_ok=True)

@@ -12,13 +12,13 @@ from __future__ import annotations
 __all__ = ['Run', 'merge', 'read', 'write']
 
 import json
+from collections.abc import Iterable
+from typing import Any
 
-from typing import Any, Dict, Iterable, List, Optional, Tuple
-
-Key = Tuple[str, str, int, str]  # (op, peer, n, variant)
+Key = tuple[str, str, int, str]  # (op, peer, n, variant)
 
 
-def read(path: str) -> Dict[str, Any]:
+def read(path: str) -> dict[str, Any]:
     r"""Reads a pytest-benchmark JSON file."""
 
     with open(path) as f:
@@ -38,7 +38,7 @@ def _rounded(value: Any) -> Any:
     return float(f'{value:.5g}') if isinstance(value, float) else value
 
 
-def write(path: str, document: Dict[str, Any]) -> None:
+def write(path: str, document: dict[str, Any]) -> None:
     r"""Writes a merged document with one benchmark per line, for readable diffs."""
 
     head = {k: v for k, v in document.items() if k != 'benchmarks'}
@@ -48,7 +48,7 @@ def write(path: str, document: Dict[str, Any]) -> None:
         f.write(text[:-1].rstrip() + ',\n "benchmarks": [\n  ' + ',\n  '.join(lines) + '\n ]\n}\n')
 
 
-def merge(documents: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
+def merge(documents: Iterable[dict[str, Any]]) -> dict[str, Any]:
     r"""Merges the JSON documents of the processes of one run.
 
     Example:
@@ -59,7 +59,7 @@ def merge(documents: Iterable[Dict[str, Any]]) -> Dict[str, Any]:
         ({'min': 1}, {'p': {'node': 'x'}})
     """
 
-    merged: Dict[str, Any] = {'benchmarks': [], 'processes': {}}
+    merged: dict[str, Any] = {'benchmarks': [], 'processes': {}}
     for document in documents:
         for key in ('machine_info', 'commit_info', 'datetime', 'version'):
             if key in document:
@@ -89,10 +89,10 @@ class Run:
         document: A document as returned by :func:`merge`.
     """
 
-    def __init__(self, document: Dict[str, Any]):
+    def __init__(self, document: dict[str, Any]):
         self.document = document
-        self.entries: Dict[Key, Dict[str, Any]] = {}
-        self.floors: Dict[Tuple[str, str, int, str], Dict[str, Any]] = {}
+        self.entries: dict[Key, dict[str, Any]] = {}
+        self.floors: dict[tuple[str, str, int, str], dict[str, Any]] = {}
         for benchmark in document.get('benchmarks', []):
             info = benchmark.get('extra_info', {})
             if 'op' not in info:
@@ -104,7 +104,7 @@ class Run:
                     continue
             self.entries[key] = benchmark
 
-    def floor(self, op: str, peer: str, n: int, variant: str) -> Optional[Dict[str, Any]]:
+    def floor(self, op: str, peer: str, n: int, variant: str) -> dict[str, Any] | None:
         r"""The floor's benchmark of the same operation and shape, in the process that
         measured ``peer``."""
 
@@ -114,7 +114,7 @@ class Run:
         return self.floors.get((entry.get('extra_info', {}).get('process'), op, n, variant))
 
     @property
-    def machine_class(self) -> Optional[str]:
+    def machine_class(self) -> str | None:
         r"""The machine class recorded by the processes (see :mod:`.machine`)."""
 
         classes = {info.get('machine_class') for info in self.document.get('processes', {}).values()}
@@ -125,7 +125,7 @@ class Run:
             raise ValueError(f'the processes of one run disagree on the machine class: {sorted(classes)}')
         return classes.pop()
 
-    def time(self, op: str, peer: str, n: int, variant: str, stat: str = 'min') -> Optional[float]:
+    def time(self, op: str, peer: str, n: int, variant: str, stat: str = 'min') -> float | None:
         r"""A statistic of one benchmark in seconds, or None if it did not run."""
 
         entry = self.entries.get((op, peer, n, variant))
@@ -137,7 +137,7 @@ class Run:
         entry = self.entries.get((op, peer, n, variant))
         return None if entry is None else entry.get('extra_info', {}).get(name)
 
-    def keys(self) -> List[Key]:
+    def keys(self) -> list[Key]:
         r"""The ``(op, peer, n, variant)`` of every benchmark, sorted."""
 
         return sorted(self.entries)

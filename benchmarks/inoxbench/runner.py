@@ -12,14 +12,12 @@ __all__ = ['main', 'require_inox']
 
 import os
 
-from typing import List
-
 import pytest
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def main(test_file: str, argv: List[str]) -> int:
+def main(test_file: str, argv: list[str]) -> int:
     r"""Runs pytest on ``test_file`` with the options of ``pytest.ini`` beside it."""
 
     here = os.path.dirname(os.path.abspath(test_file))

@@ -13,8 +13,7 @@ from __future__ import annotations
 __all__ = ['SIZES', 'VARIANTS', 'SHAPES', 'Shape', 'unique_arrays']
 
 import functools
-
-from typing import List, NamedTuple, Tuple
+from typing import NamedTuple
 
 SIZES = (10, 100, 1_000, 10_000)
 
@@ -67,8 +66,8 @@ class Shape(NamedTuple):
 SHAPES = [Shape(n, variant) for variant in VARIANTS for n in SIZES]
 
 
-@functools.lru_cache(maxsize=None)
-def unique_arrays(unique: int) -> List[Tuple[object, object]]:
+@functools.cache
+def unique_arrays(unique: int) -> list[tuple[object, object]]:
     r"""The (weight, bias) arrays of the unique layers, shared by all peers.
 
     They are created once per count, so that every peer holds the very same leaves.

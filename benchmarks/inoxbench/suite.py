@@ -22,11 +22,11 @@ __all__ = [
 ]
 
 import gc
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import pytest
-
-from typing import Any, Callable, Tuple
 
 from . import peers
 from .memory import flatten_memory
@@ -74,7 +74,7 @@ class Case:
         except ImportError as error:  # e.g. flax missing from a GPU machine's environment
             pytest.skip(f'{self.peer_name} cannot be imported here: {error}')
 
-    def prepare(self, op: str) -> Tuple[peers.Peer, Any]:
+    def prepare(self, op: str) -> tuple[peers.Peer, Any]:
         r"""The peer and the model for benchmarking ``op``; the test is skipped if the
         peer does not offer ``op``."""
 

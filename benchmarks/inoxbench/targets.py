@@ -10,7 +10,8 @@ from __future__ import annotations
 
 __all__ = ['Check', 'TARGETS', 'evaluate', 'format_checks']
 
-from typing import Callable, List, NamedTuple, Optional
+from collections.abc import Callable
+from typing import NamedTuple
 
 from .results import Run
 from .shapes import SIZES
@@ -24,23 +25,23 @@ class Check(NamedTuple):
 
     target: str
     case: str
-    value: Optional[float]  # None: not measured in this run
+    value: float | None  # None: not measured in this run
     limit: float
     at_most: bool  # whether the value must be at most (else at least) the limit
 
     @property
-    def met(self) -> Optional[bool]:
+    def met(self) -> bool | None:
         if self.value is None:
             return None
         return self.value <= self.limit if self.at_most else self.value >= self.limit
 
 
-def _ratio(run: Run, stat: str, top: tuple, bottom: tuple) -> Optional[float]:
+def _ratio(run: Run, stat: str, top: tuple, bottom: tuple) -> float | None:
     a, b = run.time(*top, stat=stat), run.time(*bottom, stat=stat)
     return None if a is None or b is None or b == 0 else a / b
 
 
-def _scope_vs_module(run: Run, stat: str) -> List[Check]:
+def _scope_vs_module(run: Run, stat: str) -> list[Check]:
     name = 'Scope flatten+unflatten <= 1.3x plain Module'
     return [
         Check(name, f'N={n} {v}', _ratio(run, stat, ('roundtrip', 'scope', n, v), ('roundtrip', 'module', n, v)), 1.3, True)
@@ -51,8 +52,8 @@ def _scope_vs_module(run: Run, stat: str) -> List[Check]:
 
 def _faster_than(
     peer: str, label: str, limit: float, ops: dict, us: str = 'scope', our_label: str = ''
-) -> Callable[[Run, str], List[Check]]:
-    def checks(run: Run, stat: str) -> List[Check]:
+) -> Callable[[Run, str], list[Check]]:
+    def checks(run: Run, stat: str) -> list[Check]:
         return [
             Check(
                 f'{our_label}{ours_label} >= {limit:g}x faster than {label} {theirs_label}',
@@ -68,7 +69,7 @@ def _faster_than(
     return checks
 
 
-def _linear(run: Run, stat: str) -> List[Check]:
+def _linear(run: Run, stat: str) -> list[Check]:
     return [
         Check(
             f'Scope {op} N=1,000 -> 10,000 grows <= 11x',
@@ -82,7 +83,7 @@ def _linear(run: Run, stat: str) -> List[Check]:
     ]
 
 
-def _jit_vs_equinox(run: Run, stat: str) -> List[Check]:
+def _jit_vs_equinox(run: Run, stat: str) -> list[Check]:
     name = 'jit call with a Scope <= 1.2x eqx.filter_jit on an Equinox module'
     return [
         Check(name, f'N={n} {v}', _ratio(run, stat, ('jit_call', 'scope', n, v), ('jit_call', 'equinox', n, v)), 1.2, True)
@@ -122,13 +123,13 @@ TARGETS = [
 ]
 
 
-def evaluate(run: Run, stat: str = 'min') -> List[Check]:
+def evaluate(run: Run, stat: str = 'min') -> list[Check]:
     r"""Every check of every target."""
 
     return [check for target in TARGETS for check in target(run, stat)]
 
 
-def format_checks(checks: List[Check]) -> str:
+def format_checks(checks: list[Check]) -> str:
     r"""A plain-text table of the measured checks, one block per target.
 
     Example:
@@ -138,7 +139,7 @@ def format_checks(checks: List[Check]) -> str:
           (1 more not measured in this run)
     """
 
-    lines: List[str] = []
+    lines: list[str] = []
     width = max((len(c.case) for c in checks if c.value is not None), default=0)
     for target in dict.fromkeys(c.target for c in checks):
         mine = [c for c in checks if c.target == target]

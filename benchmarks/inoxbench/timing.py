@@ -14,8 +14,8 @@ __all__ = ['LARGE', 'measure', 'rounds_for']
 
 import math
 import time
-
-from typing import Any, Callable, Dict, Optional, Tuple
+from collections.abc import Callable
+from typing import Any
 
 LARGE = 10_000
 LARGE_BUDGET_S = 1.5
@@ -23,7 +23,7 @@ LARGE_MAX_ROUNDS = 5
 PROBE_BELOW_S = 0.5
 
 # (op, peer, variant, n) -> fastest round seen in this process, in seconds.
-_SEEN: Dict[Tuple[str, str, str, int], float] = {}
+_SEEN: dict[tuple[str, str, str, int], float] = {}
 
 
 def rounds_for(seconds: float) -> int:
@@ -37,7 +37,7 @@ def rounds_for(seconds: float) -> int:
     return max(1, min(LARGE_MAX_ROUNDS, math.floor(LARGE_BUDGET_S / seconds)))
 
 
-def _extrapolate(key: Tuple[str, str, str, int]) -> Optional[float]:
+def _extrapolate(key: tuple[str, str, str, int]) -> float | None:
     op, peer, variant, n = key
     smaller = [(m, t) for (o, p, v, m), t in _SEEN.items() if (o, p, v) == (op, peer, variant) and m < n]
     if not smaller:
@@ -52,7 +52,7 @@ def _probe(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
-def measure(benchmark: Any, key: Tuple[str, str, str, int], fn: Callable[[], Any]) -> Any:
+def measure(benchmark: Any, key: tuple[str, str, str, int], fn: Callable[[], Any]) -> Any:
     r"""Benchmarks ``fn`` under the policy above; ``key`` is ``(op, peer, variant, n)``."""
 
     if key[3] < LARGE:
@@ -62,7 +62,7 @@ def measure(benchmark: Any, key: Tuple[str, str, str, int], fn: Callable[[], Any
         if seconds is None or seconds < PROBE_BELOW_S:
             seconds = _probe(fn)
         result = benchmark.pedantic(fn, rounds=rounds_for(seconds), iterations=1)
-    stats: Optional[Any] = getattr(benchmark, 'stats', None)
+    stats: Any | None = getattr(benchmark, 'stats', None)
     if stats is not None:
         _SEEN[key] = stats.stats.min
     return result

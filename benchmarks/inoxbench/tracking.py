@@ -39,8 +39,8 @@ __all__ = [
 import json
 import math
 import os
-
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from pytest_benchmark.utils import PercentageRegressionCheck
 
@@ -54,7 +54,7 @@ class MissingBaselineError(FileNotFoundError):
     r"""Raised when the baseline of a machine class does not exist."""
 
 
-def ratios(run: Run, stat: str = 'min') -> Dict[str, float]:
+def ratios(run: Run, stat: str = 'min') -> dict[str, float]:
     r"""The tracked metrics of a run, by key ``op/peer/N<n>-<variant>``.
 
     Example:
@@ -89,13 +89,13 @@ class Row(NamedTuple):
     r"""One metric compared with its baseline; ``change`` is in percent."""
 
     key: str
-    baseline: Optional[float]
-    current: Optional[float]
-    change: Optional[float]
+    baseline: float | None
+    current: float | None
+    change: float | None
     status: str  # 'ok', 'improved', 'REGRESSED', 'noise', 'new' or 'missing'
 
 
-def compare(current: Dict[str, float], baseline: Dict[str, float], threshold: float) -> List[Row]:
+def compare(current: dict[str, float], baseline: dict[str, float], threshold: float) -> list[Row]:
     r"""Compares the metrics of a run with a baseline's; ``threshold`` is in percent.
 
     Example:
@@ -124,13 +124,13 @@ def compare(current: Dict[str, float], baseline: Dict[str, float], threshold: fl
     return rows
 
 
-def regressions(rows: List[Row]) -> List[Row]:
+def regressions(rows: list[Row]) -> list[Row]:
     r"""The rows that regressed."""
 
     return [row for row in rows if row.status == 'REGRESSED']
 
 
-def rerun_names(key: str) -> List[str]:
+def rerun_names(key: str) -> list[str]:
     r"""The benchmarks to run again to measure a metric anew: the peer's and the floor's.
 
     Example:
@@ -143,7 +143,7 @@ def rerun_names(key: str) -> List[str]:
     return [f'test_{op}[{peer}-{shape}]', f'test_{op}[floor-{shape}]']
 
 
-def families(metrics: Dict[str, float], keys: Optional[Iterable[str]] = None) -> Dict[str, float]:
+def families(metrics: dict[str, float], keys: Iterable[str] | None = None) -> dict[str, float]:
     r"""The geometric mean of each family's metrics (``op/peer``), over ``keys`` (all
     by default).
 
@@ -152,7 +152,7 @@ def families(metrics: Dict[str, float], keys: Optional[Iterable[str]] = None) ->
         {'flatten/scope': 4.0}
     """
 
-    logs: Dict[str, List[float]] = {}
+    logs: dict[str, list[float]] = {}
     for key in metrics if keys is None else keys:
         logs.setdefault(_family(key), []).append(math.log(metrics[key]))
     return {family: math.exp(sum(values) / len(values)) for family, values in sorted(logs.items())}
@@ -165,22 +165,22 @@ def _family(key: str) -> str:
 class Verdict(NamedTuple):
     r"""A run judged against a baseline: one row per family and one per metric."""
 
-    families: List[Row]
-    metrics: List[Row]
+    families: list[Row]
+    metrics: list[Row]
 
     @property
-    def failed(self) -> List[Row]:
+    def failed(self) -> list[Row]:
         r"""The rows that regressed, families first."""
 
         return regressions(self.families) + regressions(self.metrics)
 
 
 def judge(
-    current: Dict[str, float],
-    baseline: Dict[str, float],
+    current: dict[str, float],
+    baseline: dict[str, float],
     threshold: float,
     metric_threshold: float,
-    again: Optional[Dict[str, float]] = None,
+    again: dict[str, float] | None = None,
 ) -> Verdict:
     r"""Compares families with ``threshold`` and single metrics with
     ``metric_threshold`` (both in percent). ``again`` holds metrics measured a second
@@ -202,7 +202,7 @@ def judge(
             best[key] = min(best[key], value)
     common = sorted(current.keys() & baseline.keys())
 
-    def rows(measured: Dict[str, float]) -> List[Row]:
+    def rows(measured: dict[str, float]) -> list[Row]:
         return compare(families(measured, common), families(baseline, common), threshold)
 
     return Verdict(
@@ -211,14 +211,14 @@ def judge(
     )
 
 
-def _noise(final: List[Row], first: List[Row]) -> List[Row]:
+def _noise(final: list[Row], first: list[Row]) -> list[Row]:
     return [
         row._replace(status='noise') if before.status == 'REGRESSED' and row.status != 'REGRESSED' else row
         for row, before in zip(final, first)
     ]
 
 
-def suspects(verdict: Verdict) -> List[str]:
+def suspects(verdict: Verdict) -> list[str]:
     r"""The metrics to measure again before a run fails: those that regressed, and
     every measured metric of a family that regressed.
 
@@ -236,7 +236,7 @@ def suspects(verdict: Verdict) -> List[str]:
     ]
 
 
-def format_table(rows: List[Row]) -> str:
+def format_table(rows: list[Row]) -> str:
     r"""A plain-text table of compared metrics.
 
     Example:
@@ -245,7 +245,7 @@ def format_table(rows: List[Row]) -> str:
         flatten/scope/N10-tied0      2.00     2.50  +25.0%  REGRESSED
     """
 
-    def number(x: Optional[float]) -> str:
+    def number(x: float | None) -> str:
         return '-' if x is None else f'{x:.2f}'
 
     width = max([len('metric')] + [len(row.key) for row in rows])
@@ -258,7 +258,7 @@ def format_table(rows: List[Row]) -> str:
     return '\n'.join(lines)
 
 
-def load_baseline(path: str) -> Dict[str, Any]:
+def load_baseline(path: str) -> dict[str, Any]:
     r"""Reads a baseline document; a missing file is a :class:`MissingBaselineError`."""
 
     if not os.path.exists(path):
@@ -270,14 +270,14 @@ def load_baseline(path: str) -> Dict[str, Any]:
         return json.load(f)
 
 
-def append_history(path: str, entry: Dict[str, Any]) -> None:
+def append_history(path: str, entry: dict[str, Any]) -> None:
     r"""Appends one run to a history file (one JSON object per line)."""
 
     with open(path, 'a') as f:
         f.write(json.dumps(entry, sort_keys=True) + '\n')
 
 
-def read_history(path: Optional[str]) -> List[Dict[str, Any]]:
+def read_history(path: str | None) -> list[dict[str, Any]]:
     r"""The runs of a history file, oldest first; none if there is no file."""
 
     if path is None or not os.path.exists(path):

@@ -2,7 +2,6 @@
 
 import inox
 import inox.nn as nn
-
 from inox.tree import CycleError, LeafSpecError, PartitionKeyError, Static
 from spec_tests.adapters import Adapter
 

@@ -2,7 +2,8 @@ r"""The interface between the suite and one implementation."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, FrozenSet, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
 
 #: The exceptions SPEC.md names, with the builtin class each must derive from.
 SPEC_ERRORS = {
@@ -47,7 +48,7 @@ class Adapter:
     StateKey: type
     reference_key: str = 'value'
     errors: Mapping[str, type] = SPEC_ERRORS
-    features: FrozenSet[str] = frozenset()
+    features: frozenset[str] = frozenset()
 
     def version(self) -> str:
         r"""The version of the implementation actually imported."""
@@ -75,7 +76,7 @@ class Adapter:
 
         return tree.partition(*filters)
 
-    def combine(self, static: Any, *partitions: Dict[str, Any]) -> Any:
+    def combine(self, static: Any, *partitions: dict[str, Any]) -> Any:
         r"""Rebuilds a module from :meth:`partition`'s results."""
 
         return static(*partitions)
@@ -106,7 +107,7 @@ class Adapter:
 
         raise NotImplementedError
 
-    def update_state(self, state: Any, mutation: Dict) -> Any:
+    def update_state(self, state: Any, mutation: dict) -> Any:
         r"""``update_state(state, mutation) -> state``."""
 
         raise NotImplementedError

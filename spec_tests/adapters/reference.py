@@ -2,7 +2,6 @@ r"""Adapter of the reference implementation, this repository's ``inox``."""
 
 import inox
 import inox.nn as nn
-
 from inox.tree import CycleError, LeafSpecError, PartitionKeyError, Static
 
 from .base import Adapter

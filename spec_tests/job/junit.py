@@ -20,16 +20,16 @@ Example:
     ...
 """
 
-from typing import Any, Dict, List
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from .matrix import failure_lines
 
 
-def render(matrix: Dict[str, Any]) -> str:
+def render(matrix: dict[str, Any]) -> str:
     r"""The XML text of ``matrix`` (see :func:`spec_tests.job.matrix.build`)."""
 
-    suites: List[List[str]] = []
+    suites: list[list[str]] = []
     totals = {'tests': 0, 'failures': 0, 'errors': 0, 'skipped': 0}
     for column in matrix['columns']:
         name = column['name']
@@ -53,11 +53,11 @@ def render(matrix: Dict[str, Any]) -> str:
     return '\n'.join(lines) + '\n'
 
 
-def _counts(found: Dict[str, int]) -> str:
+def _counts(found: dict[str, int]) -> str:
     return ' '.join(f'{k}="{v}"' for k, v in found.items())
 
 
-def _outcome(spec: str, level: str, cell: Dict[str, Any], column: Dict[str, Any]):
+def _outcome(spec: str, level: str, cell: dict[str, Any], column: dict[str, Any]):
     r"""``(element, message, text)`` of one cell; no element for a pass."""
 
     verdict = cell['verdict']

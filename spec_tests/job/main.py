@@ -15,8 +15,7 @@ import os
 import subprocess
 import sys
 import time
-
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from spec_tests.adapters import IMPLEMENTATIONS
 from spec_tests.job import expected as expectations
@@ -34,7 +33,7 @@ _EXIT_CODES = '''exit status:
 Features an implementation does not claim are shown in the matrix but never gate.'''
 
 
-def _arguments(argv: List[str]) -> argparse.Namespace:
+def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog='python -m spec_tests.job',
         description='Conformance matrix of weight-sharing implementations against SPEC.md; gates CI.',
@@ -56,7 +55,7 @@ def _arguments(argv: List[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _out_dir(option: Optional[str]) -> str:
+def _out_dir(option: str | None) -> str:
     base = os.environ.get('BUILD_WORKING_DIRECTORY') or os.getcwd()  # `bazel run` runs elsewhere
     return os.path.abspath(os.path.join(base, option or 'conformance-report'))
 
@@ -69,14 +68,14 @@ def _expected(option: str) -> matrices.Expected:
     return expectations.load(option)
 
 
-def _command(name: str, suites: Dict[str, str], report: str, profile: str) -> List[str]:
+def _command(name: str, suites: dict[str, str], report: str, profile: str) -> list[str]:
     args = ['--impl', name, '--report', report, '--profile', profile]
     if name in suites:
         return [suites[name]] + args
     return [sys.executable, '-m', 'spec_tests.suite'] + args
 
 
-def _run(name: str, command: List[str], log_path: str, timeout: float, env: Dict[str, str]) -> int:
+def _run(name: str, command: list[str], log_path: str, timeout: float, env: dict[str, str]) -> int:
     r"""Runs one implementation's suite, echoing its progress lines; returns its exit
     status (-1 on timeout)."""
 
@@ -98,7 +97,7 @@ def _run(name: str, command: List[str], log_path: str, timeout: float, env: Dict
     return status
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     r"""Runs the job; returns its exit status (see ``--help``)."""
 
     options = _arguments(sys.argv[1:] if argv is None else argv)
@@ -116,7 +115,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'} if suites else dict(os.environ)
     env['PYTHONUNBUFFERED'] = '1'  # the log and the progress lines as they come
 
-    reports: List[Dict[str, Any]] = []
+    reports: list[dict[str, Any]] = []
     for name in names:
         report_path = os.path.join(out, 'reports', f'{name}.json')
         log_path = os.path.join(out, 'logs', f'{name}.log')

@@ -27,7 +27,7 @@ Example:
     True
 """
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from ..harness import SPEC_FEATURES
 
@@ -41,24 +41,24 @@ _WORST = ('FAIL', 'STALE', 'xfail', 'fail', 'pass', 'n.a.', '-')
 
 #: Expected results: per implementation name, the SPEC ids it is known to fail, each
 #: with a one-line reason.
-Expected = Dict[str, Dict[str, str]]
+Expected = dict[str, dict[str, str]]
 
 
-def build(reports: List[Dict[str, Any]], expected: Optional[Expected] = None) -> Dict[str, Any]:
+def build(reports: list[dict[str, Any]], expected: Expected | None = None) -> dict[str, Any]:
     r"""The matrix of the JSON reports of :mod:`spec_tests.plugin`, one per
     implementation, judged against ``expected``."""
 
     expected = expected or {}
-    spec_ids: List[str] = []
+    spec_ids: list[str] = []
     levels = {spec: feature or CORE for spec, feature in SPEC_FEATURES.items()}
     for report in reports:
         spec_ids += [s for s in report.get('spec_ids', []) if s not in spec_ids]
         levels.update({s: f or CORE for s, f in report.get('spec_features', {}).items()})
     spec_ids = spec_ids or list(SPEC_FEATURES)  # every run crashed: the rows of this SPEC.md
     columns = [_column(report) for report in reports]
-    rows: Dict[str, Dict[str, Any]] = {spec: {} for spec in spec_ids}
+    rows: dict[str, dict[str, Any]] = {spec: {} for spec in spec_ids}
     for column, report in zip(columns, reports):
-        by_id: Dict[str, List[Dict[str, Any]]] = {spec: [] for spec in spec_ids}
+        by_id: dict[str, list[dict[str, Any]]] = {spec: [] for spec in spec_ids}
         for result in report.get('results', []):
             for spec in result['spec']:
                 by_id.setdefault(spec, []).append(result)
@@ -79,12 +79,12 @@ def build(reports: List[Dict[str, Any]], expected: Optional[Expected] = None) ->
     }
 
 
-def _column(report: Dict[str, Any]) -> Dict[str, Any]:
+def _column(report: dict[str, Any]) -> dict[str, Any]:
     keys = ('name', 'version', 'impl', 'features', 'profile', 'seconds', 'python', 'jax', 'load_error', 'crash')
     return {k: report[k] for k in keys if k in report}
 
 
-def _cell(results: List[Dict[str, Any]]) -> Dict[str, Any]:
+def _cell(results: list[dict[str, Any]]) -> dict[str, Any]:
     if not results:
         return {'status': '-', 'tests': []}
     outcomes = sorted((r['outcome'] for r in results), key=_ORDER.get)
@@ -108,13 +108,13 @@ def _verdict(status: str, gated: bool, listed: bool) -> str:
     return 'fail' if status == 'FAIL' else status
 
 
-def _judge(column: Dict[str, Any], rows: Dict[str, Dict[str, Any]], levels: Dict[str, str], claimed: set,
-           known: Dict[str, str]) -> None:
+def _judge(column: dict[str, Any], rows: dict[str, dict[str, Any]], levels: dict[str, str], claimed: set,
+           known: dict[str, str]) -> None:
     r"""Adds to ``column`` the verdict of each level, whether the implementation passes
     the job (``ok``) and, if not, why (``problems``)."""
 
     name = column['name']
-    verdicts: Dict[str, List[str]] = {}
+    verdicts: dict[str, list[str]] = {}
     for spec, row in rows.items():
         verdicts.setdefault(levels.get(spec, CORE), []).append(row[name]['verdict'])
     column['levels'] = {
@@ -136,17 +136,17 @@ def _judge(column: Dict[str, Any], rows: Dict[str, Dict[str, Any]], levels: Dict
     column['problems'] = problems
 
 
-def counts(matrix: Dict[str, Any]) -> Dict[str, Dict[str, int]]:
+def counts(matrix: dict[str, Any]) -> dict[str, dict[str, int]]:
     r"""How many cells of each verdict every implementation has."""
 
-    found: Dict[str, Dict[str, int]] = {c['name']: {} for c in matrix['columns']}
+    found: dict[str, dict[str, int]] = {c['name']: {} for c in matrix['columns']}
     for row in matrix['rows'].values():
         for name, cell in row.items():
             found[name][cell['verdict']] = found[name].get(cell['verdict'], 0) + 1
     return found
 
 
-def level_text(level: Dict[str, Any]) -> str:
+def level_text(level: dict[str, Any]) -> str:
     r"""A level's verdict as the matrix shows it.
 
     Example:
@@ -157,7 +157,7 @@ def level_text(level: Dict[str, Any]) -> str:
     return level['verdict'] + ('' if level['claimed'] else ' (not claimed)')
 
 
-def render(matrix: Dict[str, Any], details: bool = True) -> str:
+def render(matrix: dict[str, Any], details: bool = True) -> str:
     r"""The matrix as text: the levels of each implementation, the rows, then each
     failure with its counterexample."""
 
@@ -168,7 +168,7 @@ def render(matrix: Dict[str, Any], details: bool = True) -> str:
     widths = [max([len(n), 5, len(totals[n])] + [len(level_text(lv)) for lv in by_name[n]['levels'].values()])
               for n in names]
 
-    def line(head: str, cells: List[str]) -> str:
+    def line(head: str, cells: list[str]) -> str:
         return head.ljust(first) + ' | ' + ' | '.join(c.ljust(w) for c, w in zip(cells, widths))
 
     header = line('level', names)
@@ -198,11 +198,11 @@ def render(matrix: Dict[str, Any], details: bool = True) -> str:
     return '\n'.join(lines)
 
 
-def failure_lines(test: Dict[str, Any]) -> List[str]:
+def failure_lines(test: dict[str, Any]) -> list[str]:
     r"""A failed test as text: its messages and counterexamples (graphs as the source
     that builds them, large ones as an outline and a summary)."""
 
-    lines: List[str] = []
+    lines: list[str] = []
     if test['outcome'] == 'error' or not test.get('failures'):
         lines += ['  ' + line for line in (test.get('message') or '').splitlines()[:8]]
     for n, failure in enumerate(test.get('failures', [])):
@@ -220,7 +220,7 @@ def failure_lines(test: Dict[str, Any]) -> List[str]:
     return lines
 
 
-def summary_text(summary: Dict[str, Any]) -> str:
+def summary_text(summary: dict[str, Any]) -> str:
     r"""One line about a graph too large to show whole.
 
     Example:

@@ -2,7 +2,7 @@ r"""The conformance matrix as one self-contained HTML page, each counterexample 
 with :mod:`spec_tests.job.svg`."""
 
 from html import escape
-from typing import Any, Dict, List
+from typing import Any
 
 from .matrix import counts, level_text, summary_text
 from .svg import draw
@@ -25,7 +25,7 @@ pre { background: #f8f9f9; padding: 8px; white-space: pre-wrap; font-size: 12px;
 '''
 
 
-def render(matrix: Dict[str, Any], title: str = 'Conformance matrix') -> str:
+def render(matrix: dict[str, Any], title: str = 'Conformance matrix') -> str:
     r"""The HTML page of ``matrix`` (see :func:`spec_tests.job.matrix.build`)."""
 
     names = [c['name'] for c in matrix['columns']]
@@ -88,7 +88,7 @@ def _level_cell(level) -> str:
     return f'<td class="{css}">{escape(level_text(level))}</td>'
 
 
-def _columns(matrix: Dict[str, Any]) -> str:
+def _columns(matrix: dict[str, Any]) -> str:
     items = []
     for c in matrix['columns']:
         facts = ', '.join(f'{k} {c[k]}' for k in ('version', 'profile', 'jax', 'python') if c.get(k))
@@ -103,9 +103,9 @@ def _anchor(spec: str, name: str) -> str:
     return ''.join(ch if ch.isalnum() else '-' for ch in f'{spec}-{name}')
 
 
-def _failure(spec: str, name: str, cell: Dict[str, Any], test: Dict[str, Any]) -> str:
+def _failure(spec: str, name: str, cell: dict[str, Any], test: dict[str, Any]) -> str:
     note = {'xfail': f' (expected: {cell.get("expected", "")})', 'fail': ' (feature not claimed)'}.get(cell['verdict'], '')
-    parts: List[str] = [
+    parts: list[str] = [
         '<div class="failure">',
         f'<h3>{escape(spec)} on {escape(name)} &mdash; <code>{escape(test["test"].split("::")[-1])}</code>'
         f'{escape(note)}</h3>',

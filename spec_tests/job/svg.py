@@ -13,7 +13,7 @@ Example:
 """
 
 from html import escape
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 #: Graphs with more nodes are not drawn (and reports keep only their summary).
 MAX_NODES = 60
@@ -29,11 +29,11 @@ _FILL = {
 _CYCLE = '#c0392b'
 
 
-def layers(graph: Dict[str, Any]) -> Dict[int, Tuple[int, int]]:
+def layers(graph: dict[str, Any]) -> dict[int, tuple[int, int]]:
     r"""``(layer, position)`` of each node: the layer is the breadth-first distance
     from the root, the position the order of discovery within the layer."""
 
-    children: Dict[int, List[int]] = {}
+    children: dict[int, list[int]] = {}
     for edge in graph['edges']:
         children.setdefault(edge['source'], []).append(edge['target'])
     depth = {0: 0}
@@ -43,8 +43,8 @@ def layers(graph: Dict[str, Any]) -> Dict[int, Tuple[int, int]]:
             if child not in depth:
                 depth[child] = depth[node] + 1
                 order.append(child)
-    placed: Dict[int, Tuple[int, int]] = {}
-    count: Dict[int, int] = {}
+    placed: dict[int, tuple[int, int]] = {}
+    count: dict[int, int] = {}
     for node in order:
         layer = depth[node]
         placed[node] = (layer, count.get(layer, 0))
@@ -52,7 +52,7 @@ def layers(graph: Dict[str, Any]) -> Dict[int, Tuple[int, int]]:
     return placed
 
 
-def draw(graph: Dict[str, Any]) -> str:
+def draw(graph: dict[str, Any]) -> str:
     r"""The SVG text of ``graph``, or a short note when it has more than
     :data:`MAX_NODES` nodes (or is only a summary of one)."""
 
@@ -60,12 +60,12 @@ def draw(graph: Dict[str, Any]) -> str:
         size = graph['summary']['nodes'] if 'summary' in graph else len(graph['nodes'])
         return f'<p class="note">A graph of {size} nodes: too large to draw; see its outline.</p>'
     placed = layers(graph)
-    widths: Dict[int, int] = {}
+    widths: dict[int, int] = {}
     for layer, position in placed.values():
         widths[layer] = max(widths.get(layer, 0), position + 1)
     columns = max(widths.values())
 
-    def center(node: int) -> Tuple[float, float]:
+    def center(node: int) -> tuple[float, float]:
         layer, position = placed[node]
         offset = (columns - widths[layer]) * (_WIDTH + _GAP_X) / 2
         return (16 + offset + position * (_WIDTH + _GAP_X) + _WIDTH / 2, 16 + layer * (_HEIGHT + _GAP_Y) + _HEIGHT / 2)
@@ -81,7 +81,7 @@ def draw(graph: Dict[str, Any]) -> str:
         f'<marker id="arrow-cycle" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
         f'<path d="M0,0 L10,5 L0,10 z" fill="{_CYCLE}"/></marker></defs>',
     ]
-    parallel: Dict[Tuple[int, int], List[int]] = {}
+    parallel: dict[tuple[int, int], list[int]] = {}
     for n, edge in enumerate(graph['edges']):
         parallel.setdefault((edge['source'], edge['target']), []).append(n)
     for n, edge in enumerate(graph['edges']):
@@ -95,7 +95,7 @@ def draw(graph: Dict[str, Any]) -> str:
     return '\n'.join(parts)
 
 
-def _edge(edge: Dict[str, Any], start: Tuple[float, float], end: Tuple[float, float], n: int, twin: int,
+def _edge(edge: dict[str, Any], start: tuple[float, float], end: tuple[float, float], n: int, twin: int,
           twins: int) -> str:
     r"""Edge ``n``, the ``twin``-th of ``twins`` edges between the same two nodes."""
 
@@ -137,7 +137,7 @@ def _edge(edge: Dict[str, Any], start: Tuple[float, float], end: Tuple[float, fl
     )
 
 
-def _node(node: Dict[str, Any], at: Tuple[float, float]) -> str:
+def _node(node: dict[str, Any], at: tuple[float, float]) -> str:
     x, y = at[0] - _WIDTH / 2, at[1] - _HEIGHT / 2
     fill = _FILL.get(node['kind'], '#ffffff')
     root = node['id'] == 0

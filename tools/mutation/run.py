@@ -26,7 +26,6 @@ import re
 import subprocess
 import sys
 import tomllib
-
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,9 +184,8 @@ def _line(name: str, diff: str) -> str:
 
 
 def _report() -> int:
-    from mutmut.__main__ import get_diff_for_mutant
-
     import mutmut
+    from mutmut.__main__ import get_diff_for_mutant
 
     results = _results()
     failures = _first_failures()

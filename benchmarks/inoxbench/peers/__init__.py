@@ -10,10 +10,10 @@ from __future__ import annotations
 __all__ = ['PEER_MODULES', 'Peer', 'Unsupported', 'load']
 
 import importlib
+from collections.abc import Callable
+from typing import Any, Optional, Tuple
 
 import jax.tree_util as jtu
-
-from typing import Any, Callable, Optional, Tuple
 
 # Peer name -> module of this package that defines it as PEER.
 PEER_MODULES = {
@@ -43,7 +43,7 @@ class Peer:
     library: str = ''  # the distribution whose version is recorded
     # The operations of the suite that the peer offers, the others being skipped; None
     # for all of them, so that a new operation runs for every peer that does not opt out.
-    operations: Optional[Tuple[str, ...]] = None
+    operations: tuple[str, ...] | None = None
 
     def build(self, shape: Any) -> Any:
         r"""Returns the model of ``shape``, or raises :class:`Unsupported`."""
@@ -77,18 +77,18 @@ class Peer:
 
         raise NotImplementedError
 
-    def jit_call(self, model: Any) -> Tuple[Callable, tuple]:
+    def jit_call(self, model: Any) -> tuple[Callable, tuple]:
         r"""A jitted function applying the first layer, and its arguments (the model
         and an input)."""
 
         raise NotImplementedError
 
-    def grad_step(self, model: Any) -> Tuple[Callable, tuple]:
+    def grad_step(self, model: Any) -> tuple[Callable, tuple]:
         r"""A jitted gradient step on the partitioned parameters, and its arguments."""
 
         raise NotImplementedError
 
-    def version(self) -> Optional[str]:
+    def version(self) -> str | None:
         r"""The version of the benchmarked library."""
 
         from importlib.metadata import PackageNotFoundError, version

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = ['PEERS']
 
 import jax
+
 import inox
 import inox.nn as nn
 

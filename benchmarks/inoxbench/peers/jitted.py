@@ -4,7 +4,8 @@ from __future__ import annotations
 
 __all__ = ['example_input', 'sgd_step']
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 LEARNING_RATE = 0.01
 

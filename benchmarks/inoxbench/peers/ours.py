@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = ['Layer', 'PEERS']
 
 import jax
+
 import inox.nn as nn
 
 from ..shapes import unique_arrays
