@@ -49,11 +49,13 @@ def bump(x: Any) -> Any:
 
 
 def error_text(error: BaseException) -> str:
-    r"""The message of an exception (a ``KeyError`` prints the repr of its message)."""
+    r"""The message of an exception as a traceback shows it, ``str(error)``; a plain
+    ``KeyError`` shows the repr of its message, so that message is the text."""
 
-    if isinstance(error, KeyError) and len(error.args) == 1 and isinstance(error.args[0], str):
+    text = str(error)
+    if isinstance(error, KeyError) and len(error.args) == 1 and text == repr(error.args[0]):
         return error.args[0]
-    return str(error)
+    return text
 
 
 def where(impl: Adapter, path: Path) -> str:

@@ -1,6 +1,7 @@
 r"""Tree nodes that are neither modules nor builtin containers, as users' trees hold
 them: named tuples of any fields, and :class:`Box`, a node registered with
-:func:`jax.tree_util.register_pytree_with_keys` by this module (a "foreign" node).
+:func:`jax.tree_util.register_pytree_with_keys` by this module (a "foreign" node); and,
+for contrast, :class:`UnnamedTuple`, a tuple subclass that is not a node at all.
 
 Both keep their children in their own order, not sorted: a named tuple in the order
 of its fields, a :class:`Box` in the order its attributes were given. Both are
@@ -82,3 +83,17 @@ def _flatten(box: Box):
 
 
 jax.tree_util.register_pytree_with_keys(Box, _flatten_with_keys, Box, _flatten)
+
+
+class UnnamedTuple(tuple):
+    r"""A subclass of :class:`tuple` without ``_fields``: JAX treats it as a leaf (only
+    tuples and named tuples are nodes), so in a module it is a static value, not a
+    container.
+
+    Example:
+        >>> jax.tree_util.tree_leaves([UnnamedTuple((1, 2))])
+        [UnnamedTuple((1, 2))]
+    """
+
+    def __repr__(self) -> str:
+        return f'UnnamedTuple({tuple(self)!r})'

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .adapters import Adapter
-from .foreign import Box, record_class
+from .foreign import Box, UnnamedTuple, record_class
 from .graph import MUTABLE, Graph, Node, Path, immutable_order
 
 
@@ -91,7 +91,8 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
         if node.kind == 'array':
             objects[i] = array_value(node, batch, offset)
         elif node.kind == 'static':
-            objects[i] = impl.static(node.value) if node.wrapped else node.value
+            value = equal_copy(node.value)
+            objects[i] = impl.static(value) if node.wrapped else value
         elif node.kind == 'tuple':
             objects[i] = tuple(values)
         elif node.kind == 'record':
@@ -119,6 +120,31 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
             target.update(zip(node.keys, values))
 
     return Live(objects[0], objects)
+
+
+def equal_copy(value: Any) -> Any:
+    r"""An equal copy of a static value that is another object, where its type allows
+    (strings of two or more characters, floats, ints beyond the interpreter's cache,
+    tuples): trees built apart hold their own static objects, and TREE-DEFINITION
+    compares static values by type and equality, not identity. Other values come back
+    as they are.
+
+    Example:
+        >>> value = (300, 'ab', 0.5)
+        >>> copy = equal_copy(value)
+        >>> copy == value, copy is value, copy[1] is value[1]
+        (True, False, False)
+    """
+
+    if type(value) is str:
+        return ''.join(list(value))
+    if type(value) is float:
+        return float(repr(value))
+    if type(value) is int:
+        return int(str(value))
+    if type(value) in (tuple, UnnamedTuple):
+        return type(value)(equal_copy(v) for v in value)
+    return value
 
 
 def resolve(impl: Adapter, root: Any, path: Path) -> Any:

@@ -2,7 +2,7 @@ r"""Hypothesis strategies for random sharing graphs.
 
 :func:`graphs` draws valid graphs: modules with random attribute names, lists, tuples,
 dicts, named tuples and foreign JAX nodes (:mod:`spec_tests.foreign`) as branches, Parameters and arrays of random shapes and dtypes (jax and
-numpy), static values (ints, strings, None), References whose tags recur at several
+numpy), static values (see :data:`statics`), References whose tags recur at several
 positions (the same Reference object, or *twins*: distinct References with the same tag
 and value), cycles through References (self-cycles, 2-cycles, long cycles, cycles
 through lists and dicts), nested Scopes, References reachable only through other
@@ -13,7 +13,8 @@ graph, so that exactly one SPEC error applies.
 
 Every strategy draws plain values (no randomness of its own), so failures shrink to
 small graphs whose :func:`repr` is readable Python (see :class:`spec_tests.graph.Graph`).
-The strategies depend only on :mod:`spec_tests.graph` and :mod:`spec_tests.model`;
+The strategies depend only on :mod:`spec_tests.graph`, :mod:`spec_tests.model` and
+:mod:`spec_tests.foreign`;
 other projects can import them and write their own materializer.
 
 Example:
@@ -31,9 +32,12 @@ import keyword
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import jax.numpy as jnp
+import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
+from .foreign import UnnamedTuple
 from .graph import CONTAINERS, KEYED, MUTABLE, Graph, Node, buildable, subtree
 from .model import walk
 
@@ -55,15 +59,26 @@ tags = st.one_of(
     st.tuples(st.sampled_from('pq'), st.integers(0, 3)),
 )
 
-#: Static (non-array) values: numbers, strings, None, tuples, functions.
+#: Static (non-array) values: numbers, strings, None, tuples, functions, a dtype, a
+#: scalar type (it has ``dtype`` but no ``shape``), and a tuple subclass that JAX holds
+#: as a leaf (:class:`~spec_tests.foreign.UnnamedTuple`). All hashable; values of
+#: different types may be equal (``1``, ``1.0``, ``True``), which TREE-DEFINITION tells apart.
 statics = st.one_of(
     st.none(),
     st.integers(-3, 300),
     st.from_regex(r'[a-z]{0,3}', fullmatch=True),
     st.booleans(),
-    st.sampled_from((0.5, -1.5, 2.0)),
+    st.sampled_from((0.5, -1.5, 1.0, 2.0)),
     st.tuples(st.integers(0, 2), st.sampled_from('ab')),
-    st.sampled_from((len, abs)),
+    st.tuples(st.integers(0, 2), st.sampled_from('ab')).map(UnnamedTuple),
+    st.sampled_from((len, abs, jnp.float32, np.dtype('int8'))),
+)
+
+#: Static values that cannot be hashed (sets, bytearrays): TREE-DEFINITION compares
+#: them by identity, and unequal ones always differ.
+unhashable_statics = st.one_of(
+    st.sets(st.integers(0, 3), max_size=2),
+    st.binary(max_size=2).map(bytearray),
 )
 
 DTYPES = ('float32', 'int32', 'float16', 'bool', 'int8', 'uint8')

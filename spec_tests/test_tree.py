@@ -4,10 +4,12 @@ TREE-DEFINITION, TREE-DEEP and TREE-CYCLE-ERROR."""
 import copy
 import dataclasses
 import pickle
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from hypothesis import strategies as st
 
 from .compare import (
     array_leaves,
@@ -20,11 +22,22 @@ from .compare import (
     names_cycle,
     where,
 )
+from .foreign import UnnamedTuple
 from .graph import Graph, Step, keystr
 from .harness import prop
-from .materialize import array_value, materialize, resolve
+from .materialize import array_value, equal_copy, materialize, resolve
 from .model import walk
-from .strategies import FLAVORS, FLOAT_DTYPES, cyclic_graphs, deep_graphs, graph_pairs, graphs, sharing_graphs, statics
+from .strategies import (
+    FLAVORS,
+    FLOAT_DTYPES,
+    cyclic_graphs,
+    deep_graphs,
+    graph_pairs,
+    graphs,
+    sharing_graphs,
+    statics,
+    unhashable_statics,
+)
 
 any_graphs = sharing_graphs()
 
@@ -41,23 +54,61 @@ def test_leaves_in_flatten_order_with_full_paths(impl, graph):
         assert_array(leaf, expected_array(model, instance), where(impl, path))
 
 
-@prop('TREE-STATIC', graphs(statics=True), statics, ci=60)
-def test_static_values_are_not_leaves(impl, graph, other):
+def _retyped(value: Any) -> Any:
+    r"""A value equal to ``value`` (``==``) of another type where there is one (``1`` and
+    ``1.0``, a tuple and an UnnamedTuple, a dtype and its name), else an equal copy."""
+
+    if type(value) is bool:
+        return int(value)
+    if type(value) is int:
+        return float(value)
+    if type(value) is float and value.is_integer():
+        return int(value)
+    if type(value) is tuple:
+        return UnnamedTuple(value)
+    if type(value) is UnnamedTuple:
+        return tuple(value)
+    if isinstance(value, np.dtype):
+        return value.name
+    return equal_copy(value)
+
+
+def _has_statics(graph: Graph) -> bool:
+    return any(node.kind == 'static' for node in graph.nodes)
+
+
+@prop('TREE-STATIC', graphs(statics=True).filter(_has_statics), statics, st.booleans(),
+      st.tuples(*[unhashable_statics] * 2), ci=60)
+def test_static_values_are_not_leaves(impl, graph, other, retype, unhashable):
     live = materialize(graph, impl)
     leaves = jax.tree_util.tree_leaves(live.root)
     wrong = [leaf for leaf in leaves if not is_array(leaf)]
     assert not wrong, f'static values among the leaves: {wrong!r}'
 
-    static = [i for i, node in enumerate(graph.nodes) if node.kind == 'static' and node.value != other]
-    if static:  # two trees that differ by one static value differ in definition
-        i = static[0]
-        changed = Graph(tuple(n if j != i else dataclasses.replace(n, value=other) for j, n in enumerate(graph.nodes)))
-        a = jax.tree_util.tree_structure(live.root)
-        b = jax.tree_util.tree_structure(materialize(changed, impl).root)
-        assert a != b, f'changing static value {graph[i].value!r} to {other!r} kept the tree definition'
-
     count = jax.jit(lambda tree: len(jax.tree_util.tree_leaves(tree)))
     assert count(live.root) == len(array_leaves(live.root)), 'jax.jit saw other leaves than the arrays'
+
+    i = next(i for i, node in enumerate(graph.nodes) if node.kind == 'static')
+    old = graph[i].value
+
+    def definition(value):  # of the graph with static value ``value`` at node i
+        changed = Graph(tuple(n if j != i else dataclasses.replace(n, value=value) for j, n in enumerate(graph.nodes)))
+        return jax.tree_util.tree_structure(materialize(changed, impl).root)
+
+    # Hashable static values are the same exactly when of one type and equal (TREE-DEFINITION).
+    new = _retyped(old) if retype else other
+    same = type(new) is type(old) and new == old
+    a, b = jax.tree_util.tree_structure(live.root), definition(new)
+    relation = 'equal' if same else 'unequal'
+    assert (a == b) == same, f'static values {old!r} and {new!r} must give {relation} tree definitions'
+    assert not same or hash(a) == hash(b), f'static values {old!r} and {new!r} gave equal definitions, unequal hashes'
+
+    # An unhashable static value: one object is the same value, unequal ones are not.
+    first, second = unhashable
+    c = definition(first)
+    assert c == definition(first), f'one unhashable static value {first!r} gave two tree definitions'
+    if type(first) is not type(second) or first != second:
+        assert c != definition(second), f'unhashable static values {first!r} and {second!r} gave equal tree definitions'
 
 
 def _has_scalars(graph: Graph) -> bool:
