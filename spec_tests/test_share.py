@@ -369,6 +369,10 @@ def test_repr_marks_repeats(impl, graph):
         node = graph[model.instances[instance].node]
         shown = f'{node.dtype}{list(node.shape)}'
         assert shown in text, f'an array is not shown as {shown}:\n{text}'
+    for instance in model.instances:
+        if instance.kind == 'static':
+            shown = repr(graph[instance.node].value)
+            assert shown in text, f'a static value is not shown as {shown}:\n{text}'
     bound = 400 * (len(model.instances) + 1)
     assert len(text) <= bound, f'the repr has {len(text)} characters for {len(model.instances)} objects'
 
