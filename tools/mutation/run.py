@@ -23,6 +23,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -90,7 +91,24 @@ def _mutmut_run(names: list[str], max_children: int) -> int:
     env = dict(os.environ, TMPDIR=str(tmp))
     # mutmut's own script, not `python -m mutmut`, which mutmut warns may import itself twice.
     command = [str(Path(sys.executable).with_name('mutmut')), 'run', '--max-children', str(max_children), *names]
-    return subprocess.run(command, env=env).returncode
+    return subprocess.run(_own_pid_namespace(command), env=env).returncode
+
+
+def _own_pid_namespace(command: list[str]) -> list[str]:
+    r"""``command`` in a process id namespace of its own, where Linux allows one.
+
+    mutmut 3.8.1 sends SIGXCPU to a finished mutant's process id when its deadline
+    passes; on a busy machine that id may belong to another process by then. In a new
+    namespace the ids count up from 1 and are not reused before millions of processes,
+    so only mutmut's own finished children could be hit, and none is.
+    """
+
+    unshare = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child']
+    probe = subprocess.run([*unshare, 'true'], capture_output=True) if shutil.which('unshare') else None
+    if probe is None or probe.returncode:
+        print('warning: no pid namespace (unshare failed): run mutmut on a machine of its own', file=sys.stderr)
+        return command
+    return [*unshare, *command]
 
 
 def _confirm(max_children: int) -> None:
