@@ -97,6 +97,8 @@ def run_bounded(check: Callable, *args: Any, bound: int = MEMORY_BOUND) -> Any:
     with _LOCK:
         worker = _WORKERS.get(bound)
         if worker is None or worker.process.poll() is not None:
+            if worker is not None:
+                worker.close()
             worker = _WORKERS[bound] = _Worker(bound)
         return worker.call(check, args)
 
