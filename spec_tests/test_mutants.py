@@ -1,13 +1,17 @@
 r"""The suite checks itself: every mutant of :mod:`spec_tests.mutants` must fail the
 properties aimed at the rule it breaks."""
 
+import jax
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
 from . import test_partition, test_share, test_state, test_transforms, test_tree
+from .fresh import MemoryBoundError, run_bounded
+from .graph import Graph, Node
 from .harness import in_thread
+from .materialize import materialize
 from .profiles import settings_for
 
 #: Each mutant (an attribute of spec_tests.mutants, which imports the reference
@@ -18,7 +22,7 @@ CASES = {
     'FORGETS_CYCLES': [test_share.test_cycles_are_restored],
     'NO_CONFLICT_CHECK': [test_share.test_same_tag_different_objects],
     'NO_ALIAS_CHECK': [test_share.test_one_object_under_two_tags_or_scopes],
-    'NO_PRUNING': [test_share.test_leaf_count],
+    'NO_PRUNING': [test_share.test_leaf_count, test_tree.test_deep_trees],
     'SHARED_NAMESPACES': [test_share.test_inner_scopes_open_their_own_namespace],
     'TAGLESS_DEFINITION': [test_tree.test_definitions_are_equal_exactly_for_equal_structures,
                            test_transforms.test_one_jitted_function_for_many_trees],
@@ -63,3 +67,32 @@ def test_suite_rejects_mutant(impl, name):
     for prop in CASES[name]:
         error = _rejection(prop, adapter)
         assert error is not None, f'{prop.__name__} ({prop.spec_property.spec}) accepts {adapter.name}'
+
+
+def _tied_at_every_level(depth):
+    r"""A Scope over ``depth`` levels, each a Reference held twice by the level above:
+    one leaf when pruned, ``2 ** depth`` when not."""
+
+    nodes = [Node('scope', keys=('a', 'b'), children=(1, 1))]
+    for tag in range(depth):
+        nodes.append(Node('ref', tag=tag, children=(len(nodes) + 1,)))
+        nodes.append(Node('module', keys=('a', 'b'), children=(len(nodes) + 1,) * 2))
+    nodes[-1] = Node('param', children=(len(nodes),))
+    nodes.append(Node('array', shape=(2,), seed=1))
+    return Graph(tuple(nodes))
+
+
+def _leaf_count(impl, graph):
+    return len(jax.tree_util.tree_leaves(materialize(graph, impl).root))
+
+
+def test_memory_bound_stops_a_growing_flatten(impl):
+    if impl.name != 'reference':
+        pytest.skip('the mutants are variants of the reference implementation')
+    from . import mutants
+
+    graph, bound = _tied_at_every_level(64), 512 * 2**20  # a low bound: past it within seconds
+    assert run_bounded(_leaf_count, impl, graph, bound=bound) == 1
+    with pytest.raises(MemoryBoundError, match=r'_leaf_count went past the memory bound of 512 MiB .*MemoryError at '):
+        run_bounded(_leaf_count, mutants.NO_PRUNING, graph, bound=bound)
+    assert run_bounded(_leaf_count, impl, graph, bound=bound) == 1, 'no new worker after one went past its bound'

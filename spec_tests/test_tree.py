@@ -23,6 +23,7 @@ from .compare import (
     where,
 )
 from .foreign import UnnamedTuple
+from .fresh import run_bounded
 from .graph import Graph, Step, keystr
 from .harness import prop
 from .materialize import array_value, equal_copy, materialize, resolve
@@ -209,6 +210,8 @@ def _check_deep(impl, graph):
     live = materialize(graph, impl)
     expected = np.asarray(array_value(graph[-1]))
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
+    found = [x for x in leaves if is_array(x)]  # before anything is built from them
+    assert len(found) == 1, f'flatten: {len(found)} array leaves, expected the deepest one'
     static, *partitions = impl.partition(live.root)
     results = {
         'unflatten': jax.tree_util.tree_unflatten(treedef, leaves),
@@ -225,21 +228,33 @@ def _check_deep(impl, graph):
             assert result.y is resolve(impl, result, path[:-1]), f'{how}: the tie between .y and the deepest Reference is lost'
 
 
+def _check_repr(impl, graph):
+    assert 'float32[2]' in repr(materialize(graph, impl).root), 'repr: the deepest leaf is not shown'
+
+
+def _check_depth(impl, graph):
+    _check_deep(impl, graph)
+    _check_repr(impl, graph)
+
+
+# A broken implementation can make a deep tree grow without limit (a copy at every level,
+# leaves repeated at every tie): the deep checks run in a worker whose memory is bounded,
+# where going past the bound fails the property (fresh.MemoryBoundError).
+
+
 @prop('TREE-DEPTH', deep_graphs(DEPTH), ci=4)
 def test_trees_of_core_depth(impl, graph):
-    _check_deep(impl, graph)
-    assert 'float32[2]' in repr(materialize(graph, impl).root)
+    run_bounded(_check_depth, impl, graph)
 
 
 @prop('TREE-DEEP', deep_graphs(DEEP), ci=2)
 def test_deep_trees(impl, graph):
-    _check_deep(impl, graph)
+    run_bounded(_check_deep, impl, graph)
 
 
 @prop('TREE-DEEP', deep_graphs(DEEP_REPR), ci=1)
 def test_repr_of_deep_trees(impl, graph):
-    text = repr(materialize(graph, impl).root)
-    assert 'float32[2]' in text
+    run_bounded(_check_repr, impl, graph)
 
 
 @prop('TREE-CYCLE-ERROR', cyclic_graphs(), ci=60)
