@@ -23,7 +23,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
 CONTAINERS = ('module', 'scope', 'list', 'tuple', 'dict', 'record', 'box')
@@ -406,9 +406,6 @@ def _creation_order(graph: Graph, names: dict[int, str]) -> list[int]:
     r"""Orders the named immutable nodes so that each comes after the named immutable
     nodes that its inline expression uses (named mutable nodes exist from the start)."""
 
-    immutable = [i for i in names if graph.nodes[i].kind not in MUTABLE]
-    order: list[int] = []
-
     def uses(i: int) -> list[int]:
         found, todo, seen = [], list(graph.nodes[i].children), set()
         while todo:
@@ -422,21 +419,7 @@ def _creation_order(graph: Graph, names: dict[int, str]) -> list[int]:
                 found.append(j)
         return found
 
-    state: dict[int, int] = {}  # 1: expanding, 2: written
-    for start in immutable:
-        work = [(start, False)]
-        while work:
-            i, expanded = work.pop()
-            if expanded:
-                state[i] = 2
-                order.append(i)
-                continue
-            if state.get(i):
-                continue
-            state[i] = 1
-            work.append((i, True))
-            work.extend((j, False) for j in uses(i) if not state.get(j))
-    return order
+    return _post_order([i for i in names if graph.nodes[i].kind not in MUTABLE], uses)
 
 
 def subtree(graph: Graph, start: int) -> set:
@@ -458,11 +441,27 @@ def immutable_order(graph: Graph) -> list[int]:
         ValueError: If a cycle has no mutable node on it: no program can build it.
     """
 
+    def on_cycle(i: int) -> None:
+        raise ValueError(f'node {i} ({graph[i].kind}) is on a cycle of immutable objects, which no program can build')
+
+    return _post_order(
+        [i for i in range(len(graph.nodes)) if graph[i].kind not in MUTABLE],
+        lambda i: [c for c in graph[i].children if graph[c].kind not in MUTABLE],
+        on_cycle,
+    )
+
+
+def _post_order(
+    starts: Iterable[int], successors: Callable[[int], Iterable[int]], on_cycle: Callable[[int], None] | None = None
+) -> list[int]:
+    r"""The nodes reachable from ``starts``, each after the nodes that ``successors``
+    leads to from it (a depth-first post-order, without recursion). ``on_cycle`` is
+    called with a node that the walk reaches again from below itself; either way the
+    walk goes on without it."""
+
     order: list[int] = []
-    state: dict[int, int] = {}  # 1: being built, 2: built
-    for start in range(len(graph.nodes)):
-        if graph[start].kind in MUTABLE or start in state:
-            continue
+    state: dict[int, int] = {}  # 1: below it is being walked, 2: done
+    for start in starts:
         work = [(start, False)]
         while work:
             i, done = work.pop()
@@ -473,15 +472,12 @@ def immutable_order(graph: Graph) -> list[int]:
             if state.get(i) == 2:
                 continue
             if state.get(i) == 1:
-                raise ValueError(
-                    f'node {i} ({graph[i].kind}) is on a cycle of immutable objects, '
-                    'which no program can build'
-                )
+                if on_cycle is not None:
+                    on_cycle(i)
+                continue
             state[i] = 1
             work.append((i, True))
-            for child in graph[i].children:
-                if graph[child].kind not in MUTABLE and state.get(child) != 2:
-                    work.append((child, False))
+            work.extend((j, False) for j in successors(i) if state.get(j) != 2)
     return order
 
 
