@@ -65,7 +65,7 @@ class Box:
     """
 
     def __init__(self, names: Sequence[str], values: Sequence[Any]):
-        self.__dict__.update(zip(names, values))
+        self.__dict__.update(zip(names, values, strict=False))
 
     def __repr__(self) -> str:
         return 'Box(' + ', '.join(f'{k}={v!r}' for k, v in vars(self).items()) + ')'

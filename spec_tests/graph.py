@@ -135,7 +135,7 @@ class Node:
         r"""The (step, child) pairs in flatten order: module attributes and dict keys
         sorted, the children of other containers in their own order."""
 
-        pairs = list(zip(self.steps(), self.children))
+        pairs = list(zip(self.steps(), self.children, strict=True))
         if self.kind in KEYED and self.kind not in ORDERED:
             pairs.sort(key=lambda pair: pair[0].key)
         return pairs
@@ -171,7 +171,7 @@ class Graph:
         r"""Yields every edge ``(parent, step, child)``."""
 
         for i, node in enumerate(self.nodes):
-            for step, child in zip(node.steps(), node.children):
+            for step, child in zip(node.steps(), node.children, strict=True):
                 yield i, step, child
 
     def in_degrees(self) -> list[int]:
@@ -334,7 +334,7 @@ def _outline(graph: Graph, i: int) -> str:
         return f'{name} = {_array_text(node) if node.kind == "array" else _label(node)}'
     if node.kind == 'ref':
         return f'{name} = Reference({node.tag!r}, n{node.children[0]})'
-    steps = ', '.join(f'{step.keystr()}: n{child}' for step, child in zip(node.steps(), node.children))
+    steps = ', '.join(f'{step.keystr()}: n{child}' for step, child in zip(node.steps(), node.children, strict=True))
     return f'{name} = {_label(node)} {{{steps}}}'
 
 
@@ -368,7 +368,7 @@ class _Source:
         for i in fill:
             node = graph.nodes[i]
             name = self.names[i]
-            for step, child in zip(node.steps(), node.children):
+            for step, child in zip(node.steps(), node.children, strict=True):
                 value = self.expression(child)
                 if node.kind in NAMESPACES:
                     self.lines.append(f'{name}.{step.key} = {value}')
@@ -394,12 +394,12 @@ class _Source:
         if node.kind in ('param', 'entry'):
             return f'{_label(node)}({parts[0]})'
         if node.kind in NAMESPACES + ('record', 'box'):
-            return f'{_label(node)}({", ".join(f"{k}={p}" for k, p in zip(node.keys, parts))})'
+            return f'{_label(node)}({", ".join(f"{k}={p}" for k, p in zip(node.keys, parts, strict=True))})'
         if node.kind == 'list':
             return f'[{", ".join(parts)}]'
         if node.kind == 'tuple':
             return f'({", ".join(parts)}{"," if len(parts) == 1 else ""})'
-        return '{' + ', '.join(f'{k!r}: {p}' for k, p in zip(node.keys, parts)) + '}'
+        return '{' + ', '.join(f'{k!r}: {p}' for k, p in zip(node.keys, parts, strict=True)) + '}'
 
 
 def _creation_order(graph: Graph, names: dict[int, str]) -> list[int]:

@@ -618,7 +618,7 @@ def edited_graphs(draw, graph: Graph) -> Graph:
         targets = [len(nodes) - 1]
     else:
         targets.reverse()
-    for (i, n), target in zip(chosen, targets):
+    for (i, n), target in zip(chosen, targets, strict=True):
         children = list(nodes[i].children)
         children[n] = target
         nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))

@@ -57,7 +57,7 @@ def build(reports: list[dict[str, Any]], expected: Expected | None = None) -> di
     spec_ids = spec_ids or list(SPEC_FEATURES)  # every run crashed: the rows of this SPEC.md
     columns = [_column(report) for report in reports]
     rows: dict[str, dict[str, Any]] = {spec: {} for spec in spec_ids}
-    for column, report in zip(columns, reports):
+    for column, report in zip(columns, reports, strict=True):
         by_id: dict[str, list[dict[str, Any]]] = {spec: [] for spec in spec_ids}
         for result in report.get('results', []):
             for spec in result['spec']:
@@ -169,7 +169,7 @@ def render(matrix: dict[str, Any], details: bool = True) -> str:
               for n in names]
 
     def line(head: str, cells: list[str]) -> str:
-        return head.ljust(first) + ' | ' + ' | '.join(c.ljust(w) for c, w in zip(cells, widths))
+        return head.ljust(first) + ' | ' + ' | '.join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
 
     header = line('level', names)
     lines = [header, '-' * len(header)]
