@@ -88,7 +88,8 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
     if kind in ('module', 'scope'):
         assert isinstance(x, impl.Module), f'{at}: expected a {kind}, found {type(x).__name__}'
         assert isinstance(x, impl.Scope) == (kind == 'scope'), f'{at}: expected a {kind}, found {type(x).__name__}'
-        assert sorted(vars(x)) == sorted(node.keys), f'{at}: expected attributes {sorted(node.keys)}, found {sorted(vars(x))}'
+        assert sorted(vars(x)) == sorted(node.keys), \
+            f'{at}: expected attributes {sorted(node.keys)}, found {sorted(vars(x))}'
     elif kind in ('list', 'tuple', 'dict'):
         assert type(x).__name__ == kind, f'{at}: expected a {kind}, found {type(x).__name__}'
         if kind == 'dict':
@@ -96,7 +97,8 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
         else:
             assert len(x) == len(node.children), f'{at}: expected {len(node.children)} items, found {len(x)}'
     elif kind == 'record':
-        assert type(x) is record_class(node.keys), f'{at}: expected a named tuple of fields {node.keys}, found {type(x).__name__}'
+        assert type(x) is record_class(node.keys), \
+            f'{at}: expected a named tuple of fields {node.keys}, found {type(x).__name__}'
     elif kind == 'box':
         assert type(x) is Box, f'{at}: expected a Box, found {type(x).__name__}'
         assert tuple(vars(x)) == node.keys, f'{at}: expected attributes {node.keys}, found {tuple(vars(x))}'

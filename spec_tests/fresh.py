@@ -58,7 +58,8 @@ def run_fresh(check: Callable, *args: Any) -> Any:
     )
     if run.returncode != 0:
         error = run.stderr.decode(errors='replace').strip().splitlines()
-        raise AssertionError(f'in a fresh interpreter, {error[-1] if error else "no output"}\n' + '\n'.join(error[-30:]))
+        last = error[-1] if error else 'no output'
+        raise AssertionError(f'in a fresh interpreter, {last}\n' + '\n'.join(error[-30:]))
     return pickle.loads(run.stdout)
 
 

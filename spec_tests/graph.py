@@ -226,7 +226,8 @@ class Graph:
 
         cycles = set(self.cycle_edges())
         names = _Source(self).names if len(self.nodes) <= INLINE_LIMIT else {}
-        nodes = [{'id': i, 'kind': n.kind, 'label': _label(n), 'name': names.get(i, '')} for i, n in enumerate(self.nodes)]
+        nodes = [{'id': i, 'kind': n.kind, 'label': _label(n), 'name': names.get(i, '')}
+                 for i, n in enumerate(self.nodes)]
         edges = [
             {
                 'source': parent,

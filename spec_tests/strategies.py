@@ -1,15 +1,16 @@
 r"""Hypothesis strategies for random sharing graphs.
 
 :func:`graphs` draws valid graphs: modules with random attribute names, lists, tuples,
-dicts, named tuples and foreign JAX nodes (:mod:`spec_tests.foreign`) as branches, Parameters and arrays of random shapes and dtypes (jax and
-numpy), static values (ints, strings, None), References whose tags recur at several
-positions (the same Reference object, or *twins*: distinct References with the same tag
-and value), cycles through References (self-cycles, 2-cycles, long cycles, cycles
-through lists and dicts), nested Scopes, References reachable only through other
-References, and plain Python sharing of arrays and Parameters. The injectors
-(:func:`conflicting_graphs`, :func:`aliased_graphs`, :func:`cyclic_graphs`,
-:func:`self_scoped_graphs`, :func:`unscoped_cycle_graphs`) add one defect to a valid
-graph, so that exactly one SPEC error applies.
+dicts, named tuples and foreign JAX nodes (:mod:`spec_tests.foreign`) as branches,
+Parameters and arrays of random shapes and dtypes (jax and numpy), static values (ints,
+strings, None), References whose tags recur at several positions (the same Reference
+object, or *twins*: distinct References with the same tag and value), cycles through
+References (self-cycles, 2-cycles, long cycles, cycles through lists and dicts), nested
+Scopes, References reachable only through other References, and plain Python sharing of
+arrays and Parameters. The injectors (:func:`conflicting_graphs`,
+:func:`aliased_graphs`, :func:`cyclic_graphs`, :func:`self_scoped_graphs`,
+:func:`unscoped_cycle_graphs`) add one defect to a valid graph, so that exactly one SPEC
+error applies.
 
 Every strategy draws plain values (no randomness of its own), so failures shrink to
 small graphs whose :func:`repr` is readable Python (see :class:`spec_tests.graph.Graph`).
@@ -378,7 +379,8 @@ class _Builder:
             self.nodes[ref]['children'].append(self.add('module', ref))
             self.place(holder, ref)
         target = self.nodes[ref]['children'][0]
-        inside = [c for c in self.containers() if self.owned_below(target, c) and self.namespace[c] == self.namespace[ref]]
+        inside = [c for c in self.containers()
+                  if self.owned_below(target, c) and self.namespace[c] == self.namespace[ref]]
         self.place(self.draw(st.sampled_from(inside)), ref)
 
 

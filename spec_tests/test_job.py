@@ -111,7 +111,8 @@ def test_huge_counterexamples_stay_small():
     assert len(json.dumps(value)) < 2_000, len(json.dumps(value))
     assert value['graph']['summary'] == {'nodes': 10_001, 'edges': 10_000, 'depth': 10_000,
                                          'kinds': {'module': 10_000, 'array': 1}}
-    built = matrix.build([_report('bad', 'failed', [{'message': 'RecursionError', 'counterexample': {'graph': value}}])])
+    failure = {'message': 'RecursionError', 'counterexample': {'graph': value}}
+    built = matrix.build([_report('bad', 'failed', [failure])])
     assert '10001 nodes (10000 module, 1 array), 10000 edges, 10000 levels deep' in matrix.render(built)
     assert 'too large to draw' in page.render(built)
 

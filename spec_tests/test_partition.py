@@ -45,7 +45,7 @@ def _expected_partitions(impl, model, specs):
     its ancestor closest to the root (itself included), else to the last partition."""
 
     partitions = [set() for _ in range(len(specs) + 1)]
-    for instance, path in model.leaves:
+    for _, path in model.leaves:
         chain = [model.instance_at(path[:n]) for n in range(len(path) + 1)]
         group = len(specs)
         for ancestor in chain:

@@ -82,11 +82,13 @@ def test_every_array_type_and_dtype_is_a_leaf(impl, graph):
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
     assert treedef == jax.tree_util.tree_structure(alike.root), 'numpy scalars change the tree definition'
     rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
-    assert all(x is y for x, y in zip(jax.tree_util.tree_leaves(rebuilt), leaves, strict=False)), 'unflatten replaced leaves'
+    assert all(x is y for x, y in zip(jax.tree_util.tree_leaves(rebuilt), leaves, strict=False)), \
+        'unflatten replaced leaves'
 
     static, arrays = impl.partition(live.root)
     expected = {keystr(path, impl.reference_key): instance for instance, path in model.leaves}
-    assert sorted(arrays) == sorted(expected), f'partition\'s array state: expected keys {sorted(expected)}, found {sorted(arrays)}'
+    assert sorted(arrays) == sorted(expected), \
+        f'partition\'s array state: expected keys {sorted(expected)}, found {sorted(arrays)}'
     for key, leaf in arrays.items():
         assert_array(leaf, expected_array(model, expected[key]), key)
     check_tree(impl, model, impl.combine(static, arrays))
@@ -171,7 +173,8 @@ def _check_deep(impl, graph):
         assert len(found) == 1, f'{how}: {len(found)} array leaves, expected the deepest one'
         assert_array(found[0], expected, f'{how}: the deepest leaf')
         if how in ('unflatten', 'combine') and 'y' in graph[0].keys:  # the root holds the deepest Reference too
-            assert result.y is resolve(impl, result, path[:-1]), f'{how}: the tie between .y and the deepest Reference is lost'
+            assert result.y is resolve(impl, result, path[:-1]), \
+                f'{how}: the tie between .y and the deepest Reference is lost'
 
 
 @prop('TREE-DEPTH', deep_graphs(DEPTH), ci=4)

@@ -40,8 +40,8 @@ def check_cuda():
     try:
         jax.devices("cuda")
     except Exception as e:  # jax raises RuntimeError or AssertionError, depending on how it fails
-        sys.exit("no CUDA device: JAX_PLATFORMS=cuda (from --config=cuda) but jax found no usable GPU (%s: %s)"
-                 % (type(e).__name__, e))
+        sys.exit("no CUDA device: JAX_PLATFORMS=cuda (from --config=cuda) but jax found no usable GPU "
+                 f"({type(e).__name__}: {e})")
 
 
 class Shard:

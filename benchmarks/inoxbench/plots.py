@@ -59,7 +59,7 @@ def _finish(figure, axes, xlabel: str, ylabel: str, path: str) -> None:
         ax.grid(True, which='both', alpha=0.3)
     first = next(iter(axes.values()))
     first.set_ylabel(ylabel)
-    handles, labels = {}, {}
+    handles = {}
     for ax in axes.values():
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)

@@ -179,7 +179,8 @@ def render(matrix: dict[str, Any], details: bool = True) -> str:
     lines.append(line('job', ['ok' if by_name[n]['ok'] else 'FAILS' for n in names]))
     lines += ['', line('SPEC id (level)', names), '-' * len(header)]
     for spec, row in matrix['rows'].items():
-        lines.append(line(f'{spec} ({matrix["spec_levels"][spec]})', [row.get(n, {'verdict': '-'})['verdict'] for n in names]))
+        lines.append(line(f'{spec} ({matrix["spec_levels"][spec]})',
+                          [row.get(n, {'verdict': '-'})['verdict'] for n in names]))
     lines.append('-' * len(header))
     lines.append(line('totals', [totals[n] for n in names]))
     for column in matrix['columns']:

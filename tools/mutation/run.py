@@ -38,7 +38,8 @@ TIMEOUT = 1200
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     what = parser.add_mutually_exclusive_group()
-    what.add_argument('--changed-since', metavar='REF', help='only the mutants of the files of inox/ that differ from REF')
+    what.add_argument('--changed-since', metavar='REF',
+                      help='only the mutants of the files of inox/ that differ from REF')
     what.add_argument('--survivors', action='store_true', help='re-test the mutants that were not killed')
     what.add_argument('--report-only', action='store_true', help='write the report of the results so far')
     what.add_argument('mutants', nargs='*', default=[], help='mutant names or globs (as mutmut run takes them)')
@@ -108,12 +109,14 @@ def _confirm(max_children: int) -> None:
     equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
     names = [n for n, (status, _) in _results().items() if status in ('survived', 'no tests') and n not in equivalent]
     config = tomllib.loads((ROOT / 'pyproject.toml').read_text())['tool']['mutmut']
-    command = [sys.executable, '-m', 'pytest', '-x', '-q', *config['pytest_add_cli_args_test_selection'], *config['pytest_add_cli_args']]
+    command = [sys.executable, '-m', 'pytest', '-x', '-q',
+               *config['pytest_add_cli_args_test_selection'], *config['pytest_add_cli_args']]
 
     def run(name):
         env = dict(os.environ, MUTANT_UNDER_TEST=name, TMPDIR=str(ROOT / 'mutants' / 'tmp'))
         try:
-            code = subprocess.run(command, cwd=ROOT / 'mutants', env=env, capture_output=True, timeout=TIMEOUT).returncode
+            code = subprocess.run(command, cwd=ROOT / 'mutants', env=env, capture_output=True,
+                                  timeout=TIMEOUT).returncode
         except subprocess.TimeoutExpired:
             code = 'timeout'
         return name, code
@@ -228,7 +231,8 @@ def _report() -> int:
         if m['status'] == 'equivalent':
             lines += [f'Equivalent: {equivalent[m["mutant"]]}', '']
         if 'test' in m:
-            lines += [f'First failing: `{m["test"]}` (SPEC {", ".join(m["spec"]) or "-"}): {m["error"].splitlines()[0] if m["error"] else ""}', '']
+            error = m['error'].splitlines()[0] if m['error'] else ''
+            lines += [f'First failing: `{m["test"]}` (SPEC {", ".join(m["spec"]) or "-"}): {error}', '']
         lines += ['```diff', m['diff'], '```']
     (out / 'report.md').write_text('\n'.join(lines) + '\n')
     print(json.dumps(summary, indent=1))

@@ -34,7 +34,8 @@ def test_both_build_files_take_the_hubs_from_locks_bzl():
 def test_every_lock_file_has_a_hub():
     names = locks_bzl()
     labels = [*names["LOCKS"], names["CUDA_LOCK"]]
-    assert {l.replace("//requirements:", "requirements/") for l in labels} == set(glob.glob("requirements/*.txt"))
+    files = {label.replace("//requirements:", "requirements/") for label in labels}
+    assert files == set(glob.glob("requirements/*.txt"))
 
 
 def test_no_build_file_pins_a_python_version():

@@ -12,7 +12,8 @@ OTHERS = sorted(set(glob.glob("requirements/*.txt")) - {MAIN})
 
 def lock(path):
     with open(path) as f:
-        return {name: (extras, version) for name, extras, version in map(wheels.parse_lock_line, wheels.requirement_lines(f.read()))}
+        lines = wheels.requirement_lines(f.read())
+    return {name: (extras, version) for name, extras, version in map(wheels.parse_lock_line, lines)}
 
 
 @pytest.mark.parametrize("path", OTHERS)
@@ -56,7 +57,10 @@ def test_extras_only_requirements_follow_requested_extras():
         "pywin32 ; sys_platform == 'win32'",
         "numpy",
     ]
-    names = lambda extras: sorted(r.name for r in wheels.active_requirements("etils", extras, requires))
+
+    def names(extras):
+        return sorted(r.name for r in wheels.active_requirements("etils", extras, requires))
+
     assert names([]) == ["numpy"]
     assert names(["epath"]) == ["fsspec", "numpy", "typing_extensions"]
 

@@ -11,7 +11,7 @@ __all__ = ['PEER_MODULES', 'Peer', 'Unsupported', 'load']
 
 import importlib
 from collections.abc import Callable
-from typing import Any, Optional, Tuple
+from typing import Any
 
 import jax.tree_util as jtu
 
