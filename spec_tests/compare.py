@@ -183,6 +183,7 @@ def names_paths(impl: Adapter, model: Model, message: str) -> None:
     r"""Asserts that ``message`` names every path of the model's failure (the root
     has no path to name)."""
 
+    assert model.failure is not None, 'the model has no failure'
     for path in model.failure.paths:
         if path:
             text = keystr(path, impl.reference_key)
@@ -199,6 +200,7 @@ def names_cycle(impl: Adapter, model: Model, live: Live, message: str) -> None:
     r"""Asserts what a CycleError names (TREE-CYCLE-ERROR): the type of the node that
     contains itself, its tag if it is a Reference, and both positions."""
 
+    assert model.failure is not None, 'the model has no failure'
     node = type(live.objects[model.failure.node]).__name__
     assert node in message, f'the message does not name the type {node}: {message}'
     for tag in model.failure.tags:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import collections
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import jax
@@ -64,7 +64,7 @@ class Box:
         values: Their values.
     """
 
-    def __init__(self, names: Sequence[str], values: Sequence[Any]):
+    def __init__(self, names: Sequence[str], values: Iterable[Any]):
         self.__dict__.update(zip(names, values, strict=False))
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@ Options:
     --impl NAME: The implementation to test: a short name of
         :data:`spec_tests.adapters.IMPLEMENTATIONS` or ``module.path[:ATTRIBUTE]`` of an
         adapter (default ``reference``).
-    --spec-profile NAME: The hypothesis profile (``ci`` or ``thorough``); the default is
+    --spec-profile NAME: The hypothesis profile (see :mod:`spec_tests.profiles`); the default is
         ``INOX_HYPOTHESIS_PROFILE``, else ``ci``.
     --spec-report PATH: Write the outcome of every property, with its SPEC.md id and
         its shrunk counterexample, as JSON.

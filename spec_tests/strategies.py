@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import keyword
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from hypothesis import assume
@@ -125,7 +125,7 @@ class _Builder:
     r"""Grows one graph from draws: first an owned tree (each node has one owner),
     then extra positions for existing References, twins and plain copies."""
 
-    def __init__(self, draw, options: Options):
+    def __init__(self, draw: st.DrawFn, options: Options):
         self.draw = draw
         self.o = options
         self.nodes: list[dict[str, Any]] = []
@@ -280,7 +280,7 @@ class _Builder:
             for n in self.nodes
         ))
 
-    def owned_below(self, top: int, i: int) -> bool:
+    def owned_below(self, top: int, i: int | None) -> bool:
         while i is not None:
             if i == top:
                 return True
@@ -463,7 +463,8 @@ def _ensure_ref(graph: Graph, space: dict[int, int | None], kinds: tuple[str, ..
     return _with(graph, {0: _attach(graph[0], start, 'held', 0)}, added)
 
 
-def _containers_in(graph: Graph, space: dict[int, int | None], scope: int, exclude=frozenset()) -> list[int]:
+def _containers_in(graph: Graph, space: dict[int, int | None], scope: int | None,
+                   exclude: Collection[int] = frozenset()) -> list[int]:
     return sorted(c for c, s in space.items() if graph[c].kind in CONTAINERS and s == scope and c not in exclude)
 
 

@@ -36,7 +36,7 @@ TIMEOUT = 1200
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or '').split('\n\n')[0])
     what = parser.add_mutually_exclusive_group()
     what.add_argument('--changed-since', metavar='REF',
                       help='only the mutants of the files of inox/ that differ from REF')
@@ -130,7 +130,12 @@ def _confirm(max_children: int) -> None:
 def _results() -> dict:
     r"""Every mutant's ``(status, source path)``, as mutmut recorded them."""
 
-    from mutmut.__main__ import SourceFileMutationData, status_by_exit_code, walk_mutatable_files
+    # Where mutmut 3.8.1's own entry point has them, not its public API.
+    from mutmut.__main__ import (
+        SourceFileMutationData,  # pyright: ignore[reportPrivateImportUsage]
+        status_by_exit_code,  # pyright: ignore[reportPrivateImportUsage]
+        walk_mutatable_files,  # pyright: ignore[reportPrivateImportUsage]
+    )
 
     results = {}
     for path in walk_mutatable_files():
@@ -174,7 +179,9 @@ def _line(name: str, diff: str) -> str:
     offset = 0
     for row in diff.splitlines():
         if row.startswith('@@'):
-            offset = int(re.match(r'@@ -(\d+)', row).group(1)) - 1
+            hunk = re.match(r'@@ -(\d+)', row)
+            assert hunk, row
+            offset = int(hunk.group(1)) - 1
         elif row.startswith(('---', '+++')):
             continue
         elif row.startswith('-'):
@@ -188,7 +195,7 @@ def _line(name: str, diff: str) -> str:
 
 def _report() -> int:
     import mutmut
-    from mutmut.__main__ import get_diff_for_mutant
+    from mutmut.__main__ import get_diff_for_mutant  # pyright: ignore[reportPrivateImportUsage]
 
     results = _results()
     failures = _first_failures()

@@ -19,8 +19,9 @@ def locks_bzl():
 
 
 def test_module_imports_every_hub_and_nothing_else():
-    use_repo = re.search(r"use_repo\(\s*deps,([^)]*)\)", read("MODULE.bazel"))[1]
-    imported = set(re.findall(r'"(\w+)"', use_repo))
+    use_repo = re.search(r"use_repo\(\s*deps,([^)]*)\)", read("MODULE.bazel"))
+    assert use_repo, "MODULE.bazel has no use_repo(deps, ...)"
+    imported = set(re.findall(r'"(\w+)"', use_repo[1]))
     assert imported == set(locks_bzl()["LOCKS"].values()) | HUBS_OF_MODULE
 
 

@@ -25,7 +25,9 @@ def test_other_locks_hold_only_what_the_main_lock_lacks(path):
 @pytest.mark.parametrize("path", [MAIN] + OTHERS)
 def test_every_input_is_hash_locked(path):
     with open(path) as f:
-        source = re.match(r"# Generated from (\S+) ", f.read())[1]
+        header = re.match(r"# Generated from (\S+) ", f.read())
+    assert header, f"{path} does not say what it was generated from"
+    source = header[1]
     locked = lock(path)
     with open(source) as f:
         for line in wheels.requirement_lines(f.read()):

@@ -72,7 +72,7 @@ class Peer:
 
         raise NotImplementedError
 
-    def combine(self, parts: Any) -> Any:
+    def combine(self, parts: Any, /) -> Any:  # positional: a peer may reuse unflatten
         r"""Rebuilds a model from the result of :meth:`partition`."""
 
         raise NotImplementedError
