@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+
 def check_cuda():
     """Under --config=cuda, a machine without a GPU must fail instead of running on CPU."""
     if os.environ.get("JAX_PLATFORMS") != "cuda":

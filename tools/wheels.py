@@ -7,7 +7,7 @@ try:
     from packaging.requirements import Requirement
 except ImportError:
     # The repository rules and the lock tool run this with the base interpreter: pip vendors it.
-    from pip._vendor.packaging.requirements import Requirement
+    from pip._vendor.packaging.requirements import Requirement  # pyright: ignore[reportMissingImports]
 
 _LOCK_LINE = re.compile(
     r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(\[(?P<extras>[^\]]*)\])?==(?P<version>\S+)"

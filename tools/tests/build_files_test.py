@@ -1,6 +1,8 @@
-"""WORKSPACE (Bazel 4) and MODULE.bazel (Bazel 7+) make the same hubs from the same locks."""
+"""WORKSPACE (Bazel 4) and MODULE.bazel (Bazel 7+) make the same hubs from the same locks, and
+the files that Starlark cannot read name the inox releases of tools/locks.bzl."""
 
 import glob
+import json
 import re
 
 HUBS_OF_MODULE = {"python", "pypi_cuda"}
@@ -12,7 +14,7 @@ def read(path):
 
 
 def locks_bzl():
-    # Plain assignments of string literals: Starlark and Python read them alike.
+    # Literals, comprehensions and plain functions: Starlark and Python read them alike.
     names = {}
     exec(read("tools/locks.bzl"), names)
     return names
@@ -44,3 +46,16 @@ def test_no_build_file_pins_a_python_version():
     # version itself is checked under each Bazel by hermetic_test.
     for path in ["WORKSPACE", "MODULE.bazel", "tools/extensions.bzl"]:
         assert not re.search(r"\b3\.\d+\b", read(path)), path
+
+
+def test_each_release_has_its_requirements_adapter_and_nothing_else():
+    names = locks_bzl()
+    releases = {v: names["inox_release_name"](v) for v in names["INOX_RELEASES"]}
+    assert set(glob.glob("requirements/inox_*.in")) == {f"requirements/{n}.in" for n in releases.values()}
+    assert set(glob.glob("spec_tests/adapters/inox_*.py")) == {f"spec_tests/adapters/{n}.py" for n in releases.values()}
+    for version, name in releases.items():
+        assert f"inox=={version}\n" in read(f"requirements/{name}.in")
+        adapter = read(f"spec_tests/adapters/{name}.py")
+        assert f"require_version('{version}')" in adapter and f"name = 'inox-{version}'" in adapter, name
+    with open("spec_tests/expected/released.json") as f:
+        assert set(json.load(f)) <= {f"inox-{v}" for v in releases}
