@@ -1,6 +1,8 @@
-"""WORKSPACE (Bazel 4) and MODULE.bazel (Bazel 7+) make the same hubs from the same locks, and
-the files that Starlark cannot read name the inox releases of tools/locks.bzl."""
+"""WORKSPACE (Bazel 4) and MODULE.bazel (Bazel 7+) make the same hubs from the same locks, the
+files that Starlark cannot read name the inox releases of tools/locks.bzl, and .bazelrc selects the
+hypothesis profiles of spec_tests/profiles.py."""
 
+import ast
 import glob
 import json
 import re
@@ -59,3 +61,23 @@ def test_each_release_has_its_requirements_adapter_and_nothing_else():
         assert f"require_version('{version}')" in adapter and f"name = 'inox-{version}'" in adapter, name
     with open("spec_tests/expected/released.json") as f:
         assert set(json.load(f)) <= {f"inox-{v}" for v in releases}
+
+
+def test_bazelrc_has_a_config_per_profile_of_the_suite():
+    # ci is the default; each other profile is `--config=NAME`, which sets the variable to NAME.
+    profiles = spec_tests_profiles()
+    configs = re.findall(r"^test:(\w+) --test_env=(\w+)=(\w+)$", read(".bazelrc"), re.M)
+    selected = {(config, value) for config, variable, value in configs if variable == profiles["ENV"]}
+    assert selected == {(p, p) for p in profiles["PROFILES"] if p != "ci"}
+
+
+def spec_tests_profiles():
+    # Its constants, without importing it (and hypothesis).
+    tree = ast.parse(read("spec_tests/profiles.py"))
+    return {
+        target.id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id in ("ENV", "PROFILES")
+    }
