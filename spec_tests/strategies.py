@@ -19,7 +19,9 @@ other projects can import them and write their own materializer.
 
 Example:
     >>> from hypothesis import given
-    >>> @given(graphs(max_nodes=10))
+    >>> from spec_tests.profiles import settings_for
+    >>> @settings_for(10)
+    ... @given(graphs(max_nodes=10))
     ... def test_root_is_a_module(graph):
     ...     assert graph[0].kind in ('module', 'scope')
     >>> test_root_is_a_module()
