@@ -1,25 +1,28 @@
 """//:lint: ruff and basedpyright, with the settings of pyproject.toml, under `bazel test`.
 
 A package's BUILD file calls `lint_files()` to offer its Python files; the root BUILD file calls
-`lint_test(name = "lint")`, which checks the Python files of the targets in LINT_SCOPE.
+`lint_test(name = "lint")`, which checks the Python files of LINT_FILES but LINT_UNCHECKED.
 """
 
-# What //:lint checks: change the scope here, and only here.
-LINT_SCOPE = [
+# The Python files that //:lint sees. All of them are there when it runs, so that imports of
+# them resolve (an unresolved import is an error to basedpyright, a third-party one to ruff).
+LINT_FILES = [
     "//:lint_files",
     "//benchmarks:lint_files",
-    "//spec_tests:lint_files",
-    "//tools:lint_files",
-    "//tools/tests:lint_files",
     # inox/ is being restructured, its BUILD file too: until that calls lint_files(), its library
     # (all of inox/ but tests/) stands in for it.
     "//inox",
+    "//spec_tests:lint_files",
+    "//tools:lint_files",
+    "//tools/tests:lint_files",
 ]
+
+# Those of LINT_FILES that //:lint does not check, e.g. ["//inox"].
+LINT_UNCHECKED = []
 
 _RUNNER = Label("//tools:lint.py")
 
-# Both tools, and what the checked code imports, so that basedpyright resolves every import
-# (an unresolved import is an error in its standard mode).
+# Both tools, and what the checked code imports, so that basedpyright resolves every import.
 _DEPS = [
     "@pypi//basedpyright",
     "@pypi//equinox",
@@ -44,18 +47,37 @@ def lint_files(name = "lint_files"):
         visibility = ["//:__pkg__"],
     )
 
-def lint_test(name, scope = LINT_SCOPE, config = "pyproject.toml", **kwargs):
-    """Fails when ruff or basedpyright finds anything in the files of `scope`.
+def _checked_files_impl(ctx):
+    out = ctx.actions.declare_file(ctx.label.name + ".txt")
+    paths = [f.short_path for target in ctx.attr.srcs for f in target.files.to_list() if f.extension == "py"]
+    ctx.actions.write(out, "".join([path + "\n" for path in sorted(paths)]))
+    return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out]))]
 
-    The runner checks every .py file in its runfiles' main repository: the files of `scope`
-    and itself (tools/lint.py). Other keyword arguments go to py_test.
+# The paths of the Python files of `srcs`, one a line, relative to the runfiles' main repository.
+_checked_files = rule(
+    implementation = _checked_files_impl,
+    attrs = {"srcs": attr.label_list(allow_files = True)},
+)
+
+def lint_test(name, files = LINT_FILES, unchecked = LINT_UNCHECKED, config = "pyproject.toml", **kwargs):
+    """Fails when ruff or basedpyright finds anything in the files of `files` but `unchecked`.
+
+    Other keyword arguments go to py_test.
     """
+    _checked_files(
+        name = name + "_checked",
+        srcs = [label for label in files if label not in unchecked],
+        visibility = ["//visibility:private"],
+    )
     native.py_test(
         name = name,
         srcs = [_RUNNER],
         main = _RUNNER,
-        args = ["$(rootpath %s)" % config],
-        data = [config] + scope,
+        args = [
+            "$(rootpath %s)" % config,
+            "$(rootpath :%s_checked)" % name,
+        ],
+        data = [config, ":%s_checked" % name] + files,
         deps = [Label(dep) for dep in _DEPS],
         size = "medium",
         **kwargs

@@ -1,8 +1,8 @@
-"""Main of lint_test (tools/lint.bzl): ruff, then basedpyright, over the Python files here.
+"""Main of lint_test (tools/lint.bzl): ruff, then basedpyright, over the files it names.
 
-Argument: pyproject.toml, which holds both tools' settings. The files are every .py file under
-the working directory, which `bazel test` makes the main repository's runfiles: exactly the
-packages of the lint scope. Exits 1 when either tool reports anything.
+Arguments: pyproject.toml, which holds both tools' settings, then a file that lists the Python
+files to check, one a line, relative to the working directory (the runfiles' main repository,
+under `bazel test`). Exits 1 when either tool reports anything.
 """
 
 import os
@@ -10,18 +10,11 @@ import subprocess
 import sys
 
 
-def python_files(top):
-    found = []
-    for folder, subfolders, files in os.walk(top):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        found += [os.path.join(folder, f) for f in sorted(files) if f.endswith(".py")]
-    return found
-
-
-def main(config):
-    files = python_files(".")
+def main(config, listing):
+    with open(listing) as f:
+        files = [line for line in f.read().splitlines() if line]
     if not files:
-        sys.exit("lint: no Python files to check")
+        sys.exit(f"lint: {listing} names no file to check")
     print(f"lint: {len(files)} files", flush=True)
     # Files are given explicitly, so ruff's own exclusions do not apply: the scope decides.
     ruff = run("ruff", "check", "--no-cache", "--output-format", "concise", "--config", config, *files)
