@@ -50,7 +50,7 @@ def _user_path(path):
 def _parse(argv):
     parser = argparse.ArgumentParser(
         prog='track',
-        description=__doc__.split('\n\n')[0],
+        description=(__doc__ or '').split('\n\n')[0],
         epilog='Arguments after a lone -- go to every pytest process, e.g. -- -k "N10-".',
     )
     parser.add_argument('--group', action='append', default=[], metavar='NAME=COMMAND',

@@ -143,7 +143,7 @@ def test_a_family_fails_when_its_metrics_move_together():
 
 
 def test_noise_of_single_metrics_cancels_in_the_family():
-    now = dict(zip(_shapes(0), [1.4, 0.8, 1.3, 0.75]))  # +40%, -20%, +30%, -25%
+    now = dict(zip(_shapes(0), [1.4, 0.8, 1.3, 0.75], strict=True))  # +40%, -20%, +30%, -25%
     verdict = tracking.judge(now, _shapes(1.0), threshold=15, metric_threshold=50)
     assert verdict.failed == []
     assert verdict.families[0].change == pytest.approx((1.4 * 0.8 * 1.3 * 0.75) ** 0.25 * 100 - 100)

@@ -90,7 +90,8 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
     if kind in ('module', 'scope'):
         assert isinstance(x, impl.Module), f'{at}: expected a {kind}, found {type(x).__name__}'
         assert isinstance(x, impl.Scope) == (kind == 'scope'), f'{at}: expected a {kind}, found {type(x).__name__}'
-        assert sorted(vars(x)) == sorted(node.keys), f'{at}: expected attributes {sorted(node.keys)}, found {sorted(vars(x))}'
+        assert sorted(vars(x)) == sorted(node.keys), \
+            f'{at}: expected attributes {sorted(node.keys)}, found {sorted(vars(x))}'
     elif kind in ('list', 'tuple', 'dict'):
         assert type(x).__name__ == kind, f'{at}: expected a {kind}, found {type(x).__name__}'
         if kind == 'dict':
@@ -98,7 +99,8 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
         else:
             assert len(x) == len(node.children), f'{at}: expected {len(node.children)} items, found {len(x)}'
     elif kind == 'record':
-        assert type(x) is record_class(node.keys), f'{at}: expected a named tuple of fields {node.keys}, found {type(x).__name__}'
+        assert type(x) is record_class(node.keys), \
+            f'{at}: expected a named tuple of fields {node.keys}, found {type(x).__name__}'
     elif kind == 'box':
         assert type(x) is Box, f'{at}: expected a Box, found {type(x).__name__}'
         assert tuple(vars(x)) == node.keys, f'{at}: expected attributes {node.keys}, found {tuple(vars(x))}'
@@ -183,6 +185,7 @@ def names_paths(impl: Adapter, model: Model, message: str) -> None:
     r"""Asserts that ``message`` names every path of the model's failure (the root
     has no path to name)."""
 
+    assert model.failure is not None, 'the model has no failure'
     for path in model.failure.paths:
         if path:
             text = keystr(path, impl.reference_key)
@@ -199,6 +202,7 @@ def names_cycle(impl: Adapter, model: Model, live: Live, message: str) -> None:
     r"""Asserts what a CycleError names (TREE-CYCLE-ERROR): the type of the node that
     contains itself, its tag if it is a Reference, and both positions."""
 
+    assert model.failure is not None, 'the model has no failure'
     node = type(live.objects[model.failure.node]).__name__
     assert node in message, f'the message does not name the type {node}: {message}'
     for tag in model.failure.tags:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import collections
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import jax
@@ -65,8 +65,8 @@ class Box:
         values: Their values.
     """
 
-    def __init__(self, names: Sequence[str], values: Sequence[Any]):
-        self.__dict__.update(zip(names, values))
+    def __init__(self, names: Sequence[str], values: Iterable[Any]):
+        self.__dict__.update(zip(names, values, strict=False))
 
     def __repr__(self) -> str:
         return 'Box(' + ', '.join(f'{k}={v!r}' for k, v in vars(self).items()) + ')'

@@ -78,7 +78,8 @@ def run_fresh(check: Callable, *args: Any) -> Any:
     )
     if run.returncode != 0:
         error = run.stderr.decode(errors='replace').strip().splitlines()
-        raise AssertionError(f'in a fresh interpreter, {error[-1] if error else "no output"}\n' + '\n'.join(error[-30:]))
+        last = error[-1] if error else 'no output'
+        raise AssertionError(f'in a fresh interpreter, {last}\n' + '\n'.join(error[-30:]))
     return pickle.loads(run.stdout)
 
 
@@ -131,18 +132,20 @@ class _Worker:
 
     def call(self, check: Callable, args: tuple) -> Any:
         name = f'{check.__module__}.{check.__qualname__}'
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None  # both are pipes, by construction
         try:
-            pickle.dump((check, args), self.process.stdin)
-            self.process.stdin.flush()
+            pickle.dump((check, args), stdin)
+            stdin.flush()
         except BrokenPipeError:
             raise self._died(name) from None
-        ready, _, _ = select.select([self.process.stdout], [], [], TIMEOUT)
+        ready, _, _ = select.select([stdout], [], [], TIMEOUT)
         if not ready:
             self.process.kill()
             self.process.wait()
             raise AssertionError(f'{name} took more than {TIMEOUT} s in a worker process')
         try:
-            reply = pickle.load(self.process.stdout)
+            reply = pickle.load(stdout)
         except (EOFError, pickle.UnpicklingError):
             raise self._died(name) from None
         kind, payload, origin = reply
@@ -170,7 +173,7 @@ class _Worker:
         return AssertionError(f'{name}: its worker process died ({how})\n{text}')
 
     def close(self) -> None:
-        if self.process.poll() is None:
+        if self.process.poll() is None and self.process.stdin is not None:
             self.process.stdin.close()
             try:
                 self.process.wait(timeout=10)

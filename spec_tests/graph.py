@@ -23,7 +23,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
 CONTAINERS = ('module', 'scope', 'list', 'tuple', 'dict', 'record', 'box')
@@ -135,7 +135,7 @@ class Node:
         r"""The (step, child) pairs in flatten order: module attributes and dict keys
         sorted, the children of other containers in their own order."""
 
-        pairs = list(zip(self.steps(), self.children))
+        pairs = list(zip(self.steps(), self.children, strict=True))
         if self.kind in KEYED and self.kind not in ORDERED:
             pairs.sort(key=lambda pair: pair[0].key)
         return pairs
@@ -171,7 +171,7 @@ class Graph:
         r"""Yields every edge ``(parent, step, child)``."""
 
         for i, node in enumerate(self.nodes):
-            for step, child in zip(node.steps(), node.children):
+            for step, child in zip(node.steps(), node.children, strict=True):
                 yield i, step, child
 
     def in_degrees(self) -> list[int]:
@@ -226,7 +226,8 @@ class Graph:
 
         cycles = set(self.cycle_edges())
         names = _Source(self).names if len(self.nodes) <= INLINE_LIMIT else {}
-        nodes = [{'id': i, 'kind': n.kind, 'label': _label(n), 'name': names.get(i, '')} for i, n in enumerate(self.nodes)]
+        nodes = [{'id': i, 'kind': n.kind, 'label': _label(n), 'name': names.get(i, '')}
+                 for i, n in enumerate(self.nodes)]
         edges = [
             {
                 'source': parent,
@@ -334,7 +335,7 @@ def _outline(graph: Graph, i: int) -> str:
         return f'{name} = {_array_text(node) if node.kind == "array" else _label(node)}'
     if node.kind == 'ref':
         return f'{name} = Reference({node.tag!r}, n{node.children[0]})'
-    steps = ', '.join(f'{step.keystr()}: n{child}' for step, child in zip(node.steps(), node.children))
+    steps = ', '.join(f'{step.keystr()}: n{child}' for step, child in zip(node.steps(), node.children, strict=True))
     return f'{name} = {_label(node)} {{{steps}}}'
 
 
@@ -368,7 +369,7 @@ class _Source:
         for i in fill:
             node = graph.nodes[i]
             name = self.names[i]
-            for step, child in zip(node.steps(), node.children):
+            for step, child in zip(node.steps(), node.children, strict=True):
                 value = self.expression(child)
                 if node.kind in NAMESPACES:
                     self.lines.append(f'{name}.{step.key} = {value}')
@@ -394,20 +395,17 @@ class _Source:
         if node.kind in ('param', 'entry'):
             return f'{_label(node)}({parts[0]})'
         if node.kind in NAMESPACES + ('record', 'box'):
-            return f'{_label(node)}({", ".join(f"{k}={p}" for k, p in zip(node.keys, parts))})'
+            return f'{_label(node)}({", ".join(f"{k}={p}" for k, p in zip(node.keys, parts, strict=True))})'
         if node.kind == 'list':
             return f'[{", ".join(parts)}]'
         if node.kind == 'tuple':
             return f'({", ".join(parts)}{"," if len(parts) == 1 else ""})'
-        return '{' + ', '.join(f'{k!r}: {p}' for k, p in zip(node.keys, parts)) + '}'
+        return '{' + ', '.join(f'{k!r}: {p}' for k, p in zip(node.keys, parts, strict=True)) + '}'
 
 
 def _creation_order(graph: Graph, names: dict[int, str]) -> list[int]:
     r"""Orders the named immutable nodes so that each comes after the named immutable
     nodes that its inline expression uses (named mutable nodes exist from the start)."""
-
-    immutable = [i for i in names if graph.nodes[i].kind not in MUTABLE]
-    order: list[int] = []
 
     def uses(i: int) -> list[int]:
         found, todo, seen = [], list(graph.nodes[i].children), set()
@@ -422,21 +420,7 @@ def _creation_order(graph: Graph, names: dict[int, str]) -> list[int]:
                 found.append(j)
         return found
 
-    state: dict[int, int] = {}  # 1: expanding, 2: written
-    for start in immutable:
-        work = [(start, False)]
-        while work:
-            i, expanded = work.pop()
-            if expanded:
-                state[i] = 2
-                order.append(i)
-                continue
-            if state.get(i):
-                continue
-            state[i] = 1
-            work.append((i, True))
-            work.extend((j, False) for j in uses(i) if not state.get(j))
-    return order
+    return _post_order([i for i in names if graph.nodes[i].kind not in MUTABLE], uses)
 
 
 def subtree(graph: Graph, start: int) -> set:
@@ -458,11 +442,27 @@ def immutable_order(graph: Graph) -> list[int]:
         ValueError: If a cycle has no mutable node on it: no program can build it.
     """
 
+    def on_cycle(i: int) -> None:
+        raise ValueError(f'node {i} ({graph[i].kind}) is on a cycle of immutable objects, which no program can build')
+
+    return _post_order(
+        [i for i in range(len(graph.nodes)) if graph[i].kind not in MUTABLE],
+        lambda i: [c for c in graph[i].children if graph[c].kind not in MUTABLE],
+        on_cycle,
+    )
+
+
+def _post_order(
+    starts: Iterable[int], successors: Callable[[int], Iterable[int]], on_cycle: Callable[[int], None] | None = None
+) -> list[int]:
+    r"""The nodes reachable from ``starts``, each after the nodes that ``successors``
+    leads to from it (a depth-first post-order, without recursion). ``on_cycle`` is
+    called with a node that the walk reaches again from below itself; either way the
+    walk goes on without it."""
+
     order: list[int] = []
-    state: dict[int, int] = {}  # 1: being built, 2: built
-    for start in range(len(graph.nodes)):
-        if graph[start].kind in MUTABLE or start in state:
-            continue
+    state: dict[int, int] = {}  # 1: below it is being walked, 2: done
+    for start in starts:
         work = [(start, False)]
         while work:
             i, done = work.pop()
@@ -473,15 +473,12 @@ def immutable_order(graph: Graph) -> list[int]:
             if state.get(i) == 2:
                 continue
             if state.get(i) == 1:
-                raise ValueError(
-                    f'node {i} ({graph[i].kind}) is on a cycle of immutable objects, '
-                    'which no program can build'
-                )
+                if on_cycle is not None:
+                    on_cycle(i)
+                continue
             state[i] = 1
             work.append((i, True))
-            for child in graph[i].children:
-                if graph[child].kind not in MUTABLE and state.get(child) != 2:
-                    work.append((child, False))
+            work.extend((j, False) for j in successors(i) if state.get(j) != 2)
     return order
 
 

@@ -103,7 +103,7 @@ def prop(spec_id: str, *strategies: Any, ci: int = 20, shrink: bool = True) -> C
         if not shrink:
             budget = settings(budget, phases=[p for p in budget.phases if p is not Phase.shrink])
         checked = spec(spec_id)(budget(given(*strategies)(_recorded(test))))
-        checked.spec_property = Property(spec_id, strategies, test)
+        checked.spec_property = Property(spec_id, strategies, test)  # pyright: ignore[reportFunctionMemberAccess]
         return checked
 
     return decorate

@@ -112,12 +112,12 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
         target = objects[i]
         values = [objects[c] for c in node.children]
         if node.kind in ('module', 'scope'):
-            for key, value in zip(node.keys, values):
+            for key, value in zip(node.keys, values, strict=True):
                 setattr(target, key, value)
         elif node.kind == 'list':
             target.extend(values)
         else:
-            target.update(zip(node.keys, values))
+            target.update(zip(node.keys, values, strict=True))
 
     return Live(objects[0], objects)
 

@@ -50,9 +50,10 @@ class ForgetfulReference(nn.Reference):
     r"""Unflattens a pruned occurrence inside its own value (a cycle) as a Reference to
     :py:`None`."""
 
-    def __tree_flatten__(self, walk):
+    # Mutants change what a Reference flattens to on purpose; `walk.scope` is set here (aux[1]).
+    def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride]
         keys, children, aux = super().__tree_flatten__(walk)
-        if aux[1] and not children and _below(walk.link, walk.scope.tags[self.tag][1]):
+        if aux[1] and not children and _below(walk.link, walk.scope.tags[self.tag][1]):  # pyright: ignore
             return keys, children, (*aux, 'forgotten')
         return keys, children, aux
 
@@ -127,7 +128,7 @@ class TaglessReference(nn.Reference):
     tags, or by which References tie which positions, share one definition (and one
     jit trace)."""
 
-    def __tree_flatten__(self, walk):
+    def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride] (a mutant's aux)
         keys, children, aux = super().__tree_flatten__(walk)
         return keys, children, _TaglessAux(aux)
 

@@ -4,7 +4,7 @@ Options:
     --impl NAME: The implementation to test: a short name of
         :data:`spec_tests.adapters.IMPLEMENTATIONS` or ``module.path[:ATTRIBUTE]`` of an
         adapter (default ``reference``).
-    --spec-profile NAME: The hypothesis profile (``ci`` or ``thorough``); the default is
+    --spec-profile NAME: The hypothesis profile (see :mod:`spec_tests.profiles`); the default is
         ``INOX_HYPOTHESIS_PROFILE``, else ``ci``.
     --spec-report PATH: Write the outcome of every property, with its SPEC.md id and
         its shrunk counterexample, as JSON.
@@ -12,8 +12,9 @@ Options:
 
 It provides the session fixture ``impl`` (the adapter) and the marker
 ``spec(ID)``. A test that skips with a reason starting with ``n.a.`` is reported as
-*not applicable* (the implementation lacks what it checks). Installed with the package, it is registered as the ``pytest11`` entry
-point ``spec_tests.plugin``; ``spec_tests/conftest.py`` registers it otherwise.
+*not applicable* (the implementation lacks what it checks). Installed with the package,
+it is registered as the ``pytest11`` entry point ``spec_tests.plugin``;
+``spec_tests/conftest.py`` registers it otherwise.
 """
 
 import json
@@ -34,8 +35,10 @@ MAX_FAILURES = 3
 
 def pytest_addoption(parser):
     group = parser.getgroup('spec_tests', 'weight-sharing conformance suite')
-    group.addoption('--impl', default='reference', help='the implementation to test: a short name or module.path[:ATTRIBUTE] of an adapter')
-    group.addoption('--spec-profile', choices=profiles.PROFILES, default=None, help=f'hypothesis profile (default: ${profiles.ENV}, else ci)')
+    group.addoption('--impl', default='reference',
+                    help='the implementation to test: a short name or module.path[:ATTRIBUTE] of an adapter')
+    group.addoption('--spec-profile', choices=profiles.PROFILES, default=None,
+                    help=f'hypothesis profile (default: ${profiles.ENV}, else ci)')
     group.addoption('--spec-report', default=None, metavar='PATH', help='write the outcome of every property as JSON')
     group.addoption('--spec-progress', action='store_true', help='print one line per finished test')
 

@@ -11,6 +11,7 @@ use an example database, so nothing is written into the source tree.
 """
 
 import os
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
 
@@ -48,7 +49,9 @@ def settings_for(ci: int) -> settings:
         7
     """
 
-    common = dict(database=None, deadline=None, suppress_health_check=_SUPPRESSED, print_blob=False, phases=_PHASES)
+    common: dict[str, Any] = dict(
+        database=None, deadline=None, suppress_health_check=_SUPPRESSED, print_blob=False, phases=_PHASES
+    )
     if active() == 'ci':
         # derandomize: the same examples on every run, on every machine.
         return settings(max_examples=ci, derandomize=True, **common)

@@ -1,25 +1,28 @@
 r"""Hypothesis strategies for random sharing graphs.
 
 :func:`graphs` draws valid graphs: modules with random attribute names, lists, tuples,
-dicts, named tuples and foreign JAX nodes (:mod:`spec_tests.foreign`) as branches, Parameters and arrays of random shapes and dtypes (jax and
-numpy), static values (see :data:`statics`), References whose tags recur at several
-positions (the same Reference object, or *twins*: distinct References with the same tag
-and value), cycles through References (self-cycles, 2-cycles, long cycles, cycles
-through lists and dicts), nested Scopes, References reachable only through other
-References, and plain Python sharing of arrays and Parameters. The injectors
-(:func:`conflicting_graphs`, :func:`aliased_graphs`, :func:`cyclic_graphs`,
-:func:`self_scoped_graphs`, :func:`unscoped_cycle_graphs`) add one defect to a valid
-graph, so that exactly one SPEC error applies.
+dicts, named tuples and foreign JAX nodes (:mod:`spec_tests.foreign`) as branches,
+Parameters and arrays of random shapes and dtypes (jax and numpy), static values (see
+:data:`statics`), References whose tags recur at several positions (the same Reference
+object, or *twins*: distinct References with the same tag and value), cycles through
+References (self-cycles, 2-cycles, long cycles, cycles through lists and dicts), nested
+Scopes, References reachable only through other References, and plain Python sharing of
+arrays and Parameters. The injectors (:func:`conflicting_graphs`,
+:func:`aliased_graphs`, :func:`cyclic_graphs`, :func:`self_scoped_graphs`,
+:func:`unscoped_cycle_graphs`) add one defect to a valid graph, so that exactly one SPEC
+error applies.
 
 Every strategy draws plain values (no randomness of its own), so failures shrink to
 small graphs whose :func:`repr` is readable Python (see :class:`spec_tests.graph.Graph`).
 The strategies depend only on :mod:`spec_tests.graph`, :mod:`spec_tests.model` and
-:mod:`spec_tests.foreign`;
-other projects can import them and write their own materializer.
+:mod:`spec_tests.foreign`; other projects can import them and write their own
+materializer.
 
 Example:
     >>> from hypothesis import given
-    >>> @given(graphs(max_nodes=10))
+    >>> from spec_tests.profiles import settings_for
+    >>> @settings_for(10)
+    ... @given(graphs(max_nodes=10))
     ... def test_root_is_a_module(graph):
     ...     assert graph[0].kind in ('module', 'scope')
     >>> test_root_is_a_module()
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import keyword
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import jax.numpy as jnp
@@ -139,7 +142,7 @@ class _Builder:
     r"""Grows one graph from draws: first an owned tree (each node has one owner),
     then extra positions for existing References, twins and plain copies."""
 
-    def __init__(self, draw, options: Options):
+    def __init__(self, draw: st.DrawFn, options: Options):
         self.draw = draw
         self.o = options
         self.nodes: list[dict[str, Any]] = []
@@ -294,7 +297,7 @@ class _Builder:
             for n in self.nodes
         ))
 
-    def owned_below(self, top: int, i: int) -> bool:
+    def owned_below(self, top: int, i: int | None) -> bool:
         while i is not None:
             if i == top:
                 return True
@@ -393,7 +396,8 @@ class _Builder:
             self.nodes[ref]['children'].append(self.add('module', ref))
             self.place(holder, ref)
         target = self.nodes[ref]['children'][0]
-        inside = [c for c in self.containers() if self.owned_below(target, c) and self.namespace[c] == self.namespace[ref]]
+        inside = [c for c in self.containers()
+                  if self.owned_below(target, c) and self.namespace[c] == self.namespace[ref]]
         self.place(self.draw(st.sampled_from(inside)), ref)
 
 
@@ -476,7 +480,8 @@ def _ensure_ref(graph: Graph, space: dict[int, int | None], kinds: tuple[str, ..
     return _with(graph, {0: _attach(graph[0], start, 'held', 0)}, added)
 
 
-def _containers_in(graph: Graph, space: dict[int, int | None], scope: int, exclude=frozenset()) -> list[int]:
+def _containers_in(graph: Graph, space: dict[int, int | None], scope: int | None,
+                   exclude: Collection[int] = frozenset()) -> list[int]:
     return sorted(c for c, s in space.items() if graph[c].kind in CONTAINERS and s == scope and c not in exclude)
 
 
@@ -633,7 +638,7 @@ def edited_graphs(draw, graph: Graph) -> Graph:
         targets = [len(nodes) - 1]
     else:
         targets.reverse()
-    for (i, n), target in zip(chosen, targets):
+    for (i, n), target in zip(chosen, targets, strict=True):
         children = list(nodes[i].children)
         children[n] = target
         nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))

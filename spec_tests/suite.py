@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     extra: list[str] = []
     if '--' in argv:
         argv, extra = argv[: argv.index('--')], argv[argv.index('--') + 1 :]
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or '').splitlines()[0])
     parser.add_argument('--impl', required=True, help='short name or module.path of an adapter')
     parser.add_argument('--report', help='write the JSON report there')
     parser.add_argument('--profile', choices=PROFILES, help='hypothesis profile')

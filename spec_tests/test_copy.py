@@ -31,12 +31,13 @@ def load_and_check(impl, graphs, pickles):
     tree, then checks each module and each combined partition against its graph."""
 
     loaded = []
-    for n, (graph, blob) in enumerate(zip(graphs, pickles)):
+    for n, (graph, blob) in enumerate(zip(graphs, pickles, strict=True)):
         try:
             loaded.append(pickle.loads(blob))
         except Exception as error:
-            raise AssertionError(f'graph {n} of {len(graphs)} does not load:\n{graph!r}\n{type(error).__name__}: {error}') from None
-    for n, (graph, (root, (static, *partitions))) in enumerate(zip(graphs, loaded)):
+            raise AssertionError(
+                f'graph {n} of {len(graphs)} does not load:\n{graph!r}\n{type(error).__name__}: {error}') from None
+    for n, (graph, (root, (static, *partitions))) in enumerate(zip(graphs, loaded, strict=True)):
         model = walk(graph)
         try:
             check_tree(impl, model, root, references='value')

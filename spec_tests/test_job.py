@@ -89,8 +89,10 @@ def test_junit_has_one_testcase_per_implementation_and_id():
     assert [s.get('name') for s in root] == ['good', 'bad'] and root.get('tests') == '6'
     cases = {(s.get('name'), c.get('name')): c for s in root for c in s}
     failure = cases['bad', 'SHARE-CYCLES'].find('failure')
-    assert 'the cycle is lost' in failure.get('message') and "Reference('t', n2)" in failure.text
-    assert 'expected failure' in cases['good', 'SHARE-REPR'].find('failure').get('message')  # stale
+    assert failure is not None
+    assert 'the cycle is lost' in failure.get('message', '') and "Reference('t', n2)" in (failure.text or '')
+    stale = cases['good', 'SHARE-REPR'].find('failure')
+    assert stale is not None and 'expected failure' in stale.get('message', '')
     assert cases['good', 'SHARE-CYCLES'].find('*') is None
 
 
@@ -111,7 +113,8 @@ def test_huge_counterexamples_stay_small():
     assert len(json.dumps(value)) < 2_000, len(json.dumps(value))
     assert value['graph']['summary'] == {'nodes': 10_001, 'edges': 10_000, 'depth': 10_000,
                                          'kinds': {'module': 10_000, 'array': 1}}
-    built = matrix.build([_report('bad', 'failed', [{'message': 'RecursionError', 'counterexample': {'graph': value}}])])
+    failure = {'message': 'RecursionError', 'counterexample': {'graph': value}}
+    built = matrix.build([_report('bad', 'failed', [failure])])
     assert '10001 nodes (10000 module, 1 array), 10000 edges, 10000 levels deep' in matrix.render(built)
     assert 'too large to draw' in page.render(built)
 

@@ -45,7 +45,7 @@ def _expected_partitions(impl, model, specs):
     its ancestor closest to the root (itself included), else to the last partition."""
 
     partitions = [set() for _ in range(len(specs) + 1)]
-    for instance, path in model.leaves:
+    for _, path in model.leaves:
         chain = [model.instance_at(path[:n]) for n in range(len(path) + 1)]
         group = len(specs)
         for ancestor in chain:
@@ -77,7 +77,7 @@ def test_first_filter_of_the_closest_ancestor_to_the_root(impl, graph, specs):
     live = materialize(graph, impl)
     _, *partitions = impl.partition(live.root, *(_filter(impl, spec) for spec in specs))
     expected = _expected_partitions(impl, model, specs)
-    for n, (found, keys) in enumerate(zip(partitions, expected)):
+    for n, (found, keys) in enumerate(zip(partitions, expected, strict=False)):
         label = repr(specs[n]) if n < len(specs) else 'the rest'
         assert sorted(found) == sorted(keys), f'partition of {label}: expected {sorted(keys)}, found {sorted(found)}'
 

@@ -1,6 +1,8 @@
 r"""Self-tests of the strategies and the model. They have no SPEC id: they check the
 suite, not the implementation under test."""
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis.internal.conjecture import providers
@@ -18,7 +20,7 @@ from .strategies import (
     unscoped_cycle_graphs,
 )
 
-_QUIET = dict(database=None, deadline=None, suppress_health_check=list(HealthCheck))
+_QUIET: dict[str, Any] = dict(database=None, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @settings_for(100)
@@ -74,7 +76,7 @@ def no_local_constants(monkeypatch):
     shrinks elsewhere on each route. An empty pool makes the search the same on every
     route; its cache of permitted constants is cleared so that no other test sees it."""
 
-    monkeypatch.setattr(providers, '_get_local_constants', providers.Constants)
+    monkeypatch.setattr(providers, '_get_local_constants', providers.Constants)  # pyright: ignore[reportPrivateImportUsage]
     providers.CONSTANTS_CACHE.cache.clear()
     yield
     providers.CONSTANTS_CACHE.cache.clear()

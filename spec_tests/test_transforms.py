@@ -105,7 +105,7 @@ def _expected_gradients(model, uses):
     weights = np.repeat([_weight(n) for n in range(len(uses))], sizes).astype(np.float32)
     per_use = np.split(np.asarray(jax.grad(lambda x: jnp.sum(x * weights))(untied)), np.cumsum(sizes)[:-1])
     expected = {}
-    for (_, instance), gradient, copy in zip(uses, per_use, copies):
+    for (_, instance), gradient, copy in zip(uses, per_use, copies, strict=True):
         expected[instance] = expected.get(instance, 0) + gradient.reshape(copy.shape)
     return expected
 
@@ -214,4 +214,4 @@ def test_apis_over_several_trees(impl, graph):
 
 
 def _same_objects(found, expected) -> bool:
-    return len(found) == len(expected) and all(x is y for x, y in zip(found, expected))
+    return len(found) == len(expected) and all(x is y for x, y in zip(found, expected, strict=True))

@@ -51,7 +51,7 @@ def test_leaves_in_flatten_order_with_full_paths(impl, graph):
     found = [path for path, _ in pairs]
     expected = [keystr(path, impl.reference_key) for _, path in model.leaves]
     assert found == expected, f'leaf paths in flatten order: expected {expected}, found {found}'
-    for (instance, path), (_, leaf) in zip(model.leaves, pairs):
+    for (instance, path), (_, leaf) in zip(model.leaves, pairs, strict=True):
         assert_array(leaf, expected_array(model, instance), where(impl, path))
 
 
@@ -128,17 +128,19 @@ def test_every_array_type_and_dtype_is_a_leaf(impl, graph):
     pairs = array_paths(live.root)
     paths = [path for path, _ in pairs]
     assert paths == [path for path, _ in array_paths(alike.root)], 'numpy scalars change the leaves of flatten'
-    for (instance, path), (_, leaf) in zip(model.leaves, pairs):
+    for (instance, path), (_, leaf) in zip(model.leaves, pairs, strict=False):
         assert_array(leaf, expected_array(model, instance), where(impl, path))
 
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
     assert treedef == jax.tree_util.tree_structure(alike.root), 'numpy scalars change the tree definition'
     rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
-    assert all(x is y for x, y in zip(jax.tree_util.tree_leaves(rebuilt), leaves)), 'unflatten replaced leaves'
+    assert all(x is y for x, y in zip(jax.tree_util.tree_leaves(rebuilt), leaves, strict=False)), \
+        'unflatten replaced leaves'
 
     static, arrays = impl.partition(live.root)
     expected = {keystr(path, impl.reference_key): instance for instance, path in model.leaves}
-    assert sorted(arrays) == sorted(expected), f'partition\'s array state: expected keys {sorted(expected)}, found {sorted(arrays)}'
+    assert sorted(arrays) == sorted(expected), \
+        f'partition\'s array state: expected keys {sorted(expected)}, found {sorted(arrays)}'
     for key, leaf in arrays.items():
         assert_array(leaf, expected_array(model, expected[key]), key)
     check_tree(impl, model, impl.combine(static, arrays))
@@ -154,7 +156,7 @@ def test_numpy_scalars_get_gradients_like_jax_arrays(impl, graph):
 
     found, expected = array_leaves(impl.grad(loss)(live.root)), array_leaves(impl.grad(loss)(alike.root))
     assert len(found) == len(expected), f'{len(found)} gradients for numpy scalars, {len(expected)} for jax arrays'
-    for path, a, b in zip(paths, found, expected):
+    for path, a, b in zip(paths, found, expected, strict=False):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), err_msg=f'gradient at {path}')
 
 
@@ -225,7 +227,8 @@ def _check_deep(impl, graph):
         assert len(found) == 1, f'{how}: {len(found)} array leaves, expected the deepest one'
         assert_array(found[0], expected, f'{how}: the deepest leaf')
         if how in ('unflatten', 'combine') and 'y' in graph[0].keys:  # the root holds the deepest Reference too
-            assert result.y is resolve(impl, result, path[:-1]), f'{how}: the tie between .y and the deepest Reference is lost'
+            assert result.y is resolve(impl, result, path[:-1]), \
+                f'{how}: the tie between .y and the deepest Reference is lost'
 
 
 def _check_repr(impl, graph):

@@ -36,10 +36,9 @@ def _download(line, lock_name):
     os.unlink(req.name)
     if rc != 0:
         if "DO NOT MATCH THE HASHES" in out:
-            sys.exit("%s==%s: the hash in %s does not match the downloaded wheel. "
-                     "If the new wheel is trusted, regenerate the lock: ./bazelw run //tools:lock\n%s"
-                     % (name, version, lock_name, _tail(out)))
-        sys.exit("could not fetch %s==%s (from %s); pip said:\n%s" % (name, version, lock_name, _tail(out)))
+            sys.exit(f"{name}=={version}: the hash in {lock_name} does not match the downloaded wheel. "
+                     f"If the new wheel is trusted, regenerate the lock: ./bazelw run //tools:lock\n{_tail(out)}")
+        sys.exit(f"could not fetch {name}=={version} (from {lock_name}); pip said:\n{_tail(out)}")
     (wheel,) = set(glob.glob("*.whl")) - before
     return wheel
 
@@ -48,7 +47,7 @@ def main(out_json, lock_name, *lines):
     files = [_download(line, lock_name) for line in lines]
     rc, out = _pip("install", "--no-deps", "--no-index", "--target", "site-packages", *files)
     if rc != 0:
-        sys.exit("installing %s failed:\n%s" % (", ".join(files), _tail(out)))
+        sys.exit(f"installing {', '.join(files)} failed:\n{_tail(out)}")
 
     locked = {}
     for line in lines:

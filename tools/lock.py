@@ -63,7 +63,7 @@ def sha256(python, name, version, item, tmp):
     if known:
         return known
     dest = os.path.join(tmp, name)
-    pip(python, "download", "--no-deps", "--only-binary=:all:", "--dest", dest, "%s==%s" % (name, version))
+    pip(python, "download", "--no-deps", "--only-binary=:all:", "--dest", dest, f"{name}=={version}")
     (wheel,) = os.listdir(dest)
     with open(os.path.join(dest, wheel), "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
@@ -82,7 +82,7 @@ def lock(python, in_file, out_file, base):
         if in_base:
             constraints = os.path.join(tmp, "constraints.txt")
             with open(constraints, "w") as f:
-                f.writelines("%s==%s\n" % pin for pin in sorted(in_base.items()))
+                f.writelines(f"{name}=={version}\n" for name, version in sorted(in_base.items()))
         items = resolve(python, in_file, constraints, tmp)
         extras = requested_extras(requirements, items)
         lines = {}
@@ -91,12 +91,12 @@ def lock(python, in_file, out_file, base):
             if name in in_base:
                 continue
             version = item["metadata"]["version"]
-            spec = name + ("[%s]" % ",".join(sorted(extras[name])) if extras[name] else "")
-            lines[name] = "%s==%s --hash=sha256:%s\n" % (spec, version, sha256(python, name, version, item, tmp))
+            spec = name + (f"[{','.join(sorted(extras[name]))}]" if extras[name] else "")
+            lines[name] = f"{spec}=={version} --hash=sha256:{sha256(python, name, version, item, tmp)}\n"
     with open(out_file, "w") as f:
-        f.write("# Generated from %s by `./bazelw run //tools:lock`. Do not edit.\n" % in_file)
+        f.write(f"# Generated from {in_file} by `./bazelw run //tools:lock`. Do not edit.\n")
         f.writelines(line for _, line in sorted(lines.items()))
-    print("wrote %s (%d wheels)" % (out_file, len(lines)))
+    print(f"wrote {out_file} ({len(lines)} wheels)")
 
 
 def main(python, *pairs):

@@ -4,10 +4,9 @@
 # (tools/conformance.bzl).
 _RUNNER = Label("//tools:pytest_runner.py")
 
-# Always there: the runner imports both. Keyed by the name a caller's deps may already list.
+# Always there: the runner imports it. Keyed by the name a caller's deps may already list.
 _TEST_DEPS = {
     "@pypi//pytest": Label("@pypi//pytest"),
-    "@pypi//hypothesis": Label("@pypi//hypothesis"),
 }
 
 # Only `--config=cuda` reaches the CUDA wheels; an unselected branch is never fetched.
@@ -33,9 +32,9 @@ def _pytest(name, srcs, files, pytest_args, deps, data, args, size, kwargs):
 def pytest_test(name, srcs, deps = [], data = [], args = [], size = "medium", **kwargs):
     """Runs pytest on the test files `srcs`.
 
-    Writes JUnit XML where Bazel expects it, loads the hypothesis profile named by
-    INOX_HYPOTHESIS_PROFILE (default `ci`; `--config=thorough` picks `thorough`), and fails
-    when pytest collects no test. pytest reads no ini file (-c /dev/null): give options in
+    Writes JUnit XML where Bazel expects it, shards as `shard_count` asks, and fails when
+    pytest collects no test. The suite's hypothesis profiles are spec_tests/profiles.py's
+    (`--config=extended` and `--config=thorough` in .bazelrc pick one). pytest reads no ini file (-c /dev/null): give options in
     `args`. Other keyword arguments (env, tags, ...) go to py_test.
     """
     _pytest(name, srcs, srcs, [], deps, data, args, size, kwargs)

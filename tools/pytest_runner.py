@@ -8,26 +8,6 @@ import sys
 
 import pytest
 
-PROFILES = {
-    # Repeatable runs: a failure on CI fails again on a developer's machine.
-    "ci": dict(max_examples=100, derandomize=True),
-    "extended": dict(max_examples=1_000),
-    "thorough": dict(max_examples=10_000),
-}
-
-
-class HypothesisProfile:
-    """A pytest plugin, so that hypothesis is imported after pytest set up assertion rewriting."""
-
-    @staticmethod
-    def pytest_configure():
-        import hypothesis
-
-        for name, options in PROFILES.items():
-            # No deadline: jit compilation makes run times jumpy. No database: runfiles are read-only.
-            hypothesis.settings.register_profile(name, deadline=None, database=None, print_blob=True, **options)
-        hypothesis.settings.load_profile(os.environ.get("INOX_HYPOTHESIS_PROFILE", "ci"))
-
 
 def check_cuda():
     """Under --config=cuda, a machine without a GPU must fail instead of running on CPU."""
@@ -40,8 +20,8 @@ def check_cuda():
     try:
         jax.devices("cuda")
     except Exception as e:  # jax raises RuntimeError or AssertionError, depending on how it fails
-        sys.exit("no CUDA device: JAX_PLATFORMS=cuda (from --config=cuda) but jax found no usable GPU (%s: %s)"
-                 % (type(e).__name__, e))
+        sys.exit("no CUDA device: JAX_PLATFORMS=cuda (from --config=cuda) but jax found no usable GPU "
+                 f"({type(e).__name__}: {e})")
 
 
 class Shard:
@@ -76,11 +56,8 @@ def main(argv):
     args = ["-p", "no:cacheprovider", "--rootdir", os.getcwd(), "-c", os.devnull]
     if "XML_OUTPUT_FILE" in os.environ:
         args += ["--junitxml", os.environ["XML_OUTPUT_FILE"]]
-    plugins = [HypothesisProfile()]
     shard = shard_from_environment()
-    if shard is not None:
-        plugins.append(shard)
-    code = pytest.main(args + extra + files, plugins=plugins)
+    code = pytest.main(args + extra + files, plugins=[] if shard is None else [shard])
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("pytest_runner: no test was collected, which counts as a failure", file=sys.stderr)
     return int(code)

@@ -7,7 +7,7 @@ try:
     from packaging.requirements import Requirement
 except ImportError:
     # The repository rules and the lock tool run this with the base interpreter: pip vendors it.
-    from pip._vendor.packaging.requirements import Requirement
+    from pip._vendor.packaging.requirements import Requirement  # pyright: ignore[reportMissingImports]
 
 _LOCK_LINE = re.compile(
     r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(\[(?P<extras>[^\]]*)\])?==(?P<version>\S+)"
@@ -29,15 +29,15 @@ def parse_lock_line(line):
     """Returns (name, extras, version) of one `name[extras]==version --hash=sha256:...` line."""
     m = _LOCK_LINE.match(line.strip())
     if not m:
-        raise ValueError("not a hash-locked line: %r" % line)
+        raise ValueError(f"not a hash-locked line: {line!r}")
     extras = sorted(normalize(e) for e in (m["extras"] or "").split(",") if e.strip())
     return normalize(m["name"]), extras, m["version"]
 
 
 def requirement_lines(text):
     """The lines of a requirements or lock file, without comments and blank lines."""
-    lines = (l.split("#", 1)[0].strip() for l in text.splitlines())
-    return [l for l in lines if l]
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [line for line in lines if line]
 
 
 def parse_metadata(text):

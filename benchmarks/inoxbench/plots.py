@@ -47,7 +47,7 @@ STYLES = {
 def _panels(title: str):
     figure, axes = plt.subplots(1, len(VARIANTS), figsize=(4.2 * len(VARIANTS), 4), sharey=True)
     figure.suptitle(title)
-    return figure, dict(zip(VARIANTS, axes))
+    return figure, dict(zip(VARIANTS, axes, strict=True))
 
 
 def _finish(figure, axes, xlabel: str, ylabel: str, path: str) -> None:
@@ -59,9 +59,9 @@ def _finish(figure, axes, xlabel: str, ylabel: str, path: str) -> None:
         ax.grid(True, which='both', alpha=0.3)
     first = next(iter(axes.values()))
     first.set_ylabel(ylabel)
-    handles, labels = {}, {}
+    handles = {}
     for ax in axes.values():
-        for handle, label in zip(*ax.get_legend_handles_labels()):
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)
     figure.legend(list(handles.values()), list(handles), loc='lower center', ncol=max(1, len(handles)), frameon=False)
     figure.tight_layout(rect=(0, 0.08, 1, 0.95))
@@ -79,7 +79,7 @@ def time_vs_n(run: Run, op: str, path: str, stat: str = 'min') -> bool:
                 (n, run.time(o, p, n, v, stat)) for (o, p, n, v) in run.keys() if (o, p, v) == (op, peer, variant)
             )
             if points:
-                ax.plot(*zip(*points), label=peer, **style)
+                ax.plot(*zip(*points, strict=True), label=peer, **style)
                 drawn = True
     if drawn:
         _finish(figure, axes, 'N (layers)', 'seconds', path)
@@ -101,7 +101,7 @@ def memory_vs_leaves(run: Run, path: str) -> bool:
             )
             points = [(x, y) for x, y in points if x and y]
             if points:
-                ax.plot(*zip(*points), label=peer, **style)
+                ax.plot(*zip(*points, strict=True), label=peer, **style)
                 drawn = True
     if drawn:
         _finish(figure, axes, 'unique leaves', 'bytes', path)
@@ -123,7 +123,7 @@ def history(runs: list[dict[str, Any]], path: str) -> bool:
     figure, axes = plt.subplots(1, len(peers), figsize=(6.5 * len(peers), 4.5), squeeze=False)
     figure.suptitle('history of tracked ratios (geometric mean over shapes of time / floor time)')
     labels = [run.get('label', str(i)) for i, run in enumerate(runs)]
-    for ax, peer in zip(axes[0], peers):
+    for ax, peer in zip(axes[0], peers, strict=True):
         for op in list(OPS) + ['memory']:
             series = []
             for run in runs:

@@ -13,7 +13,7 @@ from __future__ import annotations
 __all__ = ['SIZES', 'VARIANTS', 'SHAPES', 'Shape', 'unique_arrays']
 
 import functools
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 SIZES = (10, 100, 1_000, 10_000)
 
@@ -67,7 +67,7 @@ SHAPES = [Shape(n, variant) for variant in VARIANTS for n in SIZES]
 
 
 @functools.cache
-def unique_arrays(unique: int) -> list[tuple[object, object]]:
+def unique_arrays(unique: int) -> list[tuple[Any, Any]]:
     r"""The (weight, bias) arrays of the unique layers, shared by all peers.
 
     They are created once per count, so that every peer holds the very same leaves.

@@ -44,7 +44,8 @@ def _ratio(run: Run, stat: str, top: tuple, bottom: tuple) -> float | None:
 def _scope_vs_module(run: Run, stat: str) -> list[Check]:
     name = 'Scope flatten+unflatten <= 1.3x plain Module'
     return [
-        Check(name, f'N={n} {v}', _ratio(run, stat, ('roundtrip', 'scope', n, v), ('roundtrip', 'module', n, v)), 1.3, True)
+        Check(name, f'N={n} {v}', _ratio(run, stat, ('roundtrip', 'scope', n, v), ('roundtrip', 'module', n, v)),
+              1.3, True)
         for v in SHARED
         for n in SIZES
     ]
@@ -86,7 +87,8 @@ def _linear(run: Run, stat: str) -> list[Check]:
 def _jit_vs_equinox(run: Run, stat: str) -> list[Check]:
     name = 'jit call with a Scope <= 1.2x eqx.filter_jit on an Equinox module'
     return [
-        Check(name, f'N={n} {v}', _ratio(run, stat, ('jit_call', 'scope', n, v), ('jit_call', 'equinox', n, v)), 1.2, True)
+        Check(name, f'N={n} {v}', _ratio(run, stat, ('jit_call', 'scope', n, v), ('jit_call', 'equinox', n, v)),
+              1.2, True)
         for v in SHARED
         for n in SIZES
     ]
@@ -133,7 +135,8 @@ def format_checks(checks: list[Check]) -> str:
     r"""A plain-text table of the measured checks, one block per target.
 
     Example:
-        >>> print(format_checks([Check('T', 'N=10 tied0', 1.25, 1.3, True), Check('T', 'N=100 tied0', None, 1.3, True)]))
+        >>> print(format_checks([Check('T', 'N=10 tied0', 1.25, 1.3, True),
+        ...                      Check('T', 'N=100 tied0', None, 1.3, True)]))
         T
           N=10 tied0     1.25  (<= 1.3)  met
           (1 more not measured in this run)

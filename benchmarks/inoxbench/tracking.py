@@ -214,7 +214,7 @@ def judge(
 def _noise(final: list[Row], first: list[Row]) -> list[Row]:
     return [
         row._replace(status='noise') if before.status == 'REGRESSED' and row.status != 'REGRESSED' else row
-        for row, before in zip(final, first)
+        for row, before in zip(final, first, strict=True)
     ]
 
 

@@ -5,16 +5,21 @@ An implementation is named by a short name of :data:`IMPLEMENTATIONS` or by
 """
 
 import importlib
+import pkgutil
+import re
 
 from .base import SPEC_ERRORS, Adapter
 
-#: Short names of the adapters in this repository.
-IMPLEMENTATIONS = {
-    'reference': 'spec_tests.adapters.reference',
-    'inox-0.8.0': 'spec_tests.adapters.inox_0_8_0',
-    'inox-0.7.1': 'spec_tests.adapters.inox_0_7_1',
-    'inox-0.5.0': 'spec_tests.adapters.inox_0_5_0',
-}
+
+def _released() -> dict[str, str]:
+    # One module inox_X_Y_Z per released inox, so that adding a release is adding its module.
+    found = (re.fullmatch(r'inox_(\d+)_(\d+)_(\d+)', m.name) for m in pkgutil.iter_modules(__path__))
+    versions = sorted((tuple(int(n) for n in match.groups()) for match in found if match), reverse=True)
+    return {'inox-' + '.'.join(map(str, v)): f'{__name__}.inox_' + '_'.join(map(str, v)) for v in versions}
+
+
+#: Short names of the adapters in this repository: the reference, then the releases, newest first.
+IMPLEMENTATIONS = {'reference': f'{__name__}.reference', **_released()}
 
 
 def load(spec: str) -> Adapter:

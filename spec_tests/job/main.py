@@ -1,5 +1,5 @@
 r"""The conformance job: ``bazel run //spec_tests:conformance -- [--impl NAME]...
-[--profile ci|thorough] [--out DIR] [--expected FILE]``, or ``python -m spec_tests.job``.
+[--profile ci|extended|thorough] [--out DIR] [--expected FILE]``, or ``python -m spec_tests.job``.
 
 Runs the suite's conformance tests (``-m spec``) against each implementation in a
 process of its own (they may all be named ``inox``), shows their progress, prints the
@@ -83,6 +83,7 @@ def _run(name: str, command: list[str], log_path: str, timeout: float, env: dict
     print(f'[{name}] starting: {" ".join(command)}', flush=True)
     with open(log_path, 'w') as log:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        assert process.stdout is not None  # a pipe, as asked
         for line in process.stdout:
             log.write(line)
             _, marker, progress = line.partition('[spec_tests] ')  # pytest may print dots first

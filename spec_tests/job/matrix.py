@@ -57,7 +57,7 @@ def build(reports: list[dict[str, Any]], expected: Expected | None = None) -> di
     spec_ids = spec_ids or list(SPEC_FEATURES)  # every run crashed: the rows of this SPEC.md
     columns = [_column(report) for report in reports]
     rows: dict[str, dict[str, Any]] = {spec: {} for spec in spec_ids}
-    for column, report in zip(columns, reports):
+    for column, report in zip(columns, reports, strict=True):
         by_id: dict[str, list[dict[str, Any]]] = {spec: [] for spec in spec_ids}
         for result in report.get('results', []):
             for spec in result['spec']:
@@ -87,7 +87,7 @@ def _column(report: dict[str, Any]) -> dict[str, Any]:
 def _cell(results: list[dict[str, Any]]) -> dict[str, Any]:
     if not results:
         return {'status': '-', 'tests': []}
-    outcomes = sorted((r['outcome'] for r in results), key=_ORDER.get)
+    outcomes = sorted((r['outcome'] for r in results), key=_ORDER.get)  # pyright: ignore  (outcomes are its keys)
     status = {'failed': 'FAIL', 'error': 'FAIL', 'passed': 'pass', 'n.a.': 'n.a.'}.get(outcomes[0], '-')
     return {
         'status': status,
@@ -169,7 +169,7 @@ def render(matrix: dict[str, Any], details: bool = True) -> str:
               for n in names]
 
     def line(head: str, cells: list[str]) -> str:
-        return head.ljust(first) + ' | ' + ' | '.join(c.ljust(w) for c, w in zip(cells, widths))
+        return head.ljust(first) + ' | ' + ' | '.join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
 
     header = line('level', names)
     lines = [header, '-' * len(header)]
@@ -179,7 +179,8 @@ def render(matrix: dict[str, Any], details: bool = True) -> str:
     lines.append(line('job', ['ok' if by_name[n]['ok'] else 'FAILS' for n in names]))
     lines += ['', line('SPEC id (level)', names), '-' * len(header)]
     for spec, row in matrix['rows'].items():
-        lines.append(line(f'{spec} ({matrix["spec_levels"][spec]})', [row.get(n, {'verdict': '-'})['verdict'] for n in names]))
+        lines.append(line(f'{spec} ({matrix["spec_levels"][spec]})',
+                          [row.get(n, {'verdict': '-'})['verdict'] for n in names]))
     lines.append('-' * len(header))
     lines.append(line('totals', [totals[n] for n in names]))
     for column in matrix['columns']:

@@ -104,7 +104,8 @@ def _anchor(spec: str, name: str) -> str:
 
 
 def _failure(spec: str, name: str, cell: dict[str, Any], test: dict[str, Any]) -> str:
-    note = {'xfail': f' (expected: {cell.get("expected", "")})', 'fail': ' (feature not claimed)'}.get(cell['verdict'], '')
+    notes = {'xfail': f' (expected: {cell.get("expected", "")})', 'fail': ' (feature not claimed)'}
+    note = notes.get(cell['verdict'], '')
     parts: list[str] = [
         '<div class="failure">',
         f'<h3>{escape(spec)} on {escape(name)} &mdash; <code>{escape(test["test"].split("::")[-1])}</code>'

@@ -78,7 +78,8 @@ def draw(graph: dict[str, Any]) -> str:
         '<defs>'
         '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker>'
-        f'<marker id="arrow-cycle" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
+        '<marker id="arrow-cycle" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto">'
         f'<path d="M0,0 L10,5 L0,10 z" fill="{_CYCLE}"/></marker></defs>',
     ]
     parallel: dict[tuple[int, int], list[int]] = {}
@@ -126,7 +127,8 @@ def _edge(edge: dict[str, Any], start: tuple[float, float], end: tuple[float, fl
         else:  # an edge back up (or across): a curve, so that it does not hide the tree edges
             bend = 60 + 12 * (n % 4) + _LANE * twin
             cx = max(x1, x2) + bend
-            path = f'M{x1 + _WIDTH / 2:.1f},{start[1]:.1f} Q{cx:.1f},{(start[1] + end[1]) / 2:.1f} {x2 + _WIDTH / 2:.1f},{end[1]:.1f}'
+            path = (f'M{x1 + _WIDTH / 2:.1f},{start[1]:.1f} Q{cx:.1f},{(start[1] + end[1]) / 2:.1f} '
+                    f'{x2 + _WIDTH / 2:.1f},{end[1]:.1f}')
             apex = (x1 + x2 + _WIDTH + 2 * cx) / 4  # the curve's rightmost point
             label = (apex + 6, (start[1] + end[1]) / 2 + 4)
     text = escape(edge['label'])

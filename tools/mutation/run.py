@@ -37,9 +37,10 @@ TIMEOUT = 1200
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or '').split('\n\n')[0])
     what = parser.add_mutually_exclusive_group()
-    what.add_argument('--changed-since', metavar='REF', help='only the mutants of the files of inox/ that differ from REF')
+    what.add_argument('--changed-since', metavar='REF',
+                      help='only the mutants of the files of inox/ that differ from REF')
     what.add_argument('--survivors', action='store_true', help='re-test the mutants that were not killed')
     what.add_argument('--report-only', action='store_true', help='write the report of the results so far')
     what.add_argument('mutants', nargs='*', default=[], help='mutant names or globs (as mutmut run takes them)')
@@ -126,12 +127,14 @@ def _confirm(max_children: int) -> None:
     equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
     names = [n for n, (status, _) in _results().items() if status in ('survived', 'no tests') and n not in equivalent]
     config = tomllib.loads((ROOT / 'pyproject.toml').read_text())['tool']['mutmut']
-    command = [sys.executable, '-m', 'pytest', '-x', '-q', *config['pytest_add_cli_args_test_selection'], *config['pytest_add_cli_args']]
+    command = [sys.executable, '-m', 'pytest', '-x', '-q',
+               *config['pytest_add_cli_args_test_selection'], *config['pytest_add_cli_args']]
 
     def run(name):
         env = dict(os.environ, MUTANT_UNDER_TEST=name, TMPDIR=str(ROOT / 'mutants' / 'tmp'))
         try:
-            code = subprocess.run(command, cwd=ROOT / 'mutants', env=env, capture_output=True, timeout=TIMEOUT).returncode
+            code = subprocess.run(command, cwd=ROOT / 'mutants', env=env, capture_output=True,
+                                  timeout=TIMEOUT).returncode
         except subprocess.TimeoutExpired:
             code = 'timeout'
         return name, code
@@ -145,7 +148,12 @@ def _confirm(max_children: int) -> None:
 def _results() -> dict:
     r"""Every mutant's ``(status, source path)``, as mutmut recorded them."""
 
-    from mutmut.__main__ import SourceFileMutationData, status_by_exit_code, walk_mutatable_files
+    # Where mutmut 3.8.1's own entry point has them, not its public API.
+    from mutmut.__main__ import (
+        SourceFileMutationData,  # pyright: ignore[reportPrivateImportUsage]
+        status_by_exit_code,  # pyright: ignore[reportPrivateImportUsage]
+        walk_mutatable_files,  # pyright: ignore[reportPrivateImportUsage]
+    )
 
     results = {}
     for path in walk_mutatable_files():
@@ -189,7 +197,9 @@ def _line(name: str, diff: str) -> str:
     offset = 0
     for row in diff.splitlines():
         if row.startswith('@@'):
-            offset = int(re.match(r'@@ -(\d+)', row).group(1)) - 1
+            hunk = re.match(r'@@ -(\d+)', row)
+            assert hunk, row
+            offset = int(hunk.group(1)) - 1
         elif row.startswith(('---', '+++')):
             continue
         elif row.startswith('-'):
@@ -203,7 +213,7 @@ def _line(name: str, diff: str) -> str:
 
 def _report() -> int:
     import mutmut
-    from mutmut.__main__ import get_diff_for_mutant
+    from mutmut.__main__ import get_diff_for_mutant  # pyright: ignore[reportPrivateImportUsage]
 
     results = _results()
     failures = _first_failures()
@@ -246,7 +256,8 @@ def _report() -> int:
         if m['status'] == 'equivalent':
             lines += [f'Equivalent: {equivalent[m["mutant"]]}', '']
         if 'test' in m:
-            lines += [f'First failing: `{m["test"]}` (SPEC {", ".join(m["spec"]) or "-"}): {m["error"].splitlines()[0] if m["error"] else ""}', '']
+            error = m['error'].splitlines()[0] if m['error'] else ''
+            lines += [f'First failing: `{m["test"]}` (SPEC {", ".join(m["spec"]) or "-"}): {error}', '']
         lines += ['```diff', m['diff'], '```']
     (out / 'report.md').write_text('\n'.join(lines) + '\n')
     print(json.dumps(summary, indent=1))

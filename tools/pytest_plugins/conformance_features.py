@@ -21,8 +21,8 @@ def pytest_configure(config):
     config._conformance_features = None if option is None else {f for f in option.split(',') if f}
     unknown = (config._conformance_features or set()) - set(FEATURES)
     if unknown:
-        raise pytest.UsageError('conformance_test: no feature %s in SPEC.md (it has: %s)' % (
-            ', '.join(sorted(unknown)), ', '.join(FEATURES)))
+        raise pytest.UsageError(
+            f"conformance_test: no feature {', '.join(sorted(unknown))} in SPEC.md (it has: {', '.join(FEATURES)})")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -48,5 +48,5 @@ def pytest_report_collectionfinish(config):
     from spec_tests.harness import FEATURES
 
     claimed = config._conformance_features or set()
-    return 'conformance: the core and the features: %s; not run: %s' % (
-        ', '.join(sorted(claimed)) or 'none', ', '.join(f for f in FEATURES if f not in claimed) or 'none')
+    not_run = ', '.join(f for f in FEATURES if f not in claimed) or 'none'
+    return f"conformance: the core and the features: {', '.join(sorted(claimed)) or 'none'}; not run: {not_run}"

@@ -1,6 +1,10 @@
-"""WORKSPACE (Bazel 4) and MODULE.bazel (Bazel 7+) make the same hubs from the same locks."""
+"""WORKSPACE (Bazel 4) and MODULE.bazel (Bazel 7+) make the same hubs from the same locks, the
+files that Starlark cannot read name the inox releases of tools/locks.bzl, and .bazelrc selects the
+hypothesis profiles of spec_tests/profiles.py."""
 
+import ast
 import glob
+import json
 import re
 
 HUBS_OF_MODULE = {"python", "pypi_cuda"}
@@ -12,15 +16,16 @@ def read(path):
 
 
 def locks_bzl():
-    # Plain assignments of string literals: Starlark and Python read them alike.
+    # Literals, comprehensions and plain functions: Starlark and Python read them alike.
     names = {}
     exec(read("tools/locks.bzl"), names)
     return names
 
 
 def test_module_imports_every_hub_and_nothing_else():
-    use_repo = re.search(r"use_repo\(\s*deps,([^)]*)\)", read("MODULE.bazel"))[1]
-    imported = set(re.findall(r'"(\w+)"', use_repo))
+    use_repo = re.search(r"use_repo\(\s*deps,([^)]*)\)", read("MODULE.bazel"))
+    assert use_repo, "MODULE.bazel has no use_repo(deps, ...)"
+    imported = set(re.findall(r'"(\w+)"', use_repo[1]))
     assert imported == set(locks_bzl()["LOCKS"].values()) | HUBS_OF_MODULE
 
 
@@ -34,7 +39,8 @@ def test_both_build_files_take_the_hubs_from_locks_bzl():
 def test_every_lock_file_has_a_hub():
     names = locks_bzl()
     labels = [*names["LOCKS"], names["CUDA_LOCK"]]
-    assert {l.replace("//requirements:", "requirements/") for l in labels} == set(glob.glob("requirements/*.txt"))
+    files = {label.replace("//requirements:", "requirements/") for label in labels}
+    assert files == set(glob.glob("requirements/*.txt"))
 
 
 def test_no_build_file_pins_a_python_version():
@@ -42,3 +48,36 @@ def test_no_build_file_pins_a_python_version():
     # version itself is checked under each Bazel by hermetic_test.
     for path in ["WORKSPACE", "MODULE.bazel", "tools/extensions.bzl"]:
         assert not re.search(r"\b3\.\d+\b", read(path)), path
+
+
+def test_each_release_has_its_requirements_adapter_and_nothing_else():
+    names = locks_bzl()
+    releases = {v: names["inox_release_name"](v) for v in names["INOX_RELEASES"]}
+    assert set(glob.glob("requirements/inox_*.in")) == {f"requirements/{n}.in" for n in releases.values()}
+    assert set(glob.glob("spec_tests/adapters/inox_*.py")) == {f"spec_tests/adapters/{n}.py" for n in releases.values()}
+    for version, name in releases.items():
+        assert f"inox=={version}\n" in read(f"requirements/{name}.in")
+        adapter = read(f"spec_tests/adapters/{name}.py")
+        assert f"require_version('{version}')" in adapter and f"name = 'inox-{version}'" in adapter, name
+    with open("spec_tests/expected/released.json") as f:
+        assert set(json.load(f)) <= {f"inox-{v}" for v in releases}
+
+
+def test_bazelrc_has_a_config_per_profile_of_the_suite():
+    # ci is the default; each other profile is `--config=NAME`, which sets the variable to NAME.
+    profiles = spec_tests_profiles()
+    configs = re.findall(r"^test:(\w+) --test_env=(\w+)=(\w+)$", read(".bazelrc"), re.M)
+    selected = {(config, value) for config, variable, value in configs if variable == profiles["ENV"]}
+    assert selected == {(p, p) for p in profiles["PROFILES"] if p != "ci"}
+
+
+def spec_tests_profiles():
+    # Its constants, without importing it (and hypothesis).
+    tree = ast.parse(read("spec_tests/profiles.py"))
+    return {
+        target.id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id in ("ENV", "PROFILES")
+    }

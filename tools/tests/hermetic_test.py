@@ -9,7 +9,9 @@ import unittest
 
 def pinned_version():
     with open("tools/python_version.bzl") as f:
-        return re.search(r'PYTHON_VERSION = "(\d+)\.(\d+)"', f.read()).groups()
+        match = re.search(r'PYTHON_VERSION = "(\d+)\.(\d+)"', f.read())
+    assert match, "tools/python_version.bzl sets no PYTHON_VERSION"
+    return match.groups()
 
 
 class HermeticTest(unittest.TestCase):

@@ -12,7 +12,8 @@ OTHERS = sorted(set(glob.glob("requirements/*.txt")) - {MAIN})
 
 def lock(path):
     with open(path) as f:
-        return {name: (extras, version) for name, extras, version in map(wheels.parse_lock_line, wheels.requirement_lines(f.read()))}
+        lines = wheels.requirement_lines(f.read())
+    return {name: (extras, version) for name, extras, version in map(wheels.parse_lock_line, lines)}
 
 
 @pytest.mark.parametrize("path", OTHERS)
@@ -24,7 +25,9 @@ def test_other_locks_hold_only_what_the_main_lock_lacks(path):
 @pytest.mark.parametrize("path", [MAIN] + OTHERS)
 def test_every_input_is_hash_locked(path):
     with open(path) as f:
-        source = re.match(r"# Generated from (\S+) ", f.read())[1]
+        header = re.match(r"# Generated from (\S+) ", f.read())
+    assert header, f"{path} does not say what it was generated from"
+    source = header[1]
     locked = lock(path)
     with open(source) as f:
         for line in wheels.requirement_lines(f.read()):
@@ -56,7 +59,10 @@ def test_extras_only_requirements_follow_requested_extras():
         "pywin32 ; sys_platform == 'win32'",
         "numpy",
     ]
-    names = lambda extras: sorted(r.name for r in wheels.active_requirements("etils", extras, requires))
+
+    def names(extras):
+        return sorted(r.name for r in wheels.active_requirements("etils", extras, requires))
+
     assert names([]) == ["numpy"]
     assert names(["epath"]) == ["fsspec", "numpy", "typing_extensions"]
 

@@ -11,7 +11,7 @@ __all__ = ['PEER_MODULES', 'Peer', 'Unsupported', 'load']
 
 import importlib
 from collections.abc import Callable
-from typing import Any, Optional, Tuple
+from typing import Any
 
 import jax.tree_util as jtu
 
@@ -72,7 +72,7 @@ class Peer:
 
         raise NotImplementedError
 
-    def combine(self, parts: Any) -> Any:
+    def combine(self, parts: Any, /) -> Any:  # positional: a peer may reuse unflatten
         r"""Rebuilds a model from the result of :meth:`partition`."""
 
         raise NotImplementedError

@@ -73,7 +73,7 @@ def _unflatten(leaves, records):
             stack.append(reference)
         else:
             module = object.__new__(cls)
-            module.__dict__.update(zip(aux, children))
+            module.__dict__.update(zip(aux, children))  # noqa: B905 (one name per child by construction; strict= costs time in this timed loop)
             stack.append(module)
     return stack[-1]
 

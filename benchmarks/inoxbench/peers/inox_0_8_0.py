@@ -48,7 +48,7 @@ class Released(Peer):
         if shape.cyclic:
             held = nn.Reference('layers', layers)
             for layer in layers:
-                layer.owner = held
+                layer.owner = held  # pyright: ignore[reportAttributeAccessIssue] (closes the cycle)
             return nn.Scope(layers=held)
         references = [nn.Reference(j, layer) for j, layer in enumerate(layers)]
         return nn.Scope(layers=[references[shape.source(i)] for i in range(shape.n)])

@@ -52,7 +52,7 @@ class Nnx(Peer):
         model = Model([layers[shape.source(i)] for i in range(shape.n)])
         if shape.cyclic:
             for layer in layers:
-                layer.owner = model
+                layer.owner = model  # pyright: ignore[reportAttributeAccessIssue] (closes the cycle)
         return model
 
     def flatten(self, model):

@@ -84,7 +84,7 @@ class Shared(Ours):
         if shape.cyclic:
             held = nn.Reference('layers', layers)
             for layer in layers:
-                layer.owner = held
+                layer.owner = held  # pyright: ignore[reportAttributeAccessIssue] (closes the cycle)
             return nn.Scope(layers=held)
         references = [nn.Reference(j, layer) for j, layer in enumerate(layers)]
         return nn.Scope(layers=[references[shape.source(i)] for i in range(shape.n)])
