@@ -77,7 +77,9 @@ def test_first_filter_of_the_closest_ancestor_to_the_root(impl, graph, specs):
     live = materialize(graph, impl)
     _, *partitions = impl.partition(live.root, *(_filter(impl, spec) for spec in specs))
     expected = _expected_partitions(impl, model, specs)
-    for n, (found, keys) in enumerate(zip(partitions, expected, strict=False)):
+    count = len(expected)
+    assert len(partitions) == count, f'{len(specs)} filters gave {len(partitions)} partitions, not {count}'
+    for n, (found, keys) in enumerate(zip(partitions, expected, strict=True)):
         label = repr(specs[n]) if n < len(specs) else 'the rest'
         assert sorted(found) == sorted(keys), f'partition of {label}: expected {sorted(keys)}, found {sorted(found)}'
 

@@ -128,13 +128,14 @@ def test_every_array_type_and_dtype_is_a_leaf(impl, graph):
     pairs = array_paths(live.root)
     paths = [path for path, _ in pairs]
     assert paths == [path for path, _ in array_paths(alike.root)], 'numpy scalars change the leaves of flatten'
-    for (instance, path), (_, leaf) in zip(model.leaves, pairs, strict=False):
+    assert len(pairs) == len(model.leaves), f'flatten gave {len(pairs)} array leaves, not {len(model.leaves)}'
+    for (instance, path), (_, leaf) in zip(model.leaves, pairs, strict=True):
         assert_array(leaf, expected_array(model, instance), where(impl, path))
 
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
     assert treedef == jax.tree_util.tree_structure(alike.root), 'numpy scalars change the tree definition'
-    rebuilt = jax.tree_util.tree_unflatten(treedef, leaves)
-    assert all(x is y for x, y in zip(jax.tree_util.tree_leaves(rebuilt), leaves, strict=False)), \
+    again = jax.tree_util.tree_leaves(jax.tree_util.tree_unflatten(treedef, leaves))
+    assert len(again) == len(leaves) and all(x is y for x, y in zip(again, leaves, strict=True)), \
         'unflatten replaced leaves'
 
     static, arrays = impl.partition(live.root)
@@ -155,8 +156,9 @@ def test_numpy_scalars_get_gradients_like_jax_arrays(impl, graph):
         return sum((n + 1) * jnp.sum(x) for n, x in enumerate(array_leaves(tree)))
 
     found, expected = array_leaves(impl.grad(loss)(live.root)), array_leaves(impl.grad(loss)(alike.root))
-    assert len(found) == len(expected), f'{len(found)} gradients for numpy scalars, {len(expected)} for jax arrays'
-    for path, a, b in zip(paths, found, expected, strict=False):
+    assert len(found) == len(expected) == len(paths), \
+        f'{len(found)} gradients for numpy scalars, {len(expected)} for jax arrays, of {len(paths)} leaves'
+    for path, a, b in zip(paths, found, expected, strict=True):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), err_msg=f'gradient at {path}')
 
 
