@@ -1,5 +1,6 @@
 r"""Partition and combine: PART-KEYS, PART-FILTERS, PART-ROUNDTRIP and PART-ERRORS."""
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from hypothesis import strategies as st
@@ -113,11 +114,21 @@ class Placeholder:
     r"""Not an array: combine must put it back where it is given, as unflatten does."""
 
 
-@prop('PART-ROUNDTRIP', any_graphs, st.sampled_from(('None', 'object', 'float')), ci=20)
+class ShapeOnly:
+    r"""Not an array either, though it has a ``shape`` (and no ``dtype``)."""
+
+    shape = (2,)
+
+
+#: Values that are not arrays; ``jnp.float32``, a scalar type, has a ``dtype`` but no ``shape``.
+NOT_ARRAYS = {'None': None, 'object': Placeholder(), 'float': 1.5, 'type': jnp.float32, 'shaped': ShapeOnly()}
+
+
+@prop('PART-ROUNDTRIP', any_graphs, st.sampled_from(sorted(NOT_ARRAYS)), ci=20)
 def test_combine_takes_any_leaf_values(impl, graph, kind):
     model = walk(graph)
     static, arrays = impl.partition(materialize(graph, impl).root)
-    value = {'None': None, 'object': Placeholder(), 'float': 1.5}[kind]
+    value = NOT_ARRAYS[kind]
     rebuilt = impl.combine(static, {key: value for key in arrays})
     canonical = {keystr(path, impl.reference_key): path for _, path in model.leaves}
     for key in arrays:
