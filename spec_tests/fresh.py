@@ -155,9 +155,12 @@ class _Worker:
             payload.add_note(f'(raised in a worker process, at {origin})')
             raise payload
         self.process.wait()  # after a MemoryError, the worker exits
-        raise MemoryBoundError(
+        raise self._past_bound(name, f'MemoryError at {origin}')
+
+    def _past_bound(self, name: str, what: str) -> MemoryBoundError:
+        return MemoryBoundError(
             f'{name} went past the memory bound of {_size(self.bound)} of data (RLIMIT_DATA of its worker '
-            f'process, jax included): MemoryError at {origin}')
+            f'process, jax included): {what}')
 
     def _died(self, name: str) -> AssertionError:
         status = self.process.wait()
@@ -167,9 +170,7 @@ class _Worker:
         text = '\n'.join(lines)
         # What C++ code (XLA) says when an allocation, or a thread's stack, is refused.
         if any(mark in text for mark in ('MemoryError', 'bad_alloc', 'RESOURCE_EXHAUSTED', 'pthread_create')):
-            return MemoryBoundError(
-                f'{name} went past the memory bound of {_size(self.bound)} of data (RLIMIT_DATA of its worker '
-                f'process, jax included): the worker died ({how})\n{text}')
+            return self._past_bound(name, f'the worker died ({how})\n{text}')
         return AssertionError(f'{name}: its worker process died ({how})\n{text}')
 
     def close(self) -> None:
