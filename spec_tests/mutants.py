@@ -212,3 +212,25 @@ class _ReferenceKeyedState(ReferenceAdapter):
 
 
 REFERENCE_KEYED_STATE = _ReferenceKeyedState()
+
+
+#: The tag tables of the walk in progress, kept for the whole process (see RacyReference).
+_TABLES: dict = {}
+
+
+class RacyReference(nn.Reference):
+    r"""Keeps the tag tables of scopes in one process-wide cache that a new walk empties:
+    right in one thread, wrong when two walks overlap (a tag met by another walk counts
+    as met, or a tag met before is forgotten)."""
+
+    # Mutants reach into the walk on purpose: this one swaps the walk's tag table.
+    def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride]
+        if walk.scope is not None:
+            if 'racy' not in walk.memo:
+                walk.memo['racy'] = True
+                _TABLES.clear()
+            walk.scope = _TABLES.setdefault(walk.scope.ordinal, walk.scope)
+        return super().__tree_flatten__(walk)
+
+
+SHARED_WALK_STATE = _Mutant('shared-walk-state', Reference=RacyReference)

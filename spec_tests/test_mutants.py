@@ -7,7 +7,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
-from . import test_partition, test_share, test_state, test_transforms, test_tree
+from . import test_partition, test_share, test_state, test_threads, test_transforms, test_tree
 from .fresh import MemoryBoundError, run_bounded
 from .graph import Graph, Node
 from .harness import in_thread
@@ -31,6 +31,7 @@ CASES = {
     'SHALLOW_HASH_CHECK': [test_share.test_unhashable_tags_raise_type_error],
     'FORWARDED_ASSIGNMENT': [test_share.test_assigning_tag_or_value_rebinds_the_reference],
     'REFERENCE_KEYED_STATE': [test_state.test_update_returns_a_new_state],
+    'SHARED_WALK_STATE': [test_threads.test_concurrent_flatten_and_unflatten],
 }
 
 EXAMPLES = 100

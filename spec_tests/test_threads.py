@@ -1,5 +1,7 @@
 r"""Flattening from several threads at once: THREAD-SAFE."""
 
+import contextlib
+import sys
 import threading
 
 import jax
@@ -14,6 +16,10 @@ from .strategies import sharing_graphs
 THREADS = 6
 ROUNDS = 4
 SIGNATURE_PATHS = 60
+#: Seconds between the interpreter's thread switches while the threads run (Python's
+#: default is 5 ms, longer than one round on a small tree, so that the rounds of the
+#: threads would mostly run one after the other and never overlap).
+SWITCH_INTERVAL = 1e-6
 
 
 def _signature(impl, model, tree):
@@ -30,12 +36,33 @@ def _signature(impl, model, tree):
 
 
 def _round(impl, model, tree):
-    pairs, treedef = jax.tree_util.tree_flatten_with_path(tree)
-    rebuilt = jax.tree_util.tree_unflatten(treedef, [leaf for _, leaf in pairs])
-    static, *partitions = impl.partition(rebuilt)
-    combined = impl.combine(static, *partitions)
-    keys = [jax.tree_util.keystr(p) for p, _ in pairs]
-    return keys, _signature(impl, model, rebuilt), sorted(partitions[-1]), _signature(impl, model, combined)
+    r"""Flatten, unflatten, partition and combine once: what they gave or, if one of
+    them raised, the type of its error (THREAD-SAFE asks for the same results as one
+    thread gets, whatever they are; whether they are right, other rules check)."""
+
+    try:
+        pairs, treedef = jax.tree_util.tree_flatten_with_path(tree)
+        rebuilt = jax.tree_util.tree_unflatten(treedef, [leaf for _, leaf in pairs])
+        static, *partitions = impl.partition(rebuilt)
+        combined = impl.combine(static, *partitions)
+        keys = [jax.tree_util.keystr(p) for p, _ in pairs]
+        return keys, _signature(impl, model, rebuilt), sorted(partitions[-1]), _signature(impl, model, combined)
+    except Exception as error:
+        return f'raised {type(error).__name__}'
+
+
+def _what(outcome) -> str:
+    return outcome if isinstance(outcome, str) else 'returned'
+
+
+@contextlib.contextmanager
+def _frequent_switches():
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 @prop('THREAD-SAFE', sharing_graphs(), ci=20)
@@ -55,13 +82,18 @@ def test_concurrent_flatten_and_unflatten(impl, graph):
             errors.append(error)
 
     threads = [threading.Thread(target=work) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with _frequent_switches():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     if errors:
         raise errors[0]
+    assert len(results) == THREADS * ROUNDS, f'{len(results)} rounds ended, expected {THREADS * ROUNDS}'
     for result in results:
+        assert _what(result) == _what(alone), f'a thread {_what(result)}, one thread alone {_what(alone)}'
+        if isinstance(alone, str):
+            continue
         assert result[0] == alone[0], f'a thread flattened to keys {result[0]}, one thread alone to {alone[0]}'
         assert result[1] == alone[1], 'a thread unflattened another tree than one thread alone'
         assert result[2] == alone[2], f'a thread partitioned to keys {result[2]}, one thread alone to {alone[2]}'
