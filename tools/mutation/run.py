@@ -9,7 +9,11 @@ Usage, from the repository root, with mutmut installed next to the suite:
 
 mutmut's settings are ``[tool.mutmut]`` in pyproject.toml; its results stay in
 ``mutants/`` between runs, and a plain run tests only the mutants without a result (mutmut
-itself drops the results of the functions that changed). ``--changed-since`` and
+itself drops the results of the functions that changed). The verdicts are also kept in
+``tools/mutation/results.json``, which is committed: a fresh checkout starts from them
+(mutmut keeps a verdict only where the function's hash is unchanged), so a run that takes
+longer than one sitting goes on in the next. Every run saves them when it ends; ``--save``
+saves them from another shell while a run goes on. ``--changed-since`` and
 ``--survivors`` re-test their mutants even when they have a result, so that a sharper
 suite is measured again. Every run ends with the whole suite, in a fresh process, against
 each mutant that mutmut did not kill and that is not listed as equivalent (see
@@ -31,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EQUIVALENT = ROOT / 'tools' / 'mutation' / 'equivalent.toml'
+RESULTS = ROOT / 'tools' / 'mutation' / 'results.json'
 EXCLUDED = ('inox/tests/', 'inox/examples/', 'inox/conftest.py')
 #: Seconds of one whole-suite run against a mutant: the suite takes about 70 s on 2 cores.
 TIMEOUT = 1200
@@ -43,10 +48,14 @@ def main(argv=None) -> int:
                       help='only the mutants of the files of inox/ that differ from REF')
     what.add_argument('--survivors', action='store_true', help='re-test the mutants that were not killed')
     what.add_argument('--report-only', action='store_true', help='write the report of the results so far')
+    what.add_argument('--save', action='store_true', help=f'save the verdicts so far into {RESULTS.relative_to(ROOT)}')
     what.add_argument('mutants', nargs='*', default=[], help='mutant names or globs (as mutmut run takes them)')
     parser.add_argument('--max-children', type=int, default=os.cpu_count(), help='mutants tested at once')
     args = parser.parse_args(argv)
     os.chdir(ROOT)
+    if args.save:
+        return _save()
+    _restore()
 
     if not args.report_only:
         names = list(args.mutants)
@@ -58,9 +67,11 @@ def main(argv=None) -> int:
             names = [name for name, (status, _) in _results().items() if status != 'killed']
         if names or not (args.changed_since or args.survivors):
             code = _mutmut_run(names, args.max_children)
+            _save()
             if code:
                 return code
         _confirm(args.max_children)
+        _save()
 
     return _report()
 
@@ -110,6 +121,59 @@ def _own_pid_namespace(command: list[str]) -> list[str]:
         print('warning: no pid namespace (unshare failed): run mutmut on a machine of its own', file=sys.stderr)
         return command
     return [*unshare, *command]
+
+
+def _restore() -> None:
+    r"""Seeds ``mutants/`` with the saved verdicts of the files it has no results for.
+
+    mutmut reads a file's ``.meta`` when it generates the file's mutants, and keeps the
+    verdict of every mutant whose function has the hash it had then.
+    """
+
+    if not RESULTS.exists():
+        return
+    saved = json.loads(RESULTS.read_text())
+    out = ROOT / 'mutants'
+    for path, verdicts in saved['files'].items():
+        meta = out / (path + '.meta')
+        if not meta.exists():
+            meta.parent.mkdir(parents=True, exist_ok=True)
+            meta.write_text(json.dumps({
+                'exit_code_by_key': verdicts['exit_code_by_key'],
+                'hash_by_function_name': verdicts['hash_by_function_name'],
+                'type_check_error_by_key': {},
+                'durations_by_key': {},
+                'estimated_durations_by_key': {},
+            }, indent=1))
+    failures = out / 'first_failures.jsonl'
+    if not failures.exists():
+        failures.write_text(''.join(json.dumps(entry) + '\n' for entry in saved['first_failures']))
+    confirmed = out / 'confirmed.json'
+    if not confirmed.exists():
+        confirmed.write_text(json.dumps(saved['confirmed'], indent=1))
+
+
+def _save() -> int:
+    r"""Writes the verdicts of ``mutants/`` (mutmut's, the first failures, the
+    confirmation pass's) into :data:`RESULTS`, the mutants without a verdict left out."""
+
+    import mutmut
+
+    files = {}
+    for meta in sorted((ROOT / 'mutants').glob('inox/**/*.py.meta')):
+        data = json.loads(meta.read_text())
+        files[str(meta.relative_to(ROOT / 'mutants')).removesuffix('.meta')] = {
+            'hash_by_function_name': data['hash_by_function_name'],
+            'exit_code_by_key': {k: v for k, v in sorted(data['exit_code_by_key'].items()) if v is not None},
+        }
+    first = [{**entry, 'error': entry['error'].split('\n')[0][:200]} for _, entry in sorted(_first_failures().items())]
+    confirmed_path = ROOT / 'mutants' / 'confirmed.json'
+    confirmed = json.loads(confirmed_path.read_text()) if confirmed_path.exists() else {}
+    saved = {'tool': f'mutmut {mutmut.__version__}', 'files': files, 'first_failures': first, 'confirmed': confirmed}
+    RESULTS.write_text(json.dumps(saved, indent=1, sort_keys=True) + '\n')
+    verdicts = sum(len(f['exit_code_by_key']) for f in files.values())
+    print(f'saved {verdicts} verdicts of {len(files)} files into {RESULTS.relative_to(ROOT)}')
+    return 0
 
 
 def _confirm(max_children: int) -> None:
