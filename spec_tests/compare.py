@@ -8,14 +8,16 @@ and static values, and identity: all paths to one instance must reach one object
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 import jax
 import numpy as np
 
-from .adapters import Adapter
+from .adapters import SPEC_ERRORS, Adapter
 from .foreign import Box, record_class
-from .graph import Path, keystr
+from .graph import Graph, Node, Path, keystr
 from .materialize import Live, array_value, materialize, resolve
 from .model import IDENTITIES, Model, walk
 
@@ -90,8 +92,8 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
     if kind in ('module', 'scope'):
         assert isinstance(x, impl.Module), f'{at}: expected a {kind}, found {type(x).__name__}'
         assert isinstance(x, impl.Scope) == (kind == 'scope'), f'{at}: expected a {kind}, found {type(x).__name__}'
-        assert sorted(vars(x)) == sorted(node.keys), \
-            f'{at}: expected attributes {sorted(node.keys)}, found {sorted(vars(x))}'
+        found = sorted(impl.attributes(x))
+        assert found == sorted(node.keys), f'{at}: expected attributes {sorted(node.keys)}, found {found}'
     elif kind in ('list', 'tuple', 'dict'):
         assert type(x).__name__ == kind, f'{at}: expected a {kind}, found {type(x).__name__}'
         if kind == 'dict':
@@ -167,6 +169,19 @@ def check_tree(
             found[instance.id], first[instance.id] = x, at
 
 
+def assert_spec_error(impl: Adapter, name: str, error: BaseException) -> None:
+    r"""Asserts that ``error``, caught as the SPEC error ``name``, is that error: an
+    instance of the builtin class SPEC.md names, and of no class that the implementation
+    has for another SPEC error (unless that class is a base of ``name``'s own)."""
+
+    base, own = SPEC_ERRORS[name], impl.errors[name]
+    assert issubclass(own, base), f'the adapter maps {name} to {own.__name__}, which is not a {base.__name__}'
+    assert isinstance(error, base), f'expected {name} (a {base.__name__}), got {type(error).__name__}: {error}'
+    for other, cls in impl.errors.items():
+        if other != name and not issubclass(own, cls):
+            assert not isinstance(error, cls), f'expected {name}, got a {other} ({type(error).__name__}): {error}'
+
+
 def flatten_error(impl: Adapter, graph, error: str) -> tuple:
     r"""Flattens ``graph``, which must raise the SPEC error ``error``; returns the
     model, the live graph and the error's message."""
@@ -178,6 +193,7 @@ def flatten_error(impl: Adapter, graph, error: str) -> tuple:
     live = materialize(graph, impl)
     with pytest.raises(impl.errors[error]) as caught:
         jax.tree_util.tree_leaves(live.root)
+    assert_spec_error(impl, error, caught.value)
     return model, live, error_text(caught.value)
 
 
@@ -186,25 +202,83 @@ def names_paths(impl: Adapter, model: Model, message: str) -> None:
     has no path to name)."""
 
     assert model.failure is not None, 'the model has no failure'
-    for path in model.failure.paths:
-        if path:
-            text = keystr(path, impl.reference_key)
-            assert text in message, f'the message does not name the path {text}: {message}'
+    # Longest first, each found taken out of the message: a cycle's first position is a
+    # prefix of its second, and must be named on its own.
+    texts = sorted((keystr(path, impl.reference_key) for path in model.failure.paths if path), key=len, reverse=True)
+    rest = message
+    for text in texts:
+        assert text in rest, f'the message does not name the path {text}: {message}'
+        rest = rest.replace(text, '\0', 1)
 
 
-def names_tag(tag: Any, message: str) -> None:
-    r"""Asserts that ``message`` names ``tag``."""
+def names_spec(dtype: Any, shape: tuple, message: str) -> bool:
+    r"""Whether ``message`` names a dtype and a shape, in one of the usual spellings: the
+    dtype by its numpy name or short form (``float32``, ``f32``), the shape as a list,
+    a tuple or with ``x`` between the sizes (``[2, 3]``, ``(2, 3)``, ``2x3``).
 
-    assert repr(tag) in message or str(tag) in message, f'the message does not name the tag {tag!r}: {message}'
+    Example:
+        >>> names_spec(np.dtype('int8'), (2, 3), 'expected i8 of shape (2,3)')
+        True
+    """
+
+    dtype = np.dtype(dtype)
+    short = {'f': 'f', 'i': 'i', 'u': 'u', 'c': 'c'}.get(dtype.kind)
+    dtypes = {dtype.name} | ({f'{short}{dtype.itemsize * 8}'} if short else set())
+    sizes = [str(n) for n in shape]
+    shapes = {f'[{", ".join(sizes)}]', f'[{",".join(sizes)}]', str(tuple(shape)), f'({",".join(sizes)})'}
+    if len(sizes) > 1:
+        shapes.add('x'.join(sizes))
+    return any(_names(d, message) for d in dtypes) and any(_names(s, message) for s in shapes)
+
+
+def _names(word: str, message: str) -> bool:
+    # Not inside a longer name or number: 'int8' is in 'uint8', '2x3' in '12x3'.
+    before = r'(?<![\w.])' if word[0].isalnum() else ''
+    after = r'(?!\w)' if word[-1].isalnum() else ''
+    return re.search(before + re.escape(word) + after, message) is not None
+
+
+def names_tags(impl: Adapter, graph: Graph, error: str) -> None:
+    r"""Asserts that the error flattening ``graph`` raises names the tags it must name.
+
+    The graph is flattened again with every tag made distinctive (see
+    :func:`_distinctive`): a one-letter or one-digit tag is found in almost any sentence,
+    so only a tag that appears nowhere else shows that the message prints it.
+    """
+
+    def retag(node: Node) -> Node:
+        return dataclasses.replace(node, tag=_distinctive(node.tag)) if node.kind == 'ref' else node
+
+    model, _, message = flatten_error(impl, Graph(tuple(map(retag, graph.nodes))), error)
+    assert model.failure is not None, 'the model has no failure'
+    for tag in model.failure.tags:
+        assert _names(repr(tag), message) or _names(str(tag), message), \
+            f'the message does not name the tag {tag!r}: {message}'
+
+
+def _distinctive(tag: Any) -> Any:
+    r"""A tag of the same type that reads like no word or number of a message, one to
+    one (so that the graph raises the same error).
+
+    Example:
+        >>> _distinctive('a'), _distinctive(7), _distinctive(('p', 3))
+        ('a_tag1x', 9049, ('p_tag1x', 9021))
+    """
+
+    if isinstance(tag, str):
+        return f'{tag}_tag{len(tag)}x'
+    if isinstance(tag, tuple):
+        return tuple(map(_distinctive, tag))
+    if isinstance(tag, int) and not isinstance(tag, bool):
+        return 9000 + 7 * tag
+    return tag
 
 
 def names_cycle(impl: Adapter, model: Model, live: Live, message: str) -> None:
     r"""Asserts what a CycleError names (TREE-CYCLE-ERROR): the type of the node that
-    contains itself, its tag if it is a Reference, and both positions."""
+    contains itself and both positions (its tag, if it is a Reference: :func:`names_tags`)."""
 
     assert model.failure is not None, 'the model has no failure'
     node = type(live.objects[model.failure.node]).__name__
     assert node in message, f'the message does not name the type {node}: {message}'
-    for tag in model.failure.tags:
-        names_tag(tag, message)
     names_paths(impl, model, message)

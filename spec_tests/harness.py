@@ -123,6 +123,12 @@ def _recorded(test: Callable) -> Callable:
     return run
 
 
+#: Seconds an example may run before it fails as one that never ends (a walk that loops
+#: on a cycle: TREE-CYCLE-ERROR, SHARE-CYCLES). The reference needs a few seconds for the
+#: largest examples (10,000 levels deep).
+EXAMPLE_TIMEOUT = 300
+
+
 def in_thread(call: Callable, *args, **kwargs) -> Any:
     r"""Runs ``call`` in a new thread and returns its result or raises its exception.
 
@@ -130,7 +136,9 @@ def in_thread(call: Callable, *args, **kwargs) -> Any:
     ``jax.tree_util`` (jax 0.12) leaves the recursion depth of its thread exhausted for
     good: one deep or cyclic tree would otherwise fail every later test of the process.
     A ``RecursionError`` comes back as an ``AssertionError`` that summarizes where it
-    happened (its own traceback is as deep as the recursion, too deep to format).
+    happened (its own traceback is as deep as the recursion, too deep to format). An
+    example that runs past :data:`EXAMPLE_TIMEOUT` fails; its thread cannot be stopped
+    and goes on in the background (a daemon: it does not keep the process alive).
     """
 
     outcome: dict[str, Any] = {}
@@ -141,9 +149,11 @@ def in_thread(call: Callable, *args, **kwargs) -> Any:
         except BaseException as error:  # nothing more: after a RecursionError, any call may fail
             outcome['error'] = error
 
-    thread = threading.Thread(target=target, name='spec_tests-example')
+    thread = threading.Thread(target=target, name='spec_tests-example', daemon=True)
     thread.start()
-    thread.join()
+    thread.join(EXAMPLE_TIMEOUT)
+    if thread.is_alive():
+        raise AssertionError(f'the example did not end within {EXAMPLE_TIMEOUT} s (a walk that never ends?)')
     error = outcome.get('error')
     if isinstance(error, RecursionError):
         raise AssertionError(_recursion_summary(error))

@@ -8,7 +8,7 @@ import jax
 import numpy as np
 
 from .compare import is_array
-from .harness import prop
+from .harness import EXAMPLE_TIMEOUT, prop
 from .materialize import materialize, resolve
 from .model import walk
 from .strategies import sharing_graphs
@@ -81,12 +81,13 @@ def test_concurrent_flatten_and_unflatten(impl, graph):
         except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=work) for _ in range(THREADS)]
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(THREADS)]
     with _frequent_switches():
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            thread.join(EXAMPLE_TIMEOUT)
+    assert not any(t.is_alive() for t in threads), f'a thread did not end within {EXAMPLE_TIMEOUT} s (a deadlock?)'
     if errors:
         raise errors[0]
     assert len(results) == THREADS * ROUNDS, f'{len(results)} rounds ended, expected {THREADS * ROUNDS}'

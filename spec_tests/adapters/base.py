@@ -66,6 +66,13 @@ class Adapter:
 
         return value
 
+    def attributes(self, obj: Any) -> dict[str, Any]:
+        r"""The attributes that a module or a Parameter was given, by name (by default
+        its instance ``__dict__``; an implementation that keeps them elsewhere, or keeps
+        bookkeeping of its own there, overrides this)."""
+
+        return dict(vars(obj))
+
     def deref(self, ref: Any) -> Any:
         r"""The value that a Reference holds."""
 
