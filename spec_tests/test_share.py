@@ -94,6 +94,11 @@ def test_unhashable_tags_raise_type_error(impl, tag):
     with pytest.raises(TypeError) as caught:
         impl.reference(tag, impl.Module())
     assert type(tag).__name__ in error_text(caught.value), f'the message does not name the type: {caught.value}'
+    ref = impl.reference('t', impl.Module())
+    with pytest.raises(TypeError) as caught:  # a new tag is checked as at construction (SHARE-FORWARD)
+        ref.tag = tag
+    assert type(tag).__name__ in error_text(caught.value), f'assigning: no type named: {caught.value}'
+    assert ref.tag == 't', f'an unhashable tag replaced the tag: {ref.tag!r}'
 
 
 @prop('SHARE-TAG-HASHABLE', hashable_tags, ci=30)

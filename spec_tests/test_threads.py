@@ -6,12 +6,13 @@ import threading
 
 import jax
 import numpy as np
+from hypothesis import strategies as st
 
 from .compare import is_array
 from .harness import EXAMPLE_TIMEOUT, prop
 from .materialize import materialize, resolve
 from .model import walk
-from .strategies import sharing_graphs
+from .strategies import aliased_graphs, conflicting_graphs, cyclic_graphs, sharing_graphs
 
 THREADS = 6
 ROUNDS = 4
@@ -65,7 +66,12 @@ def _frequent_switches():
         sys.setswitchinterval(previous)
 
 
-@prop('THREAD-SAFE', sharing_graphs(), ci=20)
+# A quarter of the trees make flatten raise: the threads must raise the same errors.
+_TREES = st.one_of(sharing_graphs(), sharing_graphs(), sharing_graphs(),
+                   st.one_of(cyclic_graphs(), conflicting_graphs(), aliased_graphs()))
+
+
+@prop('THREAD-SAFE', _TREES, ci=20)
 def test_concurrent_flatten_and_unflatten(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
