@@ -53,8 +53,9 @@ def bracket(bra: str, ket: str, items: list[Doc], linewidth: int = 88) -> Doc:
         '[\n  1,\n  2\n]'
     """
 
-    if all(isinstance(x, str) for x in items) and sum(len(x) + 2 for x in items) <= linewidth:
-        return bra + ', '.join(items) + ket
+    lines = [x for x in items if isinstance(x, str)]
+    if len(lines) == len(items) and sum(len(x) + 2 for x in lines) <= linewidth:
+        return bra + ', '.join(lines) + ket
     return Block(bra, items, ket)
 
 

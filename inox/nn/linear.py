@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from .module import Module, Parameter
+from .share import Reference
 
 
 class Linear(Module):
@@ -30,10 +31,10 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *, key):
         scale = 1 / math.sqrt(in_features)
-        self.weight = Parameter(
+        self.weight: Parameter | Reference = Parameter(
             jax.random.uniform(key, (in_features, out_features), minval=-scale, maxval=scale)
         )
-        self.bias = Parameter(jnp.zeros(out_features)) if bias else None
+        self.bias: Parameter | Reference | None = Parameter(jnp.zeros(out_features)) if bias else None
 
     def __call__(self, x: jax.Array) -> jax.Array:
         y = x @ self.weight()

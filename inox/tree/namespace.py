@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = ['Namespace']
 
 import functools
+from typing import TYPE_CHECKING, Any
 
 import jax.tree_util as jtu
 
@@ -31,6 +32,12 @@ class Namespace(Node):
 
     def __init__(self, **kwargs):
         self.__dict__.update(kwargs)
+
+    if TYPE_CHECKING:  # a namespace's attributes are whatever it is given
+
+        def __getattr__(self, name: str) -> Any: ...
+
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
     def __tree_flatten__(self, walk: Walk):
         attributes = self.__dict__

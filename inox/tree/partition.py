@@ -10,7 +10,7 @@ __all__ = [
 ]
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import jax.tree_util as jtu
 import numpy as np
@@ -42,7 +42,7 @@ def _predicate(f: Any) -> Callable[[Any], bool]:
     if isinstance(f, type):
         return f.__instancecheck__  # isinstance(x, f), as one call
     if callable(f):
-        return f
+        return cast(Callable[[Any], bool], f)
     raise TypeError(f'a filter must be a type or a predicate, got {type(f).__name__}')
 
 

@@ -30,5 +30,9 @@ def tree_repr(tree: Any, linewidth: int = 88, typeonly: bool = True) -> str:
     kwargs = {'linewidth': linewidth, 'typeonly': typeonly}
     flat = flatten(tree, lenient=True)
     leaves = [show_leaf(leaf, **kwargs) for leaf in flat.leaves]
-    doc = fold(flat.structure, leaves, lambda cls, aux, ch: kind_of_class(cls).show(aux, ch, **kwargs))
+
+    def show(cls, aux, children):
+        return kind_of_class(cls).show(aux, children, **kwargs)  # pyright: ignore[reportOptionalCall] (every record class has one)
+
+    doc = fold(flat.structure, leaves, show)
     return render(doc)

@@ -340,7 +340,13 @@ def flatten(
     )
 
 
-def _walk(tree, walk, is_leaf, filters, with_paths):
+def _walk(
+    tree: Any,
+    walk: Walk,
+    is_leaf: Callable[[Any], bool] | None,
+    filters: Sequence[Callable[[Any], bool]] | None,
+    with_paths: bool,
+) -> tuple[list, list, list, list]:
     r"""The loop of :func:`flatten`: returns the leaves, the records, the links of the
     leaves and their groups.
 
@@ -354,7 +360,7 @@ def _walk(tree, walk, is_leaf, filters, with_paths):
     leaves, records, links, groups = [], [], [], []
     active = {}  # the nodes on the current path, to detect cycles: id -> link
     kinds = _KINDS
-    frames = [(iter(((None, tree),)), None, None, -1 if filters is None else None, ())]
+    frames: list[tuple] = [(iter(((None, tree),)), None, None, -1 if filters is None else None, ())]
 
     while frames:
         children_left, parent, context, group, _ = frames[-1]
@@ -366,7 +372,7 @@ def _walk(tree, walk, is_leaf, filters, with_paths):
                     records.append((StaticValue, Static(node), 0))
                     break
                 if node_group is None:
-                    node_group = _first_match(filters, node)
+                    node_group = _first_match(filters or (), node)
                 if kind is LEAF:
                     leaves.append(node)
                     records.append(_LEAF_RECORD)
@@ -378,7 +384,7 @@ def _walk(tree, walk, is_leaf, filters, with_paths):
 
                 link = (above, key)
                 walk.link, walk.context = link, node_context
-                keys, children, aux = kind.flatten(node, walk)
+                keys, children, aux = kind.flatten(node, walk)  # pyright: ignore[reportOptionalCall] (a node's kind)
                 if not children:
                     records.append((type(node), aux, 0))
                     break
@@ -459,7 +465,11 @@ def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
         raise ValueError(f'expected {structure.num_leaves} leaves for this structure, got {len(leaves)}')
 
     shared: dict[Any, Any] = {}
-    return fold(structure, leaves, lambda cls, aux, ch: kind_of_class(cls).build(aux, ch, shared))
+
+    def build(cls, aux, children):
+        return kind_of_class(cls).build(aux, children, shared)  # pyright: ignore[reportOptionalCall] (every record class has one)
+
+    return fold(structure, leaves, build)
 
 
 def fold(structure: Structure, leaves: list[Any], node: Callable[[type, Any, list], Any]) -> Any:
