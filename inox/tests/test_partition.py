@@ -69,3 +69,18 @@ def test_wrong_shape_and_dtype_are_all_named():  # PART-ERRORS
     message = str(info.value)
     assert '.embed.value.value: expected float32[4, 2], got float32[2, 4]' in message
     assert '.stats: expected float32[2], got int32[2]' in message
+
+
+def test_a_definition_is_a_static_argument_of_jit():  # PART-ROUNDTRIP
+    static, params, others = model().partition(nn.Parameter)
+    assert jax.tree_util.tree_leaves(static) == []
+    traces = []
+
+    @jax.jit
+    def total(static, params, others):
+        traces.append(static)
+        return static(params, others).embed.value().sum()
+
+    assert total(static, params, others) == 8.0
+    assert total(*model().partition(nn.Parameter)) == 8.0  # an equal definition: no new trace
+    assert len(traces) == 1
