@@ -29,12 +29,15 @@ class Linear(Module):
         (2, 5)
     """
 
+    weight: Parameter | Reference  # a Reference where the weight is shared
+    bias: Parameter | Reference | None
+
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *, key):
         scale = 1 / math.sqrt(in_features)
-        self.weight: Parameter | Reference = Parameter(
+        self.weight = Parameter(
             jax.random.uniform(key, (in_features, out_features), minval=-scale, maxval=scale)
         )
-        self.bias: Parameter | Reference | None = Parameter(jnp.zeros(out_features)) if bias else None
+        self.bias = Parameter(jnp.zeros(out_features)) if bias else None
 
     def __call__(self, x: jax.Array) -> jax.Array:
         y = x @ self.weight()

@@ -57,8 +57,7 @@ def path_of(link: Any) -> TreePath:
 
 
 def pathstr(path: Sequence) -> str:
-    r"""Returns the printable form of a path, for messages: its keystr, and
-    :py:`'<root>'` for the root, whose keystr is empty.
+    r"""Returns the printable form of a path; the root is :py:`'<root>'`.
 
     Example:
         >>> pathstr(()), pathstr((jax.tree_util.GetAttrKey('a'),))
