@@ -5,11 +5,12 @@ attributes, sorted by name), lists, tuples, named tuples, dicts, other JAX pytre
 nodes, arrays (the leaves) and other values (static: kept in the structure, not in
 the leaves).
 
-The package, one concept a module: :mod:`~inox.tree.walk` (flatten, unflatten, fold,
-the registry of node classes and the node protocol), :mod:`~inox.tree.kinds` (how the
-walk handles the values inox does not define, and :class:`Static`),
-:mod:`~inox.tree.paths`, :mod:`~inox.tree.namespace`, :mod:`~inox.tree.partition` and
-:mod:`~inox.tree.repr`. Sharing is not the walk's business: see :mod:`inox.nn.share`.
+The package, one concept a module: :mod:`~inox.tree.walk` (flatten, unflatten, fold
+and their records), :mod:`~inox.tree.kinds` (the registry of classes, how the walk
+handles the values inox does not define, and :class:`Static`), :mod:`~inox.tree.node`
+(the node protocol and :class:`Node`), :mod:`~inox.tree.paths`,
+:mod:`~inox.tree.namespace`, :mod:`~inox.tree.partition` and :mod:`~inox.tree.repr`.
+Sharing is not the walk's business: see :mod:`inox.nn.share`.
 """
 
 __all__ = [
@@ -36,21 +37,10 @@ __all__ = [
     'unflatten',
 ]
 
-from .kinds import Static, is_array
+from .kinds import Static, is_array, is_node
 from .namespace import Namespace
+from .node import Node, NodeProtocol, NodeProtocolError
 from .partition import LeafSpecError, PartitionDef, PartitionKeyError, tree_partition
 from .paths import TreePath, pathstr
 from .repr import tree_repr
-from .walk import (
-    CycleError,
-    Flat,
-    Node,
-    NodeProtocol,
-    NodeProtocolError,
-    Structure,
-    Walk,
-    flatten,
-    fold,
-    is_node,
-    unflatten,
-)
+from .walk import CycleError, Flat, Structure, Walk, flatten, fold, unflatten

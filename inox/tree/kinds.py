@@ -1,6 +1,11 @@
-r"""How the walk handles each class of value: the kinds, and those of the values that
-inox does not define (arrays, static values, lists, tuples, dicts, named tuples and
-other JAX nodes).
+r"""How the walk handles each class of value: the kinds, their registry, and the kinds
+of the values that inox does not define (arrays, static values, lists, tuples, dicts,
+named tuples and other JAX nodes).
+
+The registry is keyed by class. It holds Python's containers from the start;
+:class:`inox.tree.Node` subclasses enter it when they are created; named tuples and
+other JAX nodes enter it from their class alone, so that a process that never
+flattened one can unflatten it.
 
 A kind says how to take a value apart (:py:`flatten`), how to build it back from its
 record (:py:`build`), how to show it (:py:`show`) and which context its children see
@@ -16,9 +21,12 @@ __all__ = [
     'Kind',
     'Static',
     'StaticValue',
-    'builtin_kinds',
+    'KINDS',
     'foreign_kind',
     'is_array',
+    'is_node',
+    'kind_of',
+    'kind_of_class',
 ]
 
 from collections.abc import Callable
@@ -172,25 +180,6 @@ def _show_dict(keys, children, linewidth=88, **kwargs):
     return bracket('{', '}', items, linewidth)
 
 
-def builtin_kinds() -> dict[type, Kind]:
-    r"""The kinds of the classes known before any value is met: the containers of
-    Python and the record of unwrapped static values (:class:`Static` is registered
-    with the node classes).
-
-    Example:
-        >>> builtin_kinds()[type(None)].role
-        'static'
-    """
-
-    return {
-        list: Kind('node', _sequence_flatten, lambda aux, ch, sh: list(ch), _shows('[', ']')),
-        tuple: Kind('node', _sequence_flatten, lambda aux, ch, sh: tuple(ch), _shows('(', ')')),
-        dict: Kind('node', _dict_flatten, lambda aux, ch, sh: dict(zip(aux, ch, strict=True)), _show_dict),
-        StaticValue: Kind('value', None, StaticValue.__tree_unflatten__, StaticValue.__tree_repr__),
-        type(None): STATIC,
-    }
-
-
 def foreign_kind(cls: type) -> Kind:
     r"""The kind of a named tuple class or of another node class registered with JAX,
     from the class alone.
@@ -206,3 +195,54 @@ def foreign_kind(cls: type) -> Kind:
         return Kind('node', _namedtuple_flatten, lambda aux, ch, sh: cls(*ch), show)
     # a node registered with JAX: the structure holds its JAX tree definition
     return Kind('node', _foreign_flatten, lambda treedef, ch, sh: treedef.unflatten(ch), show)
+
+
+# The registry: the kind of each class met or created so far, Python's containers and
+# the record of unwrapped static values from the start.
+KINDS: dict[type, Kind] = {
+    list: Kind('node', _sequence_flatten, lambda aux, ch, sh: list(ch), _shows('[', ']')),
+    tuple: Kind('node', _sequence_flatten, lambda aux, ch, sh: tuple(ch), _shows('(', ')')),
+    dict: Kind('node', _dict_flatten, lambda aux, ch, sh: dict(zip(aux, ch, strict=True)), _show_dict),
+    StaticValue: Kind('value', None, StaticValue.__tree_unflatten__, StaticValue.__tree_repr__),
+    type(None): STATIC,
+}
+
+
+def kind_of(x: Any) -> Kind:
+    r"""Returns the kind of a value, registering that of its class if new."""
+
+    kind = KINDS.get(type(x))
+    if kind is None:
+        kind = KINDS[type(x)] = _new_kind(x)
+    return kind
+
+
+def _new_kind(x: Any) -> Kind:
+    if is_array(x):
+        return LEAF
+    if isinstance(x, tuple) and hasattr(type(x), '_fields') or not jtu.all_leaves([x]):
+        return kind_of_class(type(x))
+    return STATIC
+
+
+def kind_of_class(cls: type) -> Kind:
+    r"""Returns the kind of a node class, from the class alone: unflatten meets
+    classes, not instances, and must know them in a process that never flattened one
+    (a pickle loaded elsewhere)."""
+
+    kind = KINDS.get(cls)
+    if kind is None:
+        kind = KINDS[cls] = foreign_kind(cls)
+    return kind
+
+
+def is_node(x: Any) -> bool:
+    r"""Returns whether :py:`x` is a node of a tree, that is neither a leaf nor a
+    static value (wrapped in :class:`Static` or not).
+
+    Example:
+        >>> is_node([1]), is_node(jax.numpy.zeros(1)), is_node('a'), is_node(Static([1]))
+        (True, False, False, False)
+    """
+
+    return kind_of(x).flatten is not None and not isinstance(x, Static)

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import jax.tree_util as jtu
 
 from ..pretty import Block, Doc, wrap
-from .walk import Node, Walk
+from .node import Node
+from .walk import Walk
 
 
 class Namespace(Node):

@@ -6,10 +6,9 @@ auxiliary data is a :class:`Structure`. The subtree is walked here, with an expl
 stack, so that depth is bounded by memory rather than by Python's recursion limit.
 
 The walk knows classes through a registry keyed by class (their *kinds*, see
-:mod:`inox.tree.kinds`): :class:`Node` subclasses are registered when they are
-created, the containers of Python at import, named tuples and other JAX nodes from
-their class when first met. A node may give its children a context of its own
-(:py:`__tree_context__`); the walk knows nothing else of what nodes do with it.
+:mod:`inox.tree.kinds`). A node may give its children a context of its own
+(:py:`__tree_context__`, see :class:`Walk`); the walk knows nothing else of what
+nodes do with it.
 """
 
 from __future__ import annotations
@@ -17,37 +16,25 @@ from __future__ import annotations
 __all__ = [
     'CycleError',
     'Flat',
-    'Node',
-    'NodeProtocol',
-    'NodeProtocolError',
     'Structure',
     'Walk',
     'flatten',
     'fold',
-    'is_node',
     'unflatten',
 ]
 
 import functools
 import gc
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any, NamedTuple, Protocol, runtime_checkable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 
-import jax.tree_util as jtu
-
-from ..pretty import Doc
-from .kinds import LEAF, STATIC, Kind, Static, StaticValue, builtin_kinds, foreign_kind, is_array
+from .kinds import KINDS, LEAF, STATIC, Static, StaticValue, kind_of, kind_of_class
 from .paths import TreePath, path_of, pathstr
 
 
 class CycleError(ValueError):
     r"""Raised when a tree contains itself other than through a pruned
     :class:`inox.nn.share.Reference`."""
-
-
-class NodeProtocolError(TypeError):
-    r"""Raised when a :class:`Node` subclass is created without a method of the node
-    protocol (see :class:`NodeProtocol`)."""
 
 
 class Walk:
@@ -88,148 +75,6 @@ class Walk:
         r"""Returns the path of a node whose :py:`walk.link` was saved earlier."""
 
         return path_of(link)
-
-
-@runtime_checkable
-class NodeProtocol(Protocol):
-    r"""The methods by which the walk takes a node class's objects apart, builds them
-    back and shows them; every :class:`Node` subclass has them.
-
-    :py:`__tree_flatten__(walk)` returns :py:`(keys, children, aux)`: the JAX keys of
-    the children, the children, and hashable auxiliary data. The class methods get
-    that :py:`aux` back with the children rebuilt (or shown, as documents of
-    :mod:`inox.pretty`); :py:`shared` is a dict that lives as long as one
-    :func:`unflatten` call. Optionally, :py:`__tree_context__(self, walk)` returns the
-    :py:`walk.context` that the node's children see, and :py:`__tree_describe__(self)`
-    how messages name the node.
-
-    Example:
-        >>> isinstance(nn.Module(), NodeProtocol), isinstance([], NodeProtocol)
-        (True, False)
-    """
-
-    def __tree_flatten__(self, walk: Walk) -> tuple[Sequence[Any], Sequence[Any], Hashable]: ...
-
-    @classmethod
-    def __tree_unflatten__(cls, aux: Any, children: list, shared: dict) -> Any: ...
-
-    @classmethod
-    def __tree_repr__(cls, aux: Any, children: list[Doc], **kwargs) -> Doc: ...
-
-
-_PROTOCOL = ('__tree_flatten__', '__tree_unflatten__', '__tree_repr__')
-
-# The registry: the kind of each class met or created so far.
-_KINDS: dict[type, Kind] = builtin_kinds()
-
-
-def register(cls: type) -> None:
-    r"""Makes a class that implements :class:`NodeProtocol` known to the walk and to
-    JAX; :class:`Node` subclasses are registered when they are created.
-
-    Raises:
-        NodeProtocolError: If a method of the protocol is missing or not callable.
-    """
-
-    missing = [name for name in _PROTOCOL if not callable(getattr(cls, name, None))]
-    if missing:
-        raise NodeProtocolError(
-            f'{cls.__module__}.{cls.__qualname__} does not define {", ".join(missing)}: '
-            f'a node class needs all of {", ".join(_PROTOCOL)} (see NodeProtocol)'
-        )
-    _KINDS[cls] = Kind(
-        'node',
-        cls.__tree_flatten__,
-        cls.__tree_unflatten__,
-        cls.__tree_repr__,
-        getattr(cls, '__tree_context__', None),
-    )
-
-    def flatten_with_keys(x):
-        flat = flatten(x, with_paths=True)
-        return list(zip(flat.paths or (), flat.leaves, strict=True)), flat.structure
-
-    def flatten_leaves(x):
-        flat = flatten(x)
-        return flat.leaves, flat.structure
-
-    jtu.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten_leaves)
-
-
-def kind_of(x: Any) -> Kind:
-    r"""Returns the kind of a value, registering that of its class if new."""
-
-    kind = _KINDS.get(type(x))
-    if kind is None:
-        kind = _KINDS[type(x)] = _new_kind(x)
-    return kind
-
-
-def _new_kind(x: Any) -> Kind:
-    if is_array(x):
-        return LEAF
-    if isinstance(x, tuple) and hasattr(type(x), '_fields') or not jtu.all_leaves([x]):
-        return kind_of_class(type(x))
-    return STATIC
-
-
-def kind_of_class(cls: type) -> Kind:
-    r"""Returns the kind of a node class, from the class alone: unflatten meets
-    classes, not instances, and must know them in a process that never flattened one
-    (a pickle loaded elsewhere)."""
-
-    kind = _KINDS.get(cls)
-    if kind is None:
-        kind = _KINDS[cls] = foreign_kind(cls)
-    return kind
-
-
-def is_node(x: Any) -> bool:
-    r"""Returns whether :py:`x` is a node of a tree, that is neither a leaf nor a
-    static value (wrapped in :class:`Static` or not).
-
-    Example:
-        >>> is_node([1]), is_node(jax.numpy.zeros(1)), is_node('a'), is_node(Static([1]))
-        (True, False, False, False)
-    """
-
-    return kind_of(x).flatten is not None and not isinstance(x, Static)
-
-
-class Node:
-    r"""Base of the node classes that the walk knows natively; each is a JAX pytree
-    node whose children are the leaves of its whole subtree.
-
-    A subclass implements :class:`NodeProtocol`, checked when it is created.
-
-    Example:
-        >>> class Half(Node):  # doctest: +ELLIPSIS
-        ...     def __tree_flatten__(self, walk):
-        ...         return (), (), None
-        Traceback (most recent call last):
-        ...
-        inox.tree.walk.NodeProtocolError: inox.tree.walk.Half does not define __tree_unflatten__, __tree_repr__: ...
-    """
-
-    __slots__ = ()
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        register(cls)
-
-    def __tree_describe__(self) -> str:
-        r"""How messages name this node: its class name."""
-
-        return type(self).__name__
-
-    def __repr__(self) -> str:
-        from .repr import tree_repr  # repr.py builds on this module
-
-        return tree_repr(self)
-
-    def __reduce__(self):
-        flat = flatten(self)
-        return unflatten, (flat.structure, flat.leaves)
 
 
 class Structure:
@@ -340,34 +185,24 @@ def flatten(
     )
 
 
-def _walk(
-    tree: Any,
-    walk: Walk,
-    is_leaf: Callable[[Any], bool] | None,
-    filters: Sequence[Callable[[Any], bool]] | None,
-    with_paths: bool,
-) -> tuple[list, list, list, list]:
-    r"""The loop of :func:`flatten`: returns the leaves, the records, the links of the
-    leaves and their groups.
-
-    A frame is a node whose children are being visited: (the iterator over its (key,
-    child) pairs, its link, the context and the group of its children, the ids to
-    leave :py:`active` when it is done). A node with one child gets no frame: the walk
-    goes straight down a *line* of such nodes, and the frame that ends the line (if
-    any) leaves :py:`active` for all of them. The first frame holds the root.
-    """
-
-    leaves, records, links, groups = [], [], [], []
-    active = {}  # the nodes on the current path, to detect cycles: id -> link
-    kinds = _KINDS
+# `active` maps the ids of the nodes on the current path to their links, to detect
+# cycles. A frame is a node whose children are being visited: (the iterator over its
+# (key, child) pairs, its link, the context and the group of its children, the ids to
+# leave `active` when it is done). A node with one child gets no frame: the walk goes
+# straight down a *line* of such nodes, and the frame that ends the line (if any)
+# leaves `active` for all of them. The first frame holds the root. Keys and children
+# have equal lengths by the node protocol: zip does not check it (strict=True would
+# cost time on every frame).
+def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | None, with_paths: bool) -> tuple:
+    r"""The loop of :func:`flatten`: the leaves, records, links of the leaves and groups."""
+    leaves, records, links, groups, active = [], [], [], [], {}
     frames: list[tuple] = [(iter(((None, tree),)), None, None, -1 if filters is None else None, ())]
-
     while frames:
         children_left, parent, context, group, _ = frames[-1]
         for key, node in children_left:  # leaves and static values stay in this loop
             above, node_context, node_group, line = parent, context, group, ()
             while True:  # down a line of nodes with one child each
-                kind = LEAF if is_leaf is not None and is_leaf(node) else kinds.get(type(node)) or kind_of(node)
+                kind = LEAF if is_leaf is not None and is_leaf(node) else KINDS.get(type(node)) or kind_of(node)
                 if kind is STATIC:
                     records.append((StaticValue, Static(node), 0))
                     break
@@ -381,30 +216,24 @@ def _walk(
                     if filters is not None:
                         groups.append(-1 if node_group is None else node_group)
                     break
-
                 link = (above, key)
                 walk.link, walk.context = link, node_context
                 keys, children, aux = kind.flatten(node, walk)  # pyright: ignore[reportOptionalCall] (a node's kind)
-                if not children:
-                    records.append((type(node), aux, 0))
+                node_id = id(node)
+                if not children or node_id in active:  # a node without children, or a cycle
+                    records.append(_repeat(node, walk, active) if children else (type(node), aux, 0))
                     break
-                if id(node) in active:
-                    records.append(_repeat(node, walk, active))
-                    break
-
-                active[id(node)] = link
+                active[node_id] = link
                 records.append((type(node), aux, len(children)))  # pre-order
-                line += (id(node),)
+                line += (node_id,)
                 if kind.context is not None:
                     node_context = kind.context(node, walk)
                 if len(children) == 1:
                     above, key, node = link, keys[0], children[0]
                     continue
-
-                frames.append((iter(zip(keys, children, strict=True)), link, node_context, node_group, line))
+                frames.append((iter(zip(keys, children, strict=False)), link, node_context, node_group, line))
                 line = None  # the new frame leaves `active` for the line
                 break
-
             if line is None:
                 break  # visit the new frame first
             for node_id in line:  # the line ended without a frame
@@ -501,6 +330,3 @@ def fold(structure: Structure, leaves: list[Any], node: Callable[[type, Any, lis
             children = []
         stack.append(node(cls, aux, children))
     return stack[-1]
-
-
-register(Static)  # the one node class defined below this module (kinds.py)
