@@ -30,8 +30,6 @@ class NodeProtocolError(TypeError):
     protocol (see :class:`NodeProtocol`)."""
 
 
-
-
 @runtime_checkable
 class NodeProtocol(Protocol):
     r"""The methods by which the walk takes a node class's objects apart, builds them
@@ -60,6 +58,7 @@ class NodeProtocol(Protocol):
 
 
 _PROTOCOL = ('__tree_flatten__', '__tree_unflatten__', '__tree_repr__')
+
 
 def register(cls: type) -> None:
     r"""Makes a class that implements :class:`NodeProtocol` known to the walk and to
