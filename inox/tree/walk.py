@@ -191,18 +191,19 @@ def flatten(
 # leave `active` when it is done). A node with one child gets no frame: the walk goes
 # straight down a *line* of such nodes, and the frame that ends the line (if any)
 # leaves `active` for all of them. The first frame holds the root. Keys and children
-# have equal lengths by the node protocol: zip does not check it (strict=True would
-# cost time on every frame).
+# have equal lengths by the node protocol: zip does not check it (with a keyword
+# argument, strict= or not, zip costs time on every frame).
 def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | None, with_paths: bool) -> tuple:
     r"""The loop of :func:`flatten`: the leaves, records, links of the leaves and groups."""
     leaves, records, links, groups, active = [], [], [], [], {}
+    kinds = KINDS  # a local: it is read for every node
     frames: list[tuple] = [(iter(((None, tree),)), None, None, -1 if filters is None else None, ())]
     while frames:
         children_left, parent, context, group, _ = frames[-1]
         for key, node in children_left:  # leaves and static values stay in this loop
             above, node_context, node_group, line = parent, context, group, ()
             while True:  # down a line of nodes with one child each
-                kind = LEAF if is_leaf is not None and is_leaf(node) else KINDS.get(type(node)) or kind_of(node)
+                kind = LEAF if is_leaf is not None and is_leaf(node) else kinds.get(type(node)) or kind_of(node)
                 if kind is STATIC:
                     records.append((StaticValue, Static(node), 0))
                     break
@@ -231,7 +232,7 @@ def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | N
                 if len(children) == 1:
                     above, key, node = link, keys[0], children[0]
                     continue
-                frames.append((iter(zip(keys, children, strict=False)), link, node_context, node_group, line))
+                frames.append((iter(zip(keys, children)), link, node_context, node_group, line))  # noqa: B905
                 line = None  # the new frame leaves `active` for the line
                 break
             if line is None:
@@ -241,7 +242,6 @@ def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | N
         else:  # all children are done
             for node_id in frames.pop()[4]:
                 del active[node_id]
-
     return leaves, records, links, groups
 
 
