@@ -195,6 +195,7 @@ def flatten(
 # argument, strict= or not, zip costs time on every frame).
 def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | None, with_paths: bool) -> tuple:
     r"""The loop of :func:`flatten`: the leaves, records, links of the leaves and groups."""
+
     leaves, records, links, groups, active = [], [], [], [], {}
     kinds = KINDS  # a local: it is read for every node
     frames: list[tuple] = [(iter(((None, tree),)), None, None, -1 if filters is None else None, ())]
@@ -220,8 +221,7 @@ def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | N
                 link = (above, key)
                 walk.link, walk.context = link, node_context
                 keys, children, aux = kind.flatten(node, walk)  # pyright: ignore[reportOptionalCall] (a node's kind)
-                node_id = id(node)
-                if not children or node_id in active:  # a node without children, or a cycle
+                if not children or (node_id := id(node)) in active:  # no children, or a cycle
                     records.append(_repeat(node, walk, active) if children else (type(node), aux, 0))
                     break
                 active[node_id] = link
