@@ -9,6 +9,8 @@ import pytest
 def doctest_names(doctest_namespace):
     import inox
     import inox.nn as nn
+    import inox.tree as tree
 
     doctest_namespace.update(jax=jax, jnp=jnp, inox=inox, nn=nn)
+    doctest_namespace.update({name: getattr(tree, name) for name in tree.__all__})
     doctest_namespace.update({k: v for k, v in vars(nn).items() if not k.startswith('_')})

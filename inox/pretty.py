@@ -5,26 +5,29 @@ indented lines, and a tail line. Nesting blocks costs nothing until :func:`rende
 writes the lines once, so the cost of a representation is the size of its text.
 """
 
+from __future__ import annotations
+
 __all__ = [
     'Block',
     'Doc',
     'bracket',
     'render',
+    'show_leaf',
     'wrap',
 ]
 
-from typing import List, NamedTuple, Union
+from typing import Any, NamedTuple
 
 
 class Block(NamedTuple):
     r"""A head line, items one per indented line (separated by commas), a tail line."""
 
     head: str
-    items: List['Doc']
+    items: list[Doc]
     tail: str
 
 
-Doc = Union[str, Block]
+Doc = str | Block
 
 
 def wrap(before: str, doc: Doc, after: str = '') -> Doc:
@@ -40,7 +43,7 @@ def wrap(before: str, doc: Doc, after: str = '') -> Doc:
     return Block(before + doc.head, doc.items, doc.tail + after)
 
 
-def bracket(bra: str, ket: str, items: List[Doc], linewidth: int = 88) -> Doc:
+def bracket(bra: str, ket: str, items: list[Doc], linewidth: int = 88) -> Doc:
     r"""Lists items between brackets, on one line if they fit and have no block.
 
     Example:
@@ -50,8 +53,9 @@ def bracket(bra: str, ket: str, items: List[Doc], linewidth: int = 88) -> Doc:
         '[\n  1,\n  2\n]'
     """
 
-    if all(isinstance(x, str) for x in items) and sum(len(x) + 2 for x in items) <= linewidth:
-        return bra + ', '.join(items) + ket
+    lines = [x for x in items if isinstance(x, str)]
+    if len(lines) == len(items) and sum(len(x) + 2 for x in lines) <= linewidth:
+        return bra + ', '.join(lines) + ket
     return Block(bra, items, ket)
 
 
@@ -74,3 +78,17 @@ def render(doc: Doc) -> str:
             for i in range(last, -1, -1):
                 stack.append((doc.items[i], depth + 1, '' if i == last else ','))
     return '\n'.join(lines)
+
+
+def show_leaf(x: Any, typeonly: bool = True, **kwargs) -> str:
+    r"""Shows a leaf or a static value on one line: an array (anything with a shape and
+    a dtype) as its dtype and shape when :py:`typeonly`, other values as their repr.
+
+    Example:
+        >>> show_leaf(jax.numpy.ones((2, 3))), show_leaf('relu')
+        ('float32[2, 3]', "'relu'")
+    """
+
+    if typeonly and hasattr(x, 'shape') and hasattr(x, 'dtype'):
+        return f'{x.dtype}{list(x.shape)}'
+    return repr(x).strip(' \n')

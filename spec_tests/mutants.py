@@ -50,10 +50,10 @@ class ForgetfulReference(nn.Reference):
     r"""Unflattens a pruned occurrence inside its own value (a cycle) as a Reference to
     :py:`None`."""
 
-    # Mutants change what a Reference flattens to on purpose; `walk.scope` is set here (aux[1]).
+    # Mutants change what a Reference flattens to on purpose; `walk.context` is a TagTable here (aux[1]).
     def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride]
         keys, children, aux = super().__tree_flatten__(walk)
-        if aux[1] and not children and _below(walk.link, walk.scope.tags[self.tag][1]):  # pyright: ignore
+        if aux[1] and not children and _below(walk.link, walk.context.tags[self.tag][1]):
             return keys, children, (*aux, 'forgotten')
         return keys, children, aux
 
@@ -80,21 +80,25 @@ class TrustingReference(nn.Reference):
     TagConflictError."""
 
     def __tree_flatten__(self, walk):
-        if walk.scope is not None and self.tag in walk.scope.tags:
-            return (), (), (self.tag, walk.scope.ordinal)
+        table = walk.context
+        if table is not None and self.tag in table.tags:
+            return (), (), (self.tag, table.ordinal)
         return super().__tree_flatten__(walk)
 
 
 class CarelessReference(nn.Reference):
-    r"""Forgets which tag and scope hold an object (its bookkeeping goes to a fresh memo
-    each time): no AliasError."""
+    r"""Forgets which tag and scope hold an object (its claims go to a fresh dict each
+    time): no AliasError."""
 
     def __tree_flatten__(self, walk):
-        memo, walk.memo = walk.memo, {}
+        table = walk.context
+        if table is None:
+            return super().__tree_flatten__(walk)
+        claims, table.claims = table.claims, {}
         try:
             return super().__tree_flatten__(walk)
         finally:
-            walk.memo = memo
+            table.claims = claims
 
 
 class UnprunedReference(nn.Reference):
@@ -107,7 +111,8 @@ class UnprunedReference(nn.Reference):
 class OpenScope(nn.Scope):
     r"""A Scope that does not open a namespace: inner scopes share the outer one's."""
 
-    __tree_opens_scope__ = False
+    def __tree_context__(self, walk):
+        return walk.context
 
 
 class _TaglessAux(tuple):

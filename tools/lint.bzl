@@ -9,18 +9,14 @@ A package's BUILD file calls `lint_files()` to offer its Python files; the root 
 LINT_FILES = [
     "//:lint_files",
     "//benchmarks:lint_files",
-    # inox/ is being restructured, its BUILD file too: until that calls lint_files(), its library
-    # (all of inox/ but tests/) stands in for it.
-    "//inox",
+    "//inox:lint_files",
     "//spec_tests:lint_files",
     "//tools:lint_files",
     "//tools/tests:lint_files",
 ]
 
-# Those of LINT_FILES that //:lint does not check. inox/ is not yet: its restructure (issue 12)
-# makes it clean, and until that lands the mutation results of tools/mutation are of its
-# current functions, which lint edits would change.
-LINT_UNCHECKED = ["//inox"]
+# Those of LINT_FILES that //:lint does not check: none.
+LINT_UNCHECKED = []
 
 _RUNNER = Label("//tools:lint.py")
 

@@ -1,8 +1,9 @@
 r"""The example of the inox.nn.share page, as written there."""
 
+import jax
+
 import inox
 import inox.nn as nn
-import jax
 
 
 class WeightSharingMLP(nn.Scope):

@@ -1,7 +1,25 @@
 r"""Neural network modules."""
 
-from .activation import *
-from .linear import *
-from .module import *
-from .share import *
-from .state import *
+__all__ = [
+    'AliasError',
+    'Linear',
+    'Module',
+    'ModuleDef',
+    'Parameter',
+    'ReLU',
+    'Reference',
+    'Scope',
+    'State',
+    'StateEntry',
+    'StateKey',
+    'TagConflictError',
+    'TagTable',
+    'export_state',
+    'update_state',
+]
+
+from .activation import ReLU
+from .linear import Linear
+from .module import Module, ModuleDef, Parameter
+from .share import AliasError, Reference, Scope, TagConflictError, TagTable
+from .state import State, StateEntry, StateKey, export_state, update_state

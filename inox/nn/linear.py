@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from .module import Module, Parameter
+from .share import Reference
 
 
 class Linear(Module):
@@ -27,6 +28,9 @@ class Linear(Module):
         >>> layer(jnp.ones((2, 3))).shape
         (2, 5)
     """
+
+    weight: Parameter | Reference  # a Reference where the weight is shared
+    bias: Parameter | Reference | None
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *, key):
         scale = 1 / math.sqrt(in_features)

@@ -14,15 +14,16 @@ __all__ = [
     'Parameter',
 ]
 
+from collections.abc import Callable
+from typing import Any
+
 import jax.numpy as jnp
 
-from typing import Any, Callable, Dict, List, Tuple, Union
-
 from ..pretty import Doc, wrap
-from ..tree import Namespace, TreeDef, tree_partition
+from ..tree import Namespace, PartitionDef, tree_partition
 
 
-class ModuleDef(TreeDef):
+class ModuleDef(PartitionDef):
     r"""The static definition of a module, as returned by :meth:`Module.partition`.
 
     Calling it with the array partitions rebuilds the module, with its shared
@@ -45,9 +46,7 @@ class Module(Namespace):
         kwargs: A name-value mapping.
     """
 
-    def partition(
-        self, *filters: Union[type, Callable[[Any], bool]]
-    ) -> Tuple[ModuleDef, Dict[str, Any]]:
+    def partition(self, *filters: type | Callable[[Any], bool]) -> tuple[ModuleDef, *tuple[dict[str, Any], ...]]:
         r"""Splits the static definition of the module from its arrays.
 
         Each array goes to the mapping of the first filter satisfied by its ancestor
@@ -99,7 +98,7 @@ class Parameter(Namespace):
         return getattr(self.value, name)
 
     @classmethod
-    def __tree_repr__(cls, names: tuple, children: List[Doc], **kwargs) -> Doc:
+    def __tree_repr__(cls, names: tuple, children: list[Doc], **kwargs) -> Doc:
         if names == ('value',):
             return wrap(f'{cls.__name__}(', children[0], ')')
         return super().__tree_repr__(names, children, **kwargs)

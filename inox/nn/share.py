@@ -65,9 +65,11 @@ __all__ = [
     'Reference',
     'Scope',
     'TagConflictError',
+    'TagTable',
 ]
 
-from typing import Any, Hashable, List
+from collections.abc import Hashable
+from typing import Any
 
 import jax.tree_util as jtu
 
@@ -84,6 +86,43 @@ class TagConflictError(ValueError):
 class AliasError(ValueError):
     r"""Raised when one object is held by References with different tags, or by
     References of different scopes, so that flattening would silently untie it."""
+
+
+class TagTable:
+    r"""The tags met so far in one scope, during one walk: the context that a
+    :class:`Scope` gives the nodes below it (SHARE-SCOPE-NAMESPACE).
+
+    Attributes:
+        ordinal: The number of the scope in the walk, from 1: the structure tells
+            the References of two scopes apart by it.
+        tags: The canonical Reference of each tag, with its :py:`walk.link`
+            (SHARE-PRUNE-FIRST).
+        claims: The tag, scope ordinal and :py:`walk.link` of the canonical Reference
+            that holds each value, by :py:`id`: one dict for all the tables of a walk
+            (SHARE-ALIAS).
+
+    Example:
+        >>> walk = inox.tree.Walk()
+        >>> outer, inner = TagTable.open(walk), TagTable.open(walk)
+        >>> inner.ordinal, inner.claims is outer.claims
+        (2, True)
+    """
+
+    __slots__ = ('ordinal', 'tags', 'claims')
+
+    def __init__(self, ordinal: int, claims: dict[int, tuple]):
+        self.ordinal = ordinal
+        self.tags: dict[Hashable, tuple[Reference, Any]] = {}
+        self.claims = claims
+
+    @staticmethod
+    def open(walk: Walk) -> TagTable:
+        r"""Returns the table of a new scope of the walk."""
+
+        last = walk.memo.get(TagTable)  # the table opened last in this walk
+        table = TagTable(1, {}) if last is None else TagTable(last.ordinal + 1, last.claims)
+        walk.memo[TagTable] = table
+        return table
 
 
 class Scope(Module):
@@ -103,10 +142,15 @@ class Scope(Module):
         kwargs: A name-value mapping.
     """
 
-    __tree_opens_scope__ = True
+    def __tree_context__(self, walk: Walk) -> TagTable:
+        r"""Opens the tag namespace of this scope for the nodes below it
+        (SHARE-SCOPE-NAMESPACE)."""
+
+        return TagTable.open(walk)
 
 
 _VALUE_KEY = [jtu.GetAttrKey('value')]
+_LENIENT_ROOT = 'inox.nn.share: the tags met outside any scope by a lenient walk'
 
 
 class Reference(Node):
@@ -142,10 +186,6 @@ class Reference(Node):
         _set_tag(self, _hashable(tag))
         _set_value(self, value)
 
-    @property
-    def __tree_tag__(self) -> Hashable:
-        return self.tag
-
     def __call__(self, *args, **kwargs) -> Any:
         return self.value(*args, **kwargs)
 
@@ -167,23 +207,30 @@ class Reference(Node):
             raise AttributeError(f'a Reference cannot lose its {name}; assign a new one instead')
         delattr(self.value, name)
 
-    def __tree_flatten__(self, walk: Walk):
-        tag, value, scope = self.tag, self.value, walk.scope
-        if scope is None:  # SHARE-UNSCOPED: a plain wrapper
-            return _VALUE_KEY, [value], (tag, 0)
+    def __tree_describe__(self) -> str:
+        r"""How messages name this Reference: with its tag (TREE-CYCLE-ERROR)."""
 
-        canonical = scope.tags.get(tag)
+        return f'{type(self).__name__} with tag {self.tag!r}'
+
+    def __tree_flatten__(self, walk: Walk):
+        tag, value, table = self.tag, self.value, walk.context
+        if table is None:
+            if not walk.lenient:  # SHARE-UNSCOPED: a plain wrapper
+                return _VALUE_KEY, [value], (tag, 0)
+            table = _lenient_root(walk)  # SHARE-REPR: a repr marks repeats anywhere
+
+        canonical = table.tags.get(tag)
         if canonical is None:  # SHARE-PRUNE-FIRST: the first occurrence is canonical
-            scope.tags[tag] = (self, walk.link)
-            _claim(value, tag, scope.ordinal, walk)
-            return _VALUE_KEY, [value], (tag, scope.ordinal)
+            table.tags[tag] = (self, walk.link)
+            _claim(value, tag, table, walk)
+            return _VALUE_KEY, [value], (tag, table.ordinal)
 
         first, link = canonical
         if first is self or first.value is value:  # SHARE-PRUNE-FIRST: pruned
-            return (), (), (tag, scope.ordinal)
+            return (), (), (tag, table.ordinal)
 
-        if walk.lenient:  # a repr shows both values rather than fail
-            return _VALUE_KEY, [value], (tag, scope.ordinal)
+        if walk.lenient:  # SHARE-REPR: a repr shows both values rather than fail
+            return _VALUE_KEY, [value], (tag, table.ordinal)
 
         raise TagConflictError(  # SHARE-TAG-CONFLICT
             f'tag {tag!r} holds a {type(first.value).__name__} at '
@@ -195,7 +242,7 @@ class Reference(Node):
     @classmethod
     def __tree_unflatten__(cls, aux: tuple, children: list, shared: dict) -> Reference:
         tag, scope = aux
-        if not scope:
+        if not scope:  # SHARE-UNSCOPED
             return cls(tag, children[0])
 
         reference = shared.get(aux)  # SHARE-ROUNDTRIP-IDENTITY: one object per tag and scope
@@ -207,12 +254,12 @@ class Reference(Node):
         return reference
 
     @classmethod
-    def __tree_repr__(cls, aux: tuple, children: List[Doc], **kwargs) -> Doc:
+    def __tree_repr__(cls, aux: tuple, children: list[Doc], **kwargs) -> Doc:
         return wrap('*', children[0]) if children else f'@{aux[0]}'
 
 
 # The slots' own setters, which Reference.__setattr__ and unflatten use.
-_set_tag, _set_value = Reference.tag.__set__, Reference.value.__set__
+_set_tag, _set_value = Reference.tag.__set__, Reference.value.__set__  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def _hashable(tag: Any) -> Hashable:
@@ -227,18 +274,29 @@ def _hashable(tag: Any) -> Hashable:
     return tag
 
 
-def _claim(value: Any, tag: Hashable, scope: int, walk: Walk) -> None:
-    r"""Records that :py:`value` is held under :py:`tag` in :py:`scope` (SHARE-ALIAS)."""
+def _lenient_root(walk: Walk) -> TagTable:
+    r"""The table of the References outside any scope in a lenient walk, made when the
+    first one is met."""
 
-    owner = walk.memo.get(id(value))
+    table = walk.memo.get(_LENIENT_ROOT)
+    if table is None:
+        table = walk.memo[_LENIENT_ROOT] = TagTable.open(walk)
+    return table
+
+
+def _claim(value: Any, tag: Hashable, table: TagTable, walk: Walk) -> None:
+    r"""Records that :py:`value` is held under :py:`tag` in the scope of :py:`table`
+    (SHARE-ALIAS)."""
+
+    owner = table.claims.get(id(value))
     if owner is None:
-        walk.memo[id(value)] = (tag, scope, walk.link)
+        table.claims[id(value)] = (tag, table.ordinal, walk.link)
         return
     if walk.lenient or not is_node(value):
         return  # arrays and static values are values: there is no identity to keep
 
     other_tag, other_scope, link = owner
-    where = 'in another Scope' if other_scope != scope else 'in the same Scope'
+    where = 'in another Scope' if other_scope != table.ordinal else 'in the same Scope'
     raise AliasError(
         f'the same {type(value).__name__} is held by a Reference with tag {other_tag!r} '
         f'at {pathstr(walk.path_at(link))} and by one with tag {tag!r} at '

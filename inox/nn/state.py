@@ -29,7 +29,8 @@ __all__ = [
     'update_state',
 ]
 
-from typing import Any, Dict, Hashable, NamedTuple, Tuple
+from collections.abc import Hashable
+from typing import Any, NamedTuple
 
 from ..tree import flatten, unflatten
 from .share import Reference
@@ -79,7 +80,7 @@ def _key(key: Any) -> Any:
     return key.value if isinstance(key, Reference) else key
 
 
-def update_state(state: Dict, mutation: Dict) -> State:
+def update_state(state: dict, mutation: dict) -> State:
     r"""Returns a copy of :py:`state` updated with :py:`mutation`.
 
     Raises:
@@ -100,7 +101,7 @@ def update_state(state: Dict, mutation: Dict) -> State:
     return state
 
 
-def export_state(tree: Any) -> Tuple[Any, State]:
+def export_state(tree: Any) -> tuple[Any, State]:
     r"""Replaces the state entries of a tree by state keys.
 
     Arguments:
@@ -120,9 +121,9 @@ def export_state(tree: Any) -> Tuple[Any, State]:
     flat = flatten(tree, is_leaf=lambda x: isinstance(x, StateEntry), with_paths=True)
     state = State()
     leaves = []
-    for path, leaf in zip(flat.paths, flat.leaves):
+    for path, leaf in zip(flat.paths or (), flat.leaves, strict=True):
         if isinstance(leaf, StateEntry):
-            key = StateKey(str(path))  # keystr: the root is ''
+            key = StateKey(str(path))  # a path's string is its keystr (the root's is '')
             state[key], leaf = leaf.value, key
         leaves.append(leaf)
 

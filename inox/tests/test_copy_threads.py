@@ -5,7 +5,6 @@ import pickle
 import threading
 
 import jax
-
 from conftest import Chain
 
 
@@ -36,7 +35,7 @@ def test_threads_flatten_and_unflatten_the_same_scope():  # THREAD-SAFE
             leaves, treedef = jax.tree_util.tree_flatten(scope)
             again = treedef.unflatten(leaves)
             results.append(
-                (treedef == expected[1], all(a is b for a, b in zip(leaves, expected[0])),
+                (treedef == expected[1], all(a is b for a, b in zip(leaves, expected[0], strict=True)),
                  again.head.value.next.value.next is not None)
             )
 

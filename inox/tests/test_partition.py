@@ -5,7 +5,6 @@ import jax.numpy as jnp
 import pytest
 
 import inox.nn as nn
-
 from inox.tree import LeafSpecError, PartitionKeyError
 
 
@@ -27,7 +26,8 @@ def test_keys_are_canonical_paths():  # PART-KEYS
 
 
 def test_the_ancestor_closest_to_the_root_decides():  # PART-FILTERS
-    frozen = lambda x: getattr(x, 'frozen', False) is True
+    def frozen(x):
+        return getattr(x, 'frozen', False) is True
     static, modules, params, rest = model().partition(nn.Module, nn.Parameter)
     assert len(modules) == 4 and params == {} and rest == {}  # the scope is a Module
     static, fz, params, rest = model().partition(frozen, nn.Parameter)
@@ -36,7 +36,7 @@ def test_the_ancestor_closest_to_the_root_decides():  # PART-FILTERS
     static, arrays, rest = model().partition(jax.Array)
     assert len(arrays) == 4 and rest == {}
     with pytest.raises(TypeError, match='a filter must be a type or a predicate, got int'):
-        model().partition(3)
+        model().partition(3)  # pyright: ignore[reportArgumentType] (the wrong filter under test)
 
 
 def test_combine_restores_ties_from_any_split():  # PART-ROUNDTRIP
@@ -69,3 +69,18 @@ def test_wrong_shape_and_dtype_are_all_named():  # PART-ERRORS
     message = str(info.value)
     assert '.embed.value.value: expected float32[4, 2], got float32[2, 4]' in message
     assert '.stats: expected float32[2], got int32[2]' in message
+
+
+def test_a_definition_is_a_static_argument_of_jit():  # PART-ROUNDTRIP
+    static, params, others = model().partition(nn.Parameter)
+    assert jax.tree_util.tree_leaves(static) == []
+    traces = []
+
+    @jax.jit
+    def total(static, params, others):
+        traces.append(static)
+        return static(params, others).embed.value().sum()
+
+    assert total(static, params, others) == 8.0
+    assert total(*model().partition(nn.Parameter)) == 8.0  # an equal definition: no new trace
+    assert len(traces) == 1

@@ -1,7 +1,6 @@
 r"""The page's example runs as written and prints exactly what the page shows."""
 
 import inox.nn as nn
-
 from inox.examples import seed_example
 
 PAGE_OUTPUT = """{

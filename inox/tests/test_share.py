@@ -6,12 +6,10 @@ import sys
 import jax
 import jax.numpy as jnp
 import pytest
+from conftest import Chain
 
 import inox.nn as nn
-
 from inox.tree import CycleError
-
-from conftest import Chain
 
 
 def keys(tree):
@@ -24,7 +22,7 @@ def param(value=0.0):
 
 def test_tag_must_be_hashable():  # SHARE-TAG-HASHABLE
     with pytest.raises(TypeError, match='must be hashable.*of type list'):
-        nn.Reference(['a'], param())
+        nn.Reference(['a'], param())  # pyright: ignore[reportArgumentType] (the unhashable tag under test)
     tagged = nn.Scope(a=nn.Reference(('a', 1), param()))
     assert len(jax.tree_util.tree_leaves(tagged)) == 1  # the tag is not a leaf
 
@@ -157,7 +155,7 @@ def test_reference_forwards_calls_and_attributes():  # SHARE-FORWARD
     del ref.extra
     assert not hasattr(layer, 'extra')
     with pytest.raises(TypeError):
-        ref[0]
+        ref[0]  # pyright: ignore[reportIndexIssue] (indexing is not forwarded: under test)
 
 
 def test_repr_marks_first_and_later_occurrences():  # SHARE-REPR

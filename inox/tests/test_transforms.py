@@ -12,7 +12,8 @@ X = jnp.linspace(-1.0, 1.0, 2 * 64).reshape(2, 64)
 def untied(model):
     r"""The same model with every tie replaced by its own copy of the values."""
 
-    copy = lambda module: nn.Module(**{k: v for k, v in vars(module).items()})
+    def copy(module):
+        return nn.Module(**{k: v for k, v in vars(module).items()})
     clone = nn.Module(relu=model.relu)
     clone.l1, clone.l2 = copy(model.l1.value), copy(model.l2.value)
     clone.l3, clone.l4 = copy(model.l3), copy(model.l4)
@@ -40,7 +41,8 @@ def test_ties_hold_inside_jit_and_outputs_match_eager(mlp):  # SHARE-JIT
 
 def test_grad_of_a_tie_is_the_sum_over_its_uses(mlp):  # SHARE-GRAD
     static, params, others = mlp.partition(nn.Parameter)
-    loss = lambda p: static(p, others)(X).sum()
+    def loss(p):
+        return static(p, others)(X).sum()
     grads = jax.grad(loss)(params)
 
     plain = untied(mlp)
@@ -69,7 +71,7 @@ def test_vmap_over_a_batch_of_models(mlp):  # SHARE-VMAP
     out = jax.vmap(f)(batch)
     assert ties == [True]
     for i in range(2):
-        single = jax.tree_util.tree_map(lambda x: x[i], batch)
+        single = jax.tree_util.tree_map(lambda x, i=i: x[i], batch)
         assert single.l1 is single.l2
         assert np.allclose(out[i], single(X[0]), atol=1e-5)
 

@@ -4,12 +4,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from conftest import Chain
 
 import inox.nn as nn
-
 from inox.tree import CycleError, Namespace, Static, flatten, tree_repr, unflatten
-
-from conftest import Chain
 
 
 def keys(tree):
@@ -46,7 +44,7 @@ def test_roundtrip_keeps_structure_statics_and_leaves():  # TREE-ROUNDTRIP
     again = jax.tree_util.tree_unflatten(treedef, leaves)
     assert tree_repr(again) == tree_repr(tree)
     assert jax.tree_util.tree_structure(again) == treedef
-    assert all(x is y for x, y in zip(jax.tree_util.tree_leaves(again), leaves))
+    assert all(x is y for x, y in zip(jax.tree_util.tree_leaves(again), leaves, strict=True))
     assert keys(tree) == [".a[2][0]", ".b['k'].value", '.c.d']
 
 

@@ -12,14 +12,35 @@ from __future__ import annotations
 
 __all__ = ['PEERS']
 
+import functools
+import gc
+
 import jax
 
 from inox.nn import Reference
-from inox.nn.share import _set_tag, _set_value  # its slot setters: __setattr__ forwards
-from inox.tree import _collector_paused  # as inox's own walks do
 
 from . import Peer
 from .ours import PEERS as OURS
+
+# A Reference's slot setters: its __setattr__ forwards to its value.
+_set_tag, _set_value = Reference.tag.__set__, Reference.value.__set__  # pyright: ignore[reportAttributeAccessIssue]
+
+
+def _collector_paused(walk):
+    r"""Pauses the cycle collector during a walk, as inox's own walks do (see the
+    README's inox section)."""
+
+    @functools.wraps(walk)
+    def paused(*args):
+        if not gc.isenabled():
+            return walk(*args)
+        gc.disable()
+        try:
+            return walk(*args)
+        finally:
+            gc.enable()
+
+    return paused
 
 
 @_collector_paused

@@ -1,0 +1,130 @@
+r"""The node protocol: how a class makes its objects nodes of trees.
+
+A node class implements :class:`NodeProtocol`; subclassing :class:`Node` registers it
+with the walk (see :mod:`inox.tree.kinds`) and with JAX when the class is created,
+after checking that it does.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    'Node',
+    'NodeProtocol',
+    'NodeProtocolError',
+    'register',
+]
+
+from collections.abc import Hashable, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import jax.tree_util as jtu
+
+from ..pretty import Doc
+from .kinds import KINDS, Kind, Static
+from .repr import tree_repr
+from .walk import Walk, flatten, unflatten
+
+
+class NodeProtocolError(TypeError):
+    r"""Raised when a :class:`Node` subclass is created without a method of the node
+    protocol (see :class:`NodeProtocol`)."""
+
+
+@runtime_checkable
+class NodeProtocol(Protocol):
+    r"""The methods by which the walk takes a node class's objects apart, builds them
+    back and shows them; every :class:`Node` subclass has them.
+
+    :py:`__tree_flatten__(walk)` returns :py:`(keys, children, aux)`: the JAX keys of
+    the children, the children, and hashable auxiliary data. The class methods get
+    that :py:`aux` back with the children rebuilt (or shown, as documents of
+    :mod:`inox.pretty`); :py:`shared` is a dict that lives as long as one
+    :func:`unflatten` call. Optionally, :py:`__tree_context__(self, walk)` returns the
+    :py:`walk.context` that the node's children see, and :py:`__tree_describe__(self)`
+    how messages name the node.
+
+    Example:
+        >>> isinstance(nn.Module(), NodeProtocol), isinstance([], NodeProtocol)
+        (True, False)
+    """
+
+    def __tree_flatten__(self, walk: Walk) -> tuple[Sequence[Any], Sequence[Any], Hashable]: ...
+
+    @classmethod
+    def __tree_unflatten__(cls, aux: Any, children: list, shared: dict) -> Any: ...
+
+    @classmethod
+    def __tree_repr__(cls, aux: Any, children: list[Doc], **kwargs) -> Doc: ...
+
+
+_PROTOCOL = ('__tree_flatten__', '__tree_unflatten__', '__tree_repr__')
+
+
+def register(cls: type) -> None:
+    r"""Makes a class that implements :class:`NodeProtocol` known to the walk and to
+    JAX; :class:`Node` subclasses are registered when they are created.
+
+    Raises:
+        NodeProtocolError: If a method of the protocol is missing or not callable.
+    """
+
+    missing = [name for name in _PROTOCOL if not callable(getattr(cls, name, None))]
+    if missing:
+        raise NodeProtocolError(
+            f'{cls.__module__}.{cls.__qualname__} does not define {", ".join(missing)}: '
+            f'a node class needs all of {", ".join(_PROTOCOL)} (see NodeProtocol)'
+        )
+    KINDS[cls] = Kind(
+        'node',
+        cls.__tree_flatten__,
+        cls.__tree_unflatten__,
+        cls.__tree_repr__,
+        getattr(cls, '__tree_context__', None),
+    )
+
+    def flatten_with_keys(x):
+        flat = flatten(x, with_paths=True)
+        return list(zip(flat.paths or (), flat.leaves, strict=True)), flat.structure
+
+    def flatten_leaves(x):
+        flat = flatten(x)
+        return flat.leaves, flat.structure
+
+    jtu.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten_leaves)
+
+
+class Node:
+    r"""Base of the node classes that the walk knows natively; each is a JAX pytree
+    node whose children are the leaves of its whole subtree.
+
+    A subclass implements :class:`NodeProtocol`, checked when it is created.
+
+    Example:
+        >>> class Half(Node):  # doctest: +ELLIPSIS
+        ...     def __tree_flatten__(self, walk):
+        ...         return (), (), None
+        Traceback (most recent call last):
+        ...
+        inox.tree.node.NodeProtocolError: inox.tree.node.Half does not define __tree_unflatten__, __tree_repr__: ...
+    """
+
+    __slots__ = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        register(cls)
+
+    def __tree_describe__(self) -> str:
+        r"""How messages name this node: its class name."""
+
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return tree_repr(self)
+
+    def __reduce__(self):
+        flat = flatten(self)
+        return unflatten, (flat.structure, flat.leaves)
+
+
+register(Static)  # the one node class that kinds.py defines, below this module

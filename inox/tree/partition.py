@@ -1,0 +1,159 @@
+r"""Partitions of a tree: its definition apart from path-leaf mappings."""
+
+from __future__ import annotations
+
+__all__ = [
+    'LeafSpecError',
+    'PartitionDef',
+    'PartitionKeyError',
+    'tree_partition',
+]
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import jax.tree_util as jtu
+import numpy as np
+
+from .walk import Structure, flatten, unflatten
+
+
+class PartitionKeyError(KeyError):
+    r"""Raised when partitions given to a :class:`PartitionDef` miss keys of the tree
+    or hold keys it does not have."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class LeafSpecError(ValueError):
+    r"""Raised when an array given to a :class:`PartitionDef` has another shape or
+    dtype than the leaf at its key had when the tree was partitioned."""
+
+
+def _spec(x: Any) -> tuple | None:
+    shape, dtype = getattr(x, 'shape', None), getattr(x, 'dtype', None)
+    if shape is None or dtype is None:
+        return None
+    return (tuple(shape), np.dtype(dtype))
+
+
+def _predicate(f: Any) -> Callable[[Any], bool]:
+    if isinstance(f, type):
+        return f.__instancecheck__  # isinstance(x, f), as one call
+    if callable(f):
+        return cast(Callable[[Any], bool], f)
+    raise TypeError(f'a filter must be a type or a predicate, got {type(f).__name__}')
+
+
+class PartitionDef:
+    r"""The static part of a partitioned tree; calling it with the partitions
+    rebuilds the tree.
+
+    It is a JAX pytree without leaves, so it passes through transformations as a
+    static argument: :py:`jax.jit(f)(definition, params)` traces :py:`f` once per
+    distinct definition.
+
+    See also:
+        :func:`tree_partition`
+
+    Arguments:
+        structure: The structure of the tree.
+        keys: The key of each leaf, in leaf order.
+        specs: The shape and dtype of each leaf, or :py:`None` for non-arrays.
+
+    Example:
+        >>> definition, leaves = tree_partition([jax.numpy.ones(2)])
+        >>> jax.jit(lambda d, p: d(p)[0] + 1)(definition, leaves)
+        Array([2., 2.], dtype=float32)
+    """
+
+    __slots__ = ('structure', 'keys', 'specs')
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _register(cls)
+
+    def __init__(self, structure: Structure, keys: tuple, specs: tuple):
+        self.structure, self.keys, self.specs = structure, keys, specs
+
+    def __eq__(self, other: Any) -> bool:
+        return type(self) is type(other) and (self.structure, self.keys, self.specs) == (
+            other.structure,
+            other.keys,
+            other.specs,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.structure, self.keys))
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}({len(self.keys)} leaves)'
+
+    def __call__(self, *partitions: dict[str, Any]) -> Any:
+        r"""Rebuilds the tree from path-leaf mappings.
+
+        Raises:
+            PartitionKeyError: If keys are missing or unexpected (all are named).
+            LeafSpecError: If arrays have another shape or dtype (all are named).
+        """
+
+        leaves = {}
+        for partition in partitions:
+            leaves.update(partition)
+
+        known = set(self.keys)
+        missing = [key for key in self.keys if key not in leaves]
+        unexpected = [key for key in leaves if key not in known]
+        if missing or unexpected:
+            raise PartitionKeyError(f'cannot rebuild the tree: missing keys {missing}, unexpected keys {unexpected}')
+
+        mismatched = []
+        for key, spec in zip(self.keys, self.specs, strict=True):
+            given = _spec(leaves[key])
+            if spec is not None and given is not None and given != spec:
+                mismatched.append(f'{key}: expected {spec[1]}{list(spec[0])}, got {given[1]}{list(given[0])}')
+        if mismatched:
+            raise LeafSpecError('cannot rebuild the tree: ' + '; '.join(mismatched))
+
+        return unflatten(self.structure, [leaves[key] for key in self.keys])
+
+
+def _register(cls: type[PartitionDef]) -> None:
+    r"""Makes a definition class a JAX pytree without children whose auxiliary data
+    is the definition itself (hashable and compared by value)."""
+
+    jtu.register_pytree_node(cls, lambda d: ((), d), lambda d, _: d)
+
+
+_register(PartitionDef)
+
+
+def tree_partition(tree: Any, *filters: Any, definition: type[PartitionDef] = PartitionDef) -> tuple:
+    r"""Splits a tree into its definition and path-leaf mappings.
+
+    Each leaf goes to the mapping of the first filter satisfied by its ancestor
+    closest to the root (itself included); the last mapping holds the other leaves.
+    Filters are types (:py:`isinstance`) or predicates. Keys are the leaves' paths,
+    as strings (see :class:`~inox.tree.TreePath`).
+
+    Example:
+        >>> tree = Namespace(a=jax.numpy.arange(2), b=[Static(jax.numpy.ones(1)), 2.0])
+        >>> definition, leaves = tree_partition(tree)
+        >>> leaves
+        {'.a': Array([0, 1], dtype=int32)}
+        >>> definition(leaves)
+        Namespace(
+          a = int32[2],
+          b = [Static(float32[1]), 2.0]
+        )
+    """
+
+    predicates = [_predicate(f) for f in filters]
+    flat = flatten(tree, filters=predicates, with_paths=True)
+    keys = tuple(str(path) for path in flat.paths or ())
+    partitions = [{} for _ in range(len(filters) + 1)]
+    for key, group, leaf in zip(keys, flat.groups or (), flat.leaves, strict=True):
+        partitions[group][key] = leaf
+
+    return (definition(flat.structure, keys, tuple(map(_spec, flat.leaves))), *partitions)

@@ -1,0 +1,332 @@
+r"""The walk: flatten a tree into its leaves and structure, and fold them back.
+
+Every inox node presents itself to JAX as one node whose children are the arrays of
+its whole subtree, keyed by their full paths (``.l1.value.bias.value``), and whose
+auxiliary data is a :class:`Structure`. The subtree is walked here, with an explicit
+stack, so that depth is bounded by memory rather than by Python's recursion limit.
+
+The walk knows classes through a registry keyed by class (their *kinds*, see
+:mod:`inox.tree.kinds`). A node may give its children a context of its own
+(:py:`__tree_context__`, see :class:`Walk`); the walk knows nothing else of what
+nodes do with it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    'CycleError',
+    'Flat',
+    'Structure',
+    'Walk',
+    'flatten',
+    'fold',
+    'unflatten',
+]
+
+import functools
+import gc
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
+
+from .kinds import KINDS, LEAF, STATIC, Static, StaticValue, kind_of, kind_of_class
+from .paths import TreePath, path_of, pathstr
+
+
+class CycleError(ValueError):
+    r"""Raised when a tree contains itself other than through a pruned
+    :class:`inox.nn.share.Reference`."""
+
+
+class Walk:
+    r"""What a node's :py:`__tree_flatten__` and :py:`__tree_context__` see of the walk
+    in progress.
+
+    Attributes:
+        link: The link of the current node: the pair :py:`(parent's link, key)`, the
+            root's being :py:`(None, None)`; :meth:`path` turns it into a path.
+        context: What the closest ancestor with a :py:`__tree_context__` returned for
+            its children, or :py:`None` below no such node.
+        memo: A dict that lives as long as the walk, for the nodes' own bookkeeping
+            (keyed by what the node classes choose).
+        lenient: Whether the walk only describes the tree (for its repr) and should
+            not raise on inconsistent trees.
+
+    Example:
+        >>> walk = Walk()
+        >>> walk.context, walk.lenient, walk.path()
+        (None, False, TreePath(''))
+    """
+
+    __slots__ = ('link', 'context', 'memo', 'lenient')
+
+    def __init__(self, lenient: bool = False):
+        self.link: Any = None
+        self.context: Any = None
+        self.memo: dict[Any, Any] = {}
+        self.lenient = lenient
+
+    def path(self) -> TreePath:
+        r"""Returns the path of the current node."""
+
+        return path_of(self.link)
+
+    @staticmethod
+    def path_at(link: Any) -> TreePath:
+        r"""Returns the path of a node whose :py:`walk.link` was saved earlier."""
+
+        return path_of(link)
+
+
+class Structure:
+    r"""The structure of a flattened tree: everything but its leaves.
+
+    It is a pre-order sequence of records :py:`(cls, aux, arity)`: the class of a
+    node, its auxiliary data and its number of children; a leaf's record is
+    :py:`(None, None, 0)`, a static value's :py:`(StaticValue, Static(value), 0)`.
+    It is compared and hashed by value, so JAX can cache on it (it is the auxiliary
+    data of inox nodes).
+
+    Example:
+        >>> flatten([jax.numpy.ones(1), 'a']).structure.records
+        ((<class 'list'>, None, 2), (None, None, 0), (<class 'inox.tree.kinds.StaticValue'>, Static('a'), 0))
+    """
+
+    __slots__ = ('records', 'num_leaves', '_hash')
+
+    def __init__(self, records: tuple, num_leaves: int):
+        self.records = records
+        self.num_leaves = num_leaves
+        self._hash = None
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, Structure) and (self is other or self.records == other.records)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(self.records)
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f'Structure({len(self.records)} nodes, {self.num_leaves} leaves)'
+
+    def __reduce__(self):
+        return Structure, (self.records, self.num_leaves)
+
+
+class Flat(NamedTuple):
+    r"""The result of :func:`flatten`."""
+
+    leaves: list[Any]
+    structure: Structure
+    paths: list[TreePath] | None
+    groups: list[int] | None
+
+
+_LEAF_RECORD = (None, None, 0)
+
+
+def _collector_paused(walk: Callable) -> Callable:
+    r"""Pauses the cycle collector during a walk.
+
+    A walk allocates many small objects without cycles; each allocation burst would
+    otherwise trigger full collections that rescan the whole heap, which makes the
+    cost of walking large trees grow faster than their size.
+    """
+
+    @functools.wraps(walk)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return walk(*args, **kwargs)
+        gc.disable()
+        try:
+            return walk(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_collector_paused
+def flatten(
+    tree: Any,
+    *,
+    is_leaf: Callable[[Any], bool] | None = None,
+    filters: Sequence[Callable[[Any], bool]] | None = None,
+    with_paths: bool = False,
+    lenient: bool = False,
+) -> Flat:
+    r"""Flattens a tree into its leaves and structure, in one pass.
+
+    Children are visited depth first, in the order their node lists them (attributes
+    by name, dict keys sorted). A node that contains itself raises :class:`CycleError`
+    (with :py:`lenient`, it is recorded as a static cycle mark instead). The cycle
+    collector of the process is paused during the walk (see README).
+
+    Arguments:
+        tree: The tree.
+        is_leaf: A predicate for nodes to keep whole as leaves.
+        filters: Predicates; each leaf gets the index of the first one satisfied by
+            its ancestor closest to the root (itself included), or -1.
+        with_paths: Whether to return the path of each leaf.
+        lenient: Whether the walk only describes the tree (see :class:`Walk`).
+
+    Example:
+        >>> flat = flatten({'b': [1.0, jax.numpy.ones(2)], 'a': 'x'}, with_paths=True)
+        >>> flat.leaves, [str(p) for p in flat.paths]
+        ([Array([1., 1.], dtype=float32)], ["['b'][1]"])
+    """
+
+    leaves, records, links, groups = _walk(tree, Walk(lenient), is_leaf, filters, with_paths)
+    return Flat(
+        leaves,
+        Structure(tuple(records), len(leaves)),
+        [path_of(link) for link in links] if with_paths else None,
+        groups if filters is not None else None,
+    )
+
+
+# `active` maps the ids of the nodes on the current path to their links, to detect
+# cycles. A frame is a node whose children are being visited: (the iterator over its
+# (key, child) pairs, its link, the context and the group of its children, the ids to
+# leave `active` when it is done). A node with one child gets no frame: the walk goes
+# straight down a *line* of such nodes, and the frame that ends the line (if any)
+# leaves `active` for all of them. The first frame holds the root. Keys and children
+# have equal lengths by the node protocol: zip does not check it (with a keyword
+# argument, strict= or not, zip costs time on every frame).
+def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | None, with_paths: bool) -> tuple:
+    r"""The loop of :func:`flatten`: the leaves, records, links of the leaves and groups."""
+
+    leaves, records, links, groups, active = [], [], [], [], {}
+    kinds = KINDS  # a local: it is read for every node
+    frames: list[tuple] = [(iter(((None, tree),)), None, None, -1 if filters is None else None, ())]
+    while frames:
+        children_left, parent, context, group, _ = frames[-1]
+        for key, node in children_left:  # leaves and static values stay in this loop
+            above, node_context, node_group, line = parent, context, group, ()
+            while True:  # down a line of nodes with one child each
+                kind = LEAF if is_leaf is not None and is_leaf(node) else kinds.get(type(node)) or kind_of(node)
+                if kind is STATIC:
+                    records.append((StaticValue, Static(node), 0))
+                    break
+                if node_group is None:
+                    node_group = _first_match(filters or (), node)
+                if kind is LEAF:
+                    leaves.append(node)
+                    records.append(_LEAF_RECORD)
+                    if with_paths:
+                        links.append((above, key))
+                    if filters is not None:
+                        groups.append(-1 if node_group is None else node_group)
+                    break
+                link = (above, key)
+                walk.link, walk.context = link, node_context
+                keys, children, aux = kind.flatten(node, walk)  # pyright: ignore[reportOptionalCall] (a node's kind)
+                if not children or (node_id := id(node)) in active:  # no children, or a cycle
+                    records.append(_repeat(node, walk, active) if children else (type(node), aux, 0))
+                    break
+                active[node_id] = link
+                records.append((type(node), aux, len(children)))  # pre-order
+                line += (node_id,)
+                if kind.context is not None:
+                    node_context = kind.context(node, walk)
+                if len(children) == 1:
+                    above, key, node = link, keys[0], children[0]
+                    continue
+                frames.append((iter(zip(keys, children)), link, node_context, node_group, line))  # noqa: B905
+                line = None  # the new frame leaves `active` for the line
+                break
+            if line is None:
+                break  # visit the new frame first
+            for node_id in line:  # the line ended without a frame
+                del active[node_id]
+        else:  # all children are done
+            for node_id in frames.pop()[4]:
+                del active[node_id]
+    return leaves, records, links, groups
+
+
+def _repeat(node: Any, walk: Walk, active: dict) -> tuple:
+    r"""The record of a node met again below itself: a :class:`CycleError`, or a
+    static cycle mark when the walk is lenient."""
+
+    if not walk.lenient:
+        raise CycleError(
+            f'{_describe(node)} at {pathstr(walk.path())} contains itself: '
+            f'it is its own ancestor at {pathstr(walk.path_at(active[id(node)]))}; '
+            'cycles are only allowed through a Reference inside a Scope'
+        )
+    return (StaticValue, Static(_CycleMark(_describe(node))), 0)
+
+
+def _describe(node: Any) -> str:
+    describe = getattr(type(node), '__tree_describe__', None)
+    return type(node).__name__ if describe is None else describe(node)
+
+
+class _CycleMark:
+    def __init__(self, description: str):
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f'<cycle: {self.description}>'
+
+
+def _first_match(filters: Sequence[Callable[[Any], bool]], node: Any) -> int | None:
+    for i, f in enumerate(filters):
+        if f(node):
+            return i
+    return None
+
+
+@_collector_paused
+def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
+    r"""Rebuilds a tree from its structure and leaves, restoring shared nodes. The
+    cycle collector of the process is paused meanwhile (see README).
+
+    Example:
+        >>> flat = flatten([1, (jax.numpy.ones(2), 'a')])
+        >>> unflatten(flat.structure, [None])
+        [1, (None, 'a')]
+    """
+
+    leaves = list(leaves)
+    if len(leaves) != structure.num_leaves:
+        raise ValueError(f'expected {structure.num_leaves} leaves for this structure, got {len(leaves)}')
+
+    shared: dict[Any, Any] = {}
+
+    def build(cls, aux, children):
+        return kind_of_class(cls).build(aux, children, shared)  # pyright: ignore[reportOptionalCall] (every record class has one)
+
+    return fold(structure, leaves, build)
+
+
+def fold(structure: Structure, leaves: list[Any], node: Callable[[type, Any, list], Any]) -> Any:
+    r"""Combines the leaves bottom up, calling :py:`node(cls, aux, children)` on each
+    record of a node.
+
+    The records are in pre-order, so read backwards every node comes after its
+    children, the first child on top of the stack.
+
+    Example:
+        >>> flat = flatten([jax.numpy.ones(2), (jax.numpy.ones(3),)])
+        >>> print(fold(flat.structure, ['x', 'y'], lambda cls, aux, children: f'{cls.__name__}({" ".join(children)})'))
+        list(x tuple(y))
+    """
+
+    stack: list[Any] = []
+    position = len(leaves)
+    for cls, aux, arity in reversed(structure.records):
+        if cls is None:
+            position -= 1
+            stack.append(leaves[position])
+            continue
+        if arity == 1:
+            children = [stack.pop()]
+        elif arity:
+            children = stack[: -arity - 1 : -1]
+            del stack[-arity:]
+        else:
+            children = []
+        stack.append(node(cls, aux, children))
+    return stack[-1]
