@@ -230,11 +230,11 @@ class RacyReference(nn.Reference):
 
     # Mutants reach into the walk on purpose: this one swaps the walk's tag table.
     def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride]
-        if walk.scope is not None:
-            if 'racy' not in walk.memo:
-                walk.memo['racy'] = True
+        if walk.context is not None:
+            if RacyReference not in walk.memo:
+                walk.memo[RacyReference] = True
                 _TABLES.clear()
-            walk.scope = _TABLES.setdefault(walk.scope.ordinal, walk.scope)
+            walk.context = _TABLES.setdefault(walk.context.ordinal, walk.context)
         return super().__tree_flatten__(walk)
 
 
