@@ -8,9 +8,12 @@ spec_tests.mutants:NO_PRUNING`` runs the whole suite against one.
 
 import collections.abc
 
+import jax.numpy as jnp
 import jax.tree_util as jtu
+import numpy as np
 
 import inox.nn as nn
+import inox.tree
 
 from .adapters.reference import ReferenceAdapter
 
@@ -234,3 +237,54 @@ class RacyReference(nn.Reference):
 
 
 SHARED_WALK_STATE = _Mutant('shared-walk-state', Reference=RacyReference)
+
+
+class _Pruned:
+    r"""What :class:`PlaceholderReference` leaves among the leaves for a pruned
+    occurrence: neither an array nor a static value."""
+
+    def __repr__(self) -> str:
+        return '<pruned>'
+
+
+# The walk keeps static values out of the leaves; this mutant reaches into its table of
+# kinds on purpose, so that its marker (a class nothing else uses) is a leaf.
+inox.tree._KINDS[_Pruned] = inox.tree._LEAF  # pyright: ignore[reportPrivateUsage]
+
+
+class PlaceholderReference(nn.Reference):
+    r"""Flattens a pruned occurrence to a placeholder leaf instead of no leaf at all,
+    and drops whatever takes its place when unflattened: the arrays and the ties stay
+    right, only the leaves are one too many per pruned occurrence. (Not inside its own
+    value: there a child would make the walk see a cycle, and raise.)"""
+
+    # Mutants change what a Reference flattens to on purpose: a child for a pruned occurrence.
+    def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride]
+        keys, children, aux = super().__tree_flatten__(walk)
+        if aux[1] and not children and not _below(walk.link, walk.scope.tags[self.tag][1]):  # pyright: ignore
+            return [jtu.GetAttrKey('value')], [_Pruned()], (*aux, 'pruned')
+        return keys, children, aux
+
+    @classmethod
+    def __tree_unflatten__(cls, aux, children, shared):
+        if len(aux) == 3:
+            return super().__tree_unflatten__(aux[:2], [], shared)
+        return super().__tree_unflatten__(aux, children, shared)
+
+
+class ConvertingModule(nn.Module):
+    r"""Unflattens its numpy arrays as jax arrays of the same values: equal leaves, but
+    not the very objects given."""
+
+    @classmethod
+    def __tree_unflatten__(cls, names, children, shared):
+        children = [jnp.asarray(c) if isinstance(c, np.ndarray) else c for c in children]
+        return super().__tree_unflatten__(names, children, shared)
+
+
+class ConvertingScope(ConvertingModule, nn.Scope):
+    r"""A Scope that converts its numpy arrays when unflattened."""
+
+
+PRUNED_PLACEHOLDER_LEAF = _Mutant('pruned-placeholder-leaf', Reference=PlaceholderReference)
+CONVERTED_LEAVES = _Mutant('converted-leaves', Module=ConvertingModule, Scope=ConvertingScope)
