@@ -288,3 +288,50 @@ class ConvertingScope(ConvertingModule, nn.Scope):
 
 PRUNED_PLACEHOLDER_LEAF = _Mutant('pruned-placeholder-leaf', Reference=PlaceholderReference)
 CONVERTED_LEAVES = _Mutant('converted-leaves', Module=ConvertingModule, Scope=ConvertingScope)
+
+
+class _KeylessNames(tuple):
+    r"""A module's attribute names that compare and hash by their number only."""
+
+    def __eq__(self, other):
+        return isinstance(other, tuple) and len(self) == len(other)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(len(self))
+
+
+class KeylessModule(nn.Module):
+    r"""Leaves its attribute names out of what tree definitions compare: modules that
+    differ only by the name of an attribute share one definition (and one jit trace)."""
+
+    def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride] (a mutant's aux)
+        keys, children, names = super().__tree_flatten__(walk)
+        return keys, children, _KeylessNames(names)
+
+
+class KeylessScope(KeylessModule, nn.Scope):
+    r"""A Scope whose attribute names are left out of its definition."""
+
+
+class ValuedParameter(nn.Parameter):
+    r"""Puts the bytes of its array in its definition: trees that differ only by leaf
+    values get unequal definitions."""
+
+    def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride] (a mutant's aux)
+        keys, children, names = super().__tree_flatten__(walk)
+        return keys, children, (names, np.asarray(self.value).tobytes())
+
+    @classmethod
+    def __tree_unflatten__(cls, aux, children, shared):
+        return super().__tree_unflatten__(aux[0], children, shared)
+
+    @classmethod
+    def __tree_repr__(cls, aux, children, **kwargs):
+        return super().__tree_repr__(aux[0], children, **kwargs)
+
+
+KEYLESS_DEFINITION = _Mutant('keyless-definition', Module=KeylessModule, Scope=KeylessScope)
+VALUES_IN_DEFINITION = _Mutant('values-in-definition', Parameter=ValuedParameter)

@@ -41,7 +41,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from .foreign import UnnamedTuple
-from .graph import CONTAINERS, KEYED, MUTABLE, Graph, Node, buildable, subtree
+from .graph import CONTAINERS, KEYED, MUTABLE, NAMESPACES, Graph, Node, buildable, subtree
 from .model import walk
 
 #: Attribute names that modules of released inox versions use for methods.
@@ -608,40 +608,91 @@ def unscoped_cycle_graphs(draw, **kwargs) -> Graph:
     return _with(graph, {0: _attach(graph[0], start + 1, draw(names), 0)}, [holder, ref])
 
 
+#: The kinds a node may change to and keep its children and keys (TREE-DEFINITION: a
+#: change of node type changes the structure): sequences, and named containers. (Not
+#: Parameter to StateEntry: StateEntry belongs to the optional feature `state`.)
+RETYPES = {
+    'list': ('tuple',),
+    'tuple': ('list',),
+    'module': ('scope', 'dict', 'record', 'box'),
+    'scope': ('module', 'dict', 'record', 'box'),
+    'dict': ('module', 'scope', 'record', 'box'),
+    'record': ('module', 'scope', 'dict', 'box'),
+    'box': ('module', 'scope', 'dict', 'record'),
+}
+
+
+def _retypable(nodes: Sequence[Node]) -> list[int]:
+    r"""The nodes whose kind :data:`RETYPES` may change. The root stays a module or a
+    Scope, and nothing becomes an empty tuple: Python has one empty tuple, so two of
+    them would be one object."""
+
+    return [i for i, node in enumerate(nodes) if node.kind in RETYPES
+            and (i > 0 or node.kind in NAMESPACES) and (node.kind != 'list' or node.children)]
+
+
 @st.composite
 def edited_graphs(draw, graph: Graph) -> Graph:
-    r"""``graph`` with one edit that keeps its layout (the kinds and keys of its
-    containers): a Reference retagged, two References swapped between their
-    positions, or a position given a twin of its Reference. The edit may change the
-    structure or not (a twin does not): the model says which. An edit may also make the
-    graph invalid (a tag conflict); callers reject those. (Changed static values are
-    TREE-STATIC's business.)"""
+    r"""``graph`` with one edit of its structure or none: a Reference retagged, two
+    References swapped between their positions, a position given a twin of its
+    Reference, a key renamed (an attribute, dict key or field), or a node retyped (see
+    :data:`RETYPES`); and, half of the time and always without such an edit, arrays
+    given other values of the same shape and dtype. The edit may change the structure
+    or not (a twin and new values do not): the model says which. An edit may also make
+    the graph invalid (a tag conflict, a Scope that unties a tie); callers reject those.
+    (Changed static values are TREE-STATIC's business.)"""
 
     nodes = list(graph.nodes)
     positions = [(i, n) for i, node in enumerate(nodes) for n, child in enumerate(node.children)
                  if nodes[child].kind == 'ref' and node.kind != 'ref']
-    edits = [e for e, possible in (('retag', positions), ('swap', positions[1:]), ('twin', positions)) if possible]
+    keyed = [i for i, node in enumerate(nodes) if node.kind in KEYED and node.keys]
+    arrays = [i for i, node in enumerate(nodes) if node.kind == 'array']
+    swaps = [(a, b) for a in positions for b in positions
+             if a < b and nodes[a[0]].children[a[1]] != nodes[b[0]].children[b[1]]]
+    edits = [e for e, possible in (('retag', positions), ('swap', swaps), ('twin', positions),
+                                   ('rekey', keyed), ('retype', _retypable(nodes)), ('none', arrays))
+             if possible]
     if not edits:
         return graph
     edit = draw(st.sampled_from(edits))
     if edit == 'retag':
         i, n = draw(st.sampled_from(positions))
         ref = nodes[i].children[n]
-        used = sorted({node.tag for node in nodes if node.kind == 'ref'}, key=repr)
-        nodes[ref] = dataclasses.replace(nodes[ref], tag=draw(st.sampled_from(used) | tags))
-        return Graph(tuple(nodes))
-    chosen = draw(st.lists(st.sampled_from(positions), min_size=2 if edit == 'swap' else 1,
-                           max_size=2 if edit == 'swap' else 1, unique=True))
-    targets = [nodes[i].children[n] for i, n in chosen]
-    if edit == 'twin':
-        nodes.append(nodes[targets[0]])
-        targets = [len(nodes) - 1]
-    else:
-        targets.reverse()
-    for (i, n), target in zip(chosen, targets, strict=True):
-        children = list(nodes[i].children)
-        children[n] = target
-        nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))
+        old = nodes[ref].tag
+        used = sorted({node.tag for node in nodes if node.kind == 'ref'} - {old}, key=repr)
+        new_tags = st.sampled_from(used) | tags if used else tags
+        nodes[ref] = dataclasses.replace(nodes[ref], tag=draw(new_tags.filter(lambda tag: tag != old)))
+    elif edit == 'rekey':
+        i = draw(st.sampled_from(keyed))
+        keys = list(nodes[i].keys)
+        n = draw(st.integers(0, len(keys) - 1))
+        new = draw(names)
+        while new in keys:
+            new = new + '_'
+        keys[n] = new
+        nodes[i] = dataclasses.replace(nodes[i], keys=tuple(keys))
+    elif edit == 'retype':
+        i = draw(st.sampled_from(_retypable(nodes)))
+        kinds = RETYPES[nodes[i].kind]
+        kind = draw(st.sampled_from([k for k in kinds if k in NAMESPACES] if i == 0 else kinds))
+        nodes[i] = dataclasses.replace(nodes[i], kind=kind)
+    elif edit in ('swap', 'twin'):  # positions of two different References, or one
+        chosen = list(draw(st.sampled_from(swaps))) if edit == 'swap' else [draw(st.sampled_from(positions))]
+        targets = [nodes[i].children[n] for i, n in chosen]
+        if edit == 'twin':
+            nodes.append(nodes[targets[0]])
+            targets = [len(nodes) - 1]
+        else:
+            targets.reverse()
+        for (i, n), target in zip(chosen, targets, strict=True):
+            children = list(nodes[i].children)
+            children[n] = target
+            nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))
+    if arrays and (edit == 'none' or draw(st.booleans())):  # leaf values play no part
+        chosen = draw(st.lists(st.sampled_from(arrays), min_size=1, unique=True))
+        seed = max(node.seed for node in nodes) + 1
+        for n, i in enumerate(chosen):
+            nodes[i] = dataclasses.replace(nodes[i], seed=seed + n)
     return Graph(tuple(nodes))
 
 

@@ -34,6 +34,8 @@ CASES = {
     'SHARED_WALK_STATE': [test_threads.test_concurrent_flatten_and_unflatten],
     'PRUNED_PLACEHOLDER_LEAF': [test_share.test_leaf_count, test_share.test_first_occurrence_is_canonical],
     'CONVERTED_LEAVES': [test_tree.test_flatten_unflatten_round_trip],
+    'KEYLESS_DEFINITION': [test_tree.test_definitions_are_equal_exactly_for_equal_structures],
+    'VALUES_IN_DEFINITION': [test_tree.test_definitions_are_equal_exactly_for_equal_structures],
 }
 
 EXAMPLES = 100
