@@ -335,3 +335,32 @@ class ValuedParameter(nn.Parameter):
 
 KEYLESS_DEFINITION = _Mutant('keyless-definition', Module=KeylessModule, Scope=KeylessScope)
 VALUES_IN_DEFINITION = _Mutant('values-in-definition', Parameter=ValuedParameter)
+
+
+
+class NarrowAliasReference(nn.Reference):
+    r"""Checks aliases only for modules, lists, dicts and Parameters: a tuple, named
+    tuple, foreign node or Reference held under two tags is untied silently."""
+
+    def __tree_flatten__(self, walk):
+        if isinstance(self.value, (nn.Module, nn.Parameter, list, dict)):
+            return super().__tree_flatten__(walk)
+        memo, walk.memo = walk.memo, {}
+        try:
+            return super().__tree_flatten__(walk)
+        finally:
+            walk.memo = memo
+
+
+class CollapsingReference(nn.Reference):
+    r"""Holds the value of a Reference it is given rather than that Reference: a chain
+    of References collapses to its last value, and the inner tags are lost."""
+
+    def __init__(self, tag, value):
+        while isinstance(value, nn.Reference):
+            value = value.value
+        super().__init__(tag, value)
+
+
+NARROW_ALIAS_CHECK = _Mutant('narrow-alias-check', Reference=NarrowAliasReference)
+COLLAPSED_REFERENCE_CHAINS = _Mutant('collapsed-reference-chains', Reference=CollapsingReference)

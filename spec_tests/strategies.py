@@ -6,11 +6,11 @@ Parameters and arrays of random shapes and dtypes (jax and numpy), static values
 :data:`statics`), References whose tags recur at several positions (the same Reference
 object, or *twins*: distinct References with the same tag and value), cycles through
 References (self-cycles, 2-cycles, long cycles, cycles through lists and dicts), nested
-Scopes, References reachable only through other References, and plain Python sharing of
-arrays and Parameters. The injectors (:func:`conflicting_graphs`,
-:func:`aliased_graphs`, :func:`cyclic_graphs`, :func:`self_scoped_graphs`,
-:func:`unscoped_cycle_graphs`) add one defect to a valid graph, so that exactly one SPEC
-error applies.
+Scopes, References reachable only through other References, References whose value is
+another Reference or a static value, and plain Python sharing of arrays and Parameters.
+The injectors (:func:`conflicting_graphs`, :func:`aliased_graphs`, :func:`cyclic_graphs`,
+:func:`self_scoped_graphs`, :func:`unscoped_cycle_graphs`) add one defect to a valid
+graph, so that exactly one SPEC error applies.
 
 Every strategy draws plain values (no randomness of its own), so failures shrink to
 small graphs whose :func:`repr` is readable Python (see :class:`spec_tests.graph.Graph`).
@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 
 from .foreign import UnnamedTuple
 from .graph import CONTAINERS, KEYED, MUTABLE, NAMESPACES, Graph, Node, buildable, subtree
-from .model import walk
+from .model import IDENTITIES, walk
 
 #: Attribute names that modules of released inox versions use for methods.
 RESERVED_NAMES = frozenset({'partition', 'train', 'tree_flatten', 'tree_unflatten', 'tree_repr'})
@@ -173,9 +173,10 @@ class _Builder:
         return kinds
 
     def node_kinds(self, depth: int, target: bool = False) -> list[str]:
+        r"""The kinds a new node may have; ``target`` for the value of a Reference."""
+
         if len(self.nodes) >= self.o.max_nodes or depth >= self.o.max_depth:
-            kinds = self.leaf_kinds()
-            return [k for k in kinds if k != 'static'] if target else kinds
+            return self.leaf_kinds()
         kinds = ['module', 'array', 'list'] if target else ['array', 'module', 'list']
         if self.o.references and not target:
             kinds += ['ref', 'ref']  # ties and cycles need References: draw them often
@@ -188,6 +189,11 @@ class _Builder:
             kinds += ['entry', 'entry']  # as often as arrays and Parameters together
         if target:
             kinds += ['module', 'list', 'dict']  # cycles need mutable values
+            # A Reference may hold a Reference (a node held once, under one tag) or a
+            # static value (a value: no tie needs to keep its identity).
+            if self.o.statics:
+                kinds.append('static')
+            kinds.append('ref')
         return kinds
 
     def node(self, depth: int, owner: int | None, kind: str | None = None, target: bool = False) -> int:
@@ -340,21 +346,49 @@ class _Builder:
             pass
 
     def extra(self) -> bool:
-        r"""Adds one extra position (another occurrence of a Reference, a twin of one, or
-        a plain copy of an array or Parameter), if drawn; returns whether to go on."""
+        r"""Adds one extra position, if drawn: another occurrence of a Reference, a twin
+        of one, a new Reference that holds one, or a copy of an array, Parameter or
+        static value (an array or static value possibly under a new tag). Returns
+        whether to go on."""
 
         if not self.more() or self.added >= self.o.max_extras:
             return False
         self.added += 1
-        kind = self.draw(st.sampled_from(('tie', 'cycle', 'twin', 'cycle', 'copy')))
+        kind = self.draw(st.sampled_from(('tie', 'cycle', 'twin', 'cycle', 'copy', 'wrap')))
         if kind == 'copy':
             copies = [i for i, n in enumerate(self.nodes) if n['kind'] in ('array', 'param', 'static')]
             if copies:
-                self.place(self.draw(st.sampled_from(self.containers())), self.draw(st.sampled_from(copies)))
+                container = self.draw(st.sampled_from(self.containers()))
+                # Under a new tag, preferably a value that a Reference holds already: arrays
+                # and static values are values, not identities, so they may be held under
+                # several tags (SHARE-ALIAS). Not a plain tuple of static values: SPEC.md
+                # counts tuples among the nodes too, so whether one tuple may have two
+                # tags is left open (the reference raises AliasError).
+                values = [i for i in copies if self.nodes[i]['kind'] == 'array' or self.nodes[i]['kind'] == 'static'
+                          and (self.nodes[i]['wrapped'] or type(self.nodes[i]['value']) is not tuple)]
+                tagged = self.o.references and values and self.draw(st.booleans())
+                if tagged:
+                    held = {self.nodes[r]['children'][0] for r in self.refs}
+                    copies = [i for i in values if i in held] or values
+                value = self.draw(st.sampled_from(copies))
+                if tagged:
+                    ref = self.add('ref', container, tag=self.fresh_tag(self.namespace[container]))
+                    self.nodes[ref]['children'].append(value)
+                    self.refs.append(ref)
+                    value = ref
+                self.place(container, value)
             return True
-        if not self.refs:
+        refs = self.refs
+        if kind == 'wrap':  # a Reference held by a new one, if no Reference holds its tag yet
+            # Not its twin either: twins come back from a flatten as one Reference, which
+            # two tags would then hold (SPEC.md leaves open whether a flatten before
+            # that must raise AliasError already).
+            held = {(self.namespace[c], self.nodes[c]['tag']) for c in
+                    (self.nodes[r]['children'][0] for r in self.refs) if self.nodes[c]['kind'] == 'ref'}
+            refs = [r for r in self.refs if (self.namespace[r], self.nodes[r]['tag']) not in held]
+        if not refs:
             return True
-        ref = self.draw(st.sampled_from(self.refs))
+        ref = self.draw(st.sampled_from(refs))
         candidates = self.tie_candidates(ref)
         if kind == 'cycle':  # prefer a position inside the value: a cycle
             target = self.nodes[ref]['children'][0]
@@ -371,6 +405,11 @@ class _Builder:
             self.refs.append(ref)
         if self.namespace[ref] is None:
             self.frozen.add(self.nodes[ref]['children'][0])
+        if kind == 'wrap':  # in the same scope: a node held once, under the new tag
+            outer = self.add('ref', container, tag=self.fresh_tag(self.namespace[container]))
+            self.nodes[outer]['children'].append(ref)
+            self.refs.append(outer)
+            ref = outer
         self.place(container, ref)
         return True
 
@@ -468,15 +507,28 @@ def _scoped_refs(graph: Graph, space: dict[int, int | None], kinds: tuple[str, .
             and graph[graph[i].children[0]].kind in kinds]
 
 
-def _ensure_ref(graph: Graph, space: dict[int, int | None], kinds: tuple[str, ...]) -> Graph:
-    r"""``graph``, with a Reference to a new Parameter under the root Scope if it has
-    no scoped Reference to a value of ``kinds``."""
+def _new_value(kind: str, start: int) -> list[Node]:
+    r"""The nodes of a new value of ``kind`` whose first node gets id ``start``: one
+    array in a container or a Parameter or StateEntry, the array itself, or a Reference
+    (tag ``'inner'``) to an array. A tuple is never empty: Python has one empty tuple,
+    so two of them would be one object."""
+
+    array = Node('array', shape=(1,), seed=99)
+    if kind == 'array':
+        return [array]
+    if kind == 'ref':
+        return [Node('ref', tag='inner', children=(start + 1,)), array]
+    return [Node(kind, keys=('w',) if kind in KEYED else (), children=(start + 1,)), array]
+
+
+def _ensure_ref(graph: Graph, space: dict[int, int | None], kinds: tuple[str, ...], new: str = 'param') -> Graph:
+    r"""``graph``, with a Reference (tag ``'shared'``) to a new value of kind ``new``
+    under the root Scope if it has no scoped Reference to a value of ``kinds``."""
 
     if _scoped_refs(graph, space, kinds):
         return graph
     start = len(graph.nodes)
-    added = [Node('ref', tag='shared', children=(start + 1,)), Node('param', children=(start + 2,)),
-             Node('array', shape=(1,), seed=99)]
+    added = [Node('ref', tag='shared', children=(start + 1,)), *_new_value(new, start + 1)]
     return _with(graph, {0: _attach(graph[0], start, 'held', 0)}, added)
 
 
@@ -531,14 +583,18 @@ def conflicting_graphs(draw, **kwargs) -> Graph:
 
 @st.composite
 def aliased_graphs(draw, **kwargs) -> Graph:
-    r"""Graphs where one object is held under two tags of one scope, or by References
-    of two scopes (SHARE-ALIAS)."""
+    r"""Graphs where one node object (a container of any kind, a Parameter, a
+    Reference; a StateEntry with ``entries=True``) is held under two tags of one scope,
+    or by References of two scopes (SHARE-ALIAS). The kind is drawn first; a
+    Reference to a new value of that kind is added where the graph holds none."""
 
-    kinds = ('module', 'list', 'dict', 'param')
-    graph = draw(graphs(root='scope', **kwargs))
-    graph = _ensure_ref(graph, namespaces(graph), kinds)
+    options = dataclasses.replace(Options(), **kwargs)
+    kinds = [kind for kind in IDENTITIES if kind != 'scope' and (kind != 'entry' or options.entries)]
+    kind = draw(st.sampled_from(kinds))
+    graph = draw(graphs(options, root='scope'))
+    graph = _ensure_ref(graph, namespaces(graph), (kind,), new=kind)
     space = namespaces(graph)
-    ref = draw(st.sampled_from(_scoped_refs(graph, space, kinds)))
+    ref = draw(st.sampled_from(_scoped_refs(graph, space, (kind,))))
     target = graph[ref].children[0]
     below = subtree(graph, target)
     start = len(graph.nodes)
