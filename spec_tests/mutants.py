@@ -338,6 +338,46 @@ VALUES_IN_DEFINITION = _Mutant('values-in-definition', Parameter=ValuedParameter
 
 
 
+def _path_to(root, target):
+    r"""The key path string from ``root`` down to the object ``target``, through the
+    nodes the walk knows, or :py:`None` if ``target`` is not below ``root``."""
+
+    todo, seen = [(root, '')], set()
+    while todo:
+        x, path = todo.pop()
+        if x is target:
+            return path
+        kind = inox.tree._kind(x)  # pyright: ignore[reportPrivateUsage]
+        if id(x) in seen or kind.flatten is None:
+            continue
+        seen.add(id(x))
+        keys, children, _ = kind.flatten(x, inox.tree.Walk())
+        todo.extend((child, path + str(key)) for key, child in zip(keys, children, strict=True))
+    return None
+
+
+class EagerReference(nn.Reference):
+    r"""Outside any Scope, looks for itself inside its own value before the walk goes
+    in, and raises CycleError naming itself: right when the walk would meet the
+    Reference again first, wrong when the loop was entered at another node, which the
+    walk would meet again first (TREE-CYCLE-ERROR names that one)."""
+
+    # Mutants reach into the walk on purpose: the path of the Reference.
+    def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride]
+        if walk.scope is None:
+            inside = _path_to(self.value, self)
+            if inside is not None:
+                here = ''.join(map(str, walk.path()))
+                raise inox.tree.CycleError(
+                    f'{type(self).__name__} with tag {self.tag!r} at {here or "<root>"} contains itself '
+                    f'at {here}.value{inside}'
+                )
+        return super().__tree_flatten__(walk)
+
+
+EAGER_CYCLE_CHECK = _Mutant('eager-cycle-check', Reference=EagerReference)
+
+
 class NarrowAliasReference(nn.Reference):
     r"""Checks aliases only for modules, lists, dicts and Parameters: a tuple, named
     tuple, foreign node or Reference held under two tags is untied silently."""

@@ -652,16 +652,57 @@ def self_scoped_graphs(draw, **kwargs) -> Graph:
     return _with(graph, {container: change}, added)
 
 
+#: The kinds of node on a loop of :func:`unscoped_cycle_graphs`.
+LOOP_KINDS = ('module', 'list', 'dict', 'tuple', 'record', 'box', 'ref')
+
+
+def _loop(draw: st.DrawFn, start: int) -> list[Node]:
+    r"""The nodes of a new loop whose first node gets id ``start``: each holds the
+    next, the last the first. Two to five nodes of :data:`LOOP_KINDS`, a Reference and
+    a module, list or dict among them (a program builds a cycle through a mutable
+    object), the containers with an array or a static value beside the loop's edge."""
+
+    kinds = draw(st.lists(st.sampled_from(LOOP_KINDS), max_size=3))
+    kinds.insert(draw(st.integers(0, len(kinds))), 'ref')
+    kinds.insert(draw(st.integers(0, len(kinds))), draw(st.sampled_from(('module', 'list', 'dict'))))
+    nodes: list[Node] = []
+    extras: list[Node] = []
+    for n, kind in enumerate(kinds):
+        following = start + (n + 1) % len(kinds)
+        if kind == 'ref':
+            nodes.append(Node('ref', tag=draw(tags), children=(following,)))
+            continue
+        children = [following]
+        if draw(st.booleans()):  # something beside the edge, before or after it
+            beside = start + len(kinds) + len(extras)
+            extras.append(Node('array', shape=(2,), seed=90 + len(extras)) if draw(st.booleans())
+                          else Node('static', value=draw(statics)))
+            children.insert(draw(st.integers(0, 1)), beside)
+        keys = tuple(f'k{i}' for i in range(len(children))) if kind in KEYED else ()
+        nodes.append(Node(kind, keys=keys, children=tuple(children)))
+    return nodes + extras
+
+
 @st.composite
 def unscoped_cycle_graphs(draw, **kwargs) -> Graph:
-    r"""Graphs with a cycle through a Reference outside any Scope (SHARE-UNSCOPED)."""
+    r"""Graphs with a cycle through a Reference outside any Scope (SHARE-UNSCOPED):
+    either a Reference of the graph put back inside its own value, at any depth, so that
+    the cycle runs through the structure already there; or a new loop (see
+    :func:`_loop`) held by any container of the graph."""
 
     graph = draw(graphs(root='module', scopes=False, **kwargs))
+    if draw(st.booleans()):
+        returns = [(ref, container) for ref, node in enumerate(graph.nodes) if node.kind == 'ref'
+                   for container in sorted(subtree(graph, node.children[0]))
+                   if graph[container].kind in CONTAINERS and buildable(_with(graph, {container: _attach(
+                       graph[container], ref, 'back', 0)}))]
+        if returns:
+            ref, container = draw(st.sampled_from(returns))
+            return _with(graph, {container: _attach(graph[container], ref, draw(names), draw(st.integers(0, 4)))})
     start = len(graph.nodes)
-    kind = draw(st.sampled_from(('module', 'list', 'dict')))
-    holder = Node(kind, keys=() if kind == 'list' else ('back',), children=(start + 1,))
-    ref = Node('ref', tag=draw(tags), children=(start,))
-    return _with(graph, {0: _attach(graph[0], start + 1, draw(names), 0)}, [holder, ref])
+    container = draw(st.sampled_from(sorted(c for c in namespaces(graph) if graph[c].kind in CONTAINERS)))
+    change = _attach(graph[container], start, draw(names), draw(st.integers(0, 4)))
+    return _with(graph, {container: change}, _loop(draw, start))
 
 
 #: The kinds a node may change to and keep its children and keys (TREE-DEFINITION: a

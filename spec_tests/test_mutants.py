@@ -36,6 +36,7 @@ CASES = {
     'CONVERTED_LEAVES': [test_tree.test_flatten_unflatten_round_trip],
     'KEYLESS_DEFINITION': [test_tree.test_definitions_are_equal_exactly_for_equal_structures],
     'VALUES_IN_DEFINITION': [test_tree.test_definitions_are_equal_exactly_for_equal_structures],
+    'EAGER_CYCLE_CHECK': [test_share.test_cycle_outside_scopes_raises_cycle_error],
     'NARROW_ALIAS_CHECK': [test_share.test_one_object_under_two_tags_or_scopes],
     'COLLAPSED_REFERENCE_CHAINS': [test_tree.test_flatten_unflatten_round_trip],
 }
