@@ -8,9 +8,12 @@ spec_tests.mutants:NO_PRUNING`` runs the whole suite against one.
 
 import collections.abc
 
+import jax.numpy as jnp
 import jax.tree_util as jtu
+import numpy as np
 
 import inox.nn as nn
+import inox.tree
 
 from .adapters.reference import ReferenceAdapter
 
@@ -239,3 +242,170 @@ class RacyReference(nn.Reference):
 
 
 SHARED_WALK_STATE = _Mutant('shared-walk-state', Reference=RacyReference)
+
+
+class _Pruned:
+    r"""What :class:`PlaceholderReference` leaves among the leaves for a pruned
+    occurrence: neither an array nor a static value."""
+
+    def __repr__(self) -> str:
+        return '<pruned>'
+
+
+# The walk keeps static values out of the leaves; this mutant reaches into its table of
+# kinds on purpose, so that its marker (a class nothing else uses) is a leaf.
+inox.tree._KINDS[_Pruned] = inox.tree._LEAF  # pyright: ignore[reportPrivateUsage]
+
+
+class PlaceholderReference(nn.Reference):
+    r"""Flattens a pruned occurrence to a placeholder leaf instead of no leaf at all,
+    and drops whatever takes its place when unflattened: the arrays and the ties stay
+    right, only the leaves are one too many per pruned occurrence. (Not inside its own
+    value: there a child would make the walk see a cycle, and raise.)"""
+
+    # Mutants change what a Reference flattens to on purpose: a child for a pruned occurrence.
+    def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride]
+        keys, children, aux = super().__tree_flatten__(walk)
+        if aux[1] and not children and not _below(walk.link, walk.scope.tags[self.tag][1]):  # pyright: ignore
+            return [jtu.GetAttrKey('value')], [_Pruned()], (*aux, 'pruned')
+        return keys, children, aux
+
+    @classmethod
+    def __tree_unflatten__(cls, aux, children, shared):
+        if len(aux) == 3:
+            return super().__tree_unflatten__(aux[:2], [], shared)
+        return super().__tree_unflatten__(aux, children, shared)
+
+
+class ConvertingModule(nn.Module):
+    r"""Unflattens its numpy arrays as jax arrays of the same values: equal leaves, but
+    not the very objects given."""
+
+    @classmethod
+    def __tree_unflatten__(cls, names, children, shared):
+        children = [jnp.asarray(c) if isinstance(c, np.ndarray) else c for c in children]
+        return super().__tree_unflatten__(names, children, shared)
+
+
+class ConvertingScope(ConvertingModule, nn.Scope):
+    r"""A Scope that converts its numpy arrays when unflattened."""
+
+
+PRUNED_PLACEHOLDER_LEAF = _Mutant('pruned-placeholder-leaf', Reference=PlaceholderReference)
+CONVERTED_LEAVES = _Mutant('converted-leaves', Module=ConvertingModule, Scope=ConvertingScope)
+
+
+class _KeylessNames(tuple):
+    r"""A module's attribute names that compare and hash by their number only."""
+
+    def __eq__(self, other):
+        return isinstance(other, tuple) and len(self) == len(other)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(len(self))
+
+
+class KeylessModule(nn.Module):
+    r"""Leaves its attribute names out of what tree definitions compare: modules that
+    differ only by the name of an attribute share one definition (and one jit trace)."""
+
+    def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride] (a mutant's aux)
+        keys, children, names = super().__tree_flatten__(walk)
+        return keys, children, _KeylessNames(names)
+
+
+class KeylessScope(KeylessModule, nn.Scope):
+    r"""A Scope whose attribute names are left out of its definition."""
+
+
+class ValuedParameter(nn.Parameter):
+    r"""Puts the bytes of its array in its definition: trees that differ only by leaf
+    values get unequal definitions."""
+
+    def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride] (a mutant's aux)
+        keys, children, names = super().__tree_flatten__(walk)
+        return keys, children, (names, np.asarray(self.value).tobytes())
+
+    @classmethod
+    def __tree_unflatten__(cls, aux, children, shared):
+        return super().__tree_unflatten__(aux[0], children, shared)
+
+    @classmethod
+    def __tree_repr__(cls, aux, children, **kwargs):
+        return super().__tree_repr__(aux[0], children, **kwargs)
+
+
+KEYLESS_DEFINITION = _Mutant('keyless-definition', Module=KeylessModule, Scope=KeylessScope)
+VALUES_IN_DEFINITION = _Mutant('values-in-definition', Parameter=ValuedParameter)
+
+
+
+def _path_to(root, target):
+    r"""The key path string from ``root`` down to the object ``target``, through the
+    nodes the walk knows, or :py:`None` if ``target`` is not below ``root``."""
+
+    todo, seen = [(root, '')], set()
+    while todo:
+        x, path = todo.pop()
+        if x is target:
+            return path
+        kind = inox.tree._kind(x)  # pyright: ignore[reportPrivateUsage]
+        if id(x) in seen or kind.flatten is None:
+            continue
+        seen.add(id(x))
+        keys, children, _ = kind.flatten(x, inox.tree.Walk())
+        todo.extend((child, path + str(key)) for key, child in zip(keys, children, strict=True))
+    return None
+
+
+class EagerReference(nn.Reference):
+    r"""Outside any Scope, looks for itself inside its own value before the walk goes
+    in, and raises CycleError naming itself: right when the walk would meet the
+    Reference again first, wrong when the loop was entered at another node, which the
+    walk would meet again first (TREE-CYCLE-ERROR names that one)."""
+
+    # Mutants reach into the walk on purpose: the path of the Reference.
+    def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride]
+        if walk.scope is None:
+            inside = _path_to(self.value, self)
+            if inside is not None:
+                here = ''.join(map(str, walk.path()))
+                raise inox.tree.CycleError(
+                    f'{type(self).__name__} with tag {self.tag!r} at {here or "<root>"} contains itself '
+                    f'at {here}.value{inside}'
+                )
+        return super().__tree_flatten__(walk)
+
+
+EAGER_CYCLE_CHECK = _Mutant('eager-cycle-check', Reference=EagerReference)
+
+
+class NarrowAliasReference(nn.Reference):
+    r"""Checks aliases only for modules, lists, dicts and Parameters: a tuple, named
+    tuple, foreign node or Reference held under two tags is untied silently."""
+
+    def __tree_flatten__(self, walk):
+        if isinstance(self.value, (nn.Module, nn.Parameter, list, dict)):
+            return super().__tree_flatten__(walk)
+        memo, walk.memo = walk.memo, {}
+        try:
+            return super().__tree_flatten__(walk)
+        finally:
+            walk.memo = memo
+
+
+class CollapsingReference(nn.Reference):
+    r"""Holds the value of a Reference it is given rather than that Reference: a chain
+    of References collapses to its last value, and the inner tags are lost."""
+
+    def __init__(self, tag, value):
+        while isinstance(value, nn.Reference):
+            value = value.value
+        super().__init__(tag, value)
+
+
+NARROW_ALIAS_CHECK = _Mutant('narrow-alias-check', Reference=NarrowAliasReference)
+COLLAPSED_REFERENCE_CHAINS = _Mutant('collapsed-reference-chains', Reference=CollapsingReference)

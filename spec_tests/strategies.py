@@ -6,11 +6,11 @@ Parameters and arrays of random shapes and dtypes (jax and numpy), static values
 :data:`statics`), References whose tags recur at several positions (the same Reference
 object, or *twins*: distinct References with the same tag and value), cycles through
 References (self-cycles, 2-cycles, long cycles, cycles through lists and dicts), nested
-Scopes, References reachable only through other References, and plain Python sharing of
-arrays and Parameters. The injectors (:func:`conflicting_graphs`,
-:func:`aliased_graphs`, :func:`cyclic_graphs`, :func:`self_scoped_graphs`,
-:func:`unscoped_cycle_graphs`) add one defect to a valid graph, so that exactly one SPEC
-error applies.
+Scopes, References reachable only through other References, References whose value is
+another Reference or a static value, and plain Python sharing of arrays and Parameters.
+The injectors (:func:`conflicting_graphs`, :func:`aliased_graphs`, :func:`cyclic_graphs`,
+:func:`self_scoped_graphs`, :func:`unscoped_cycle_graphs`) add one defect to a valid
+graph, so that exactly one SPEC error applies.
 
 Every strategy draws plain values (no randomness of its own), so failures shrink to
 small graphs whose :func:`repr` is readable Python (see :class:`spec_tests.graph.Graph`).
@@ -41,8 +41,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from .foreign import UnnamedTuple
-from .graph import CONTAINERS, KEYED, MUTABLE, Graph, Node, buildable, subtree
-from .model import walk
+from .graph import CONTAINERS, KEYED, MUTABLE, NAMESPACES, Graph, Node, buildable, subtree
+from .model import IDENTITIES, walk
 
 #: Attribute names that modules of released inox versions use for methods.
 RESERVED_NAMES = frozenset({'partition', 'train', 'tree_flatten', 'tree_unflatten', 'tree_repr'})
@@ -173,9 +173,10 @@ class _Builder:
         return kinds
 
     def node_kinds(self, depth: int, target: bool = False) -> list[str]:
+        r"""The kinds a new node may have; ``target`` for the value of a Reference."""
+
         if len(self.nodes) >= self.o.max_nodes or depth >= self.o.max_depth:
-            kinds = self.leaf_kinds()
-            return [k for k in kinds if k != 'static'] if target else kinds
+            return self.leaf_kinds()
         kinds = ['module', 'array', 'list'] if target else ['array', 'module', 'list']
         if self.o.references and not target:
             kinds += ['ref', 'ref']  # ties and cycles need References: draw them often
@@ -188,6 +189,11 @@ class _Builder:
             kinds += ['entry', 'entry']  # as often as arrays and Parameters together
         if target:
             kinds += ['module', 'list', 'dict']  # cycles need mutable values
+            # A Reference may hold a Reference (a node held once, under one tag) or a
+            # static value (a value: no tie needs to keep its identity).
+            if self.o.statics:
+                kinds.append('static')
+            kinds.append('ref')
         return kinds
 
     def node(self, depth: int, owner: int | None, kind: str | None = None, target: bool = False) -> int:
@@ -340,21 +346,49 @@ class _Builder:
             pass
 
     def extra(self) -> bool:
-        r"""Adds one extra position (another occurrence of a Reference, a twin of one, or
-        a plain copy of an array or Parameter), if drawn; returns whether to go on."""
+        r"""Adds one extra position, if drawn: another occurrence of a Reference, a twin
+        of one, a new Reference that holds one, or a copy of an array, Parameter or
+        static value (an array or static value possibly under a new tag). Returns
+        whether to go on."""
 
         if not self.more() or self.added >= self.o.max_extras:
             return False
         self.added += 1
-        kind = self.draw(st.sampled_from(('tie', 'cycle', 'twin', 'cycle', 'copy')))
+        kind = self.draw(st.sampled_from(('tie', 'cycle', 'twin', 'cycle', 'copy', 'wrap')))
         if kind == 'copy':
             copies = [i for i, n in enumerate(self.nodes) if n['kind'] in ('array', 'param', 'static')]
             if copies:
-                self.place(self.draw(st.sampled_from(self.containers())), self.draw(st.sampled_from(copies)))
+                container = self.draw(st.sampled_from(self.containers()))
+                # Under a new tag, preferably a value that a Reference holds already: arrays
+                # and static values are values, not identities, so they may be held under
+                # several tags (SHARE-ALIAS). Not a plain tuple of static values: SPEC.md
+                # counts tuples among the nodes too, so whether one tuple may have two
+                # tags is left open (the reference raises AliasError).
+                values = [i for i in copies if self.nodes[i]['kind'] == 'array' or self.nodes[i]['kind'] == 'static'
+                          and (self.nodes[i]['wrapped'] or type(self.nodes[i]['value']) is not tuple)]
+                tagged = self.o.references and values and self.draw(st.booleans())
+                if tagged:
+                    held = {self.nodes[r]['children'][0] for r in self.refs}
+                    copies = [i for i in values if i in held] or values
+                value = self.draw(st.sampled_from(copies))
+                if tagged:
+                    ref = self.add('ref', container, tag=self.fresh_tag(self.namespace[container]))
+                    self.nodes[ref]['children'].append(value)
+                    self.refs.append(ref)
+                    value = ref
+                self.place(container, value)
             return True
-        if not self.refs:
+        refs = self.refs
+        if kind == 'wrap':  # a Reference held by a new one, if no Reference holds its tag yet
+            # Not its twin either: twins come back from a flatten as one Reference, which
+            # two tags would then hold (SPEC.md leaves open whether a flatten before
+            # that must raise AliasError already).
+            held = {(self.namespace[c], self.nodes[c]['tag']) for c in
+                    (self.nodes[r]['children'][0] for r in self.refs) if self.nodes[c]['kind'] == 'ref'}
+            refs = [r for r in self.refs if (self.namespace[r], self.nodes[r]['tag']) not in held]
+        if not refs:
             return True
-        ref = self.draw(st.sampled_from(self.refs))
+        ref = self.draw(st.sampled_from(refs))
         candidates = self.tie_candidates(ref)
         if kind == 'cycle':  # prefer a position inside the value: a cycle
             target = self.nodes[ref]['children'][0]
@@ -371,6 +405,11 @@ class _Builder:
             self.refs.append(ref)
         if self.namespace[ref] is None:
             self.frozen.add(self.nodes[ref]['children'][0])
+        if kind == 'wrap':  # in the same scope: a node held once, under the new tag
+            outer = self.add('ref', container, tag=self.fresh_tag(self.namespace[container]))
+            self.nodes[outer]['children'].append(ref)
+            self.refs.append(outer)
+            ref = outer
         self.place(container, ref)
         return True
 
@@ -485,15 +524,28 @@ def _scoped_refs(graph: Graph, space: dict[int, int | None], kinds: tuple[str, .
             and graph[graph[i].children[0]].kind in kinds]
 
 
-def _ensure_ref(graph: Graph, space: dict[int, int | None], kinds: tuple[str, ...]) -> Graph:
-    r"""``graph``, with a Reference to a new Parameter under the root Scope if it has
-    no scoped Reference to a value of ``kinds``."""
+def _new_value(kind: str, start: int) -> list[Node]:
+    r"""The nodes of a new value of ``kind`` whose first node gets id ``start``: one
+    array in a container or a Parameter or StateEntry, the array itself, or a Reference
+    (tag ``'inner'``) to an array. A tuple is never empty: Python has one empty tuple,
+    so two of them would be one object."""
+
+    array = Node('array', shape=(1,), seed=99)
+    if kind == 'array':
+        return [array]
+    if kind == 'ref':
+        return [Node('ref', tag='inner', children=(start + 1,)), array]
+    return [Node(kind, keys=('w',) if kind in KEYED else (), children=(start + 1,)), array]
+
+
+def _ensure_ref(graph: Graph, space: dict[int, int | None], kinds: tuple[str, ...], new: str = 'param') -> Graph:
+    r"""``graph``, with a Reference (tag ``'shared'``) to a new value of kind ``new``
+    under the root Scope if it has no scoped Reference to a value of ``kinds``."""
 
     if _scoped_refs(graph, space, kinds):
         return graph
     start = len(graph.nodes)
-    added = [Node('ref', tag='shared', children=(start + 1,)), Node('param', children=(start + 2,)),
-             Node('array', shape=(1,), seed=99)]
+    added = [Node('ref', tag='shared', children=(start + 1,)), *_new_value(new, start + 1)]
     return _with(graph, {0: _attach(graph[0], start, 'held', 0)}, added)
 
 
@@ -548,14 +600,18 @@ def conflicting_graphs(draw, **kwargs) -> Graph:
 
 @st.composite
 def aliased_graphs(draw, **kwargs) -> Graph:
-    r"""Graphs where one object is held under two tags of one scope, or by References
-    of two scopes (SHARE-ALIAS)."""
+    r"""Graphs where one node object (a container of any kind, a Parameter, a
+    Reference; a StateEntry with ``entries=True``) is held under two tags of one scope,
+    or by References of two scopes (SHARE-ALIAS). The kind is drawn first; a
+    Reference to a new value of that kind is added where the graph holds none."""
 
-    kinds = ('module', 'list', 'dict', 'param')
-    graph = draw(graphs(root='scope', **kwargs))
-    graph = _ensure_ref(graph, namespaces(graph), kinds)
+    options = dataclasses.replace(Options(), **kwargs)
+    kinds = [kind for kind in IDENTITIES if kind != 'scope' and (kind != 'entry' or options.entries)]
+    kind = draw(st.sampled_from(kinds))
+    graph = draw(graphs(options, root='scope'))
+    graph = _ensure_ref(graph, namespaces(graph), (kind,), new=kind)
     space = namespaces(graph)
-    ref = draw(st.sampled_from(_scoped_refs(graph, space, kinds)))
+    ref = draw(st.sampled_from(_scoped_refs(graph, space, (kind,))))
     target = graph[ref].children[0]
     below = subtree(graph, target)
     start = len(graph.nodes)
@@ -613,52 +669,144 @@ def self_scoped_graphs(draw, **kwargs) -> Graph:
     return _with(graph, {container: change}, added)
 
 
+#: The kinds of node on a loop of :func:`unscoped_cycle_graphs`.
+LOOP_KINDS = ('module', 'list', 'dict', 'tuple', 'record', 'box', 'ref')
+
+
+def _loop(draw: st.DrawFn, start: int) -> list[Node]:
+    r"""The nodes of a new loop whose first node gets id ``start``: each holds the
+    next, the last the first. Two to five nodes of :data:`LOOP_KINDS`, a Reference and
+    a module, list or dict among them (a program builds a cycle through a mutable
+    object), the containers with an array or a static value beside the loop's edge."""
+
+    kinds = draw(st.lists(st.sampled_from(LOOP_KINDS), max_size=3))
+    kinds.insert(draw(st.integers(0, len(kinds))), 'ref')
+    kinds.insert(draw(st.integers(0, len(kinds))), draw(st.sampled_from(('module', 'list', 'dict'))))
+    nodes: list[Node] = []
+    extras: list[Node] = []
+    for n, kind in enumerate(kinds):
+        following = start + (n + 1) % len(kinds)
+        if kind == 'ref':
+            nodes.append(Node('ref', tag=draw(tags), children=(following,)))
+            continue
+        children = [following]
+        if draw(st.booleans()):  # something beside the edge, before or after it
+            beside = start + len(kinds) + len(extras)
+            extras.append(Node('array', shape=(2,), seed=90 + len(extras)) if draw(st.booleans())
+                          else Node('static', value=draw(statics)))
+            children.insert(draw(st.integers(0, 1)), beside)
+        keys = tuple(f'k{i}' for i in range(len(children))) if kind in KEYED else ()
+        nodes.append(Node(kind, keys=keys, children=tuple(children)))
+    return nodes + extras
+
+
 @st.composite
 def unscoped_cycle_graphs(draw, **kwargs) -> Graph:
-    r"""Graphs with a cycle through a Reference outside any Scope (SHARE-UNSCOPED)."""
+    r"""Graphs with a cycle through a Reference outside any Scope (SHARE-UNSCOPED):
+    either a Reference of the graph put back inside its own value, at any depth, so that
+    the cycle runs through the structure already there; or a new loop (see
+    :func:`_loop`) held by any container of the graph."""
 
     graph = draw(graphs(root='module', scopes=False, **kwargs))
+    if draw(st.booleans()):
+        returns = [(ref, container) for ref, node in enumerate(graph.nodes) if node.kind == 'ref'
+                   for container in sorted(subtree(graph, node.children[0]))
+                   if graph[container].kind in CONTAINERS and buildable(_with(graph, {container: _attach(
+                       graph[container], ref, 'back', 0)}))]
+        if returns:
+            ref, container = draw(st.sampled_from(returns))
+            return _with(graph, {container: _attach(graph[container], ref, draw(names), draw(st.integers(0, 4)))})
     start = len(graph.nodes)
-    kind = draw(st.sampled_from(('module', 'list', 'dict')))
-    holder = Node(kind, keys=() if kind == 'list' else ('back',), children=(start + 1,))
-    ref = Node('ref', tag=draw(tags), children=(start,))
-    return _with(graph, {0: _attach(graph[0], start + 1, draw(names), 0)}, [holder, ref])
+    container = draw(st.sampled_from(sorted(c for c in namespaces(graph) if graph[c].kind in CONTAINERS)))
+    change = _attach(graph[container], start, draw(names), draw(st.integers(0, 4)))
+    return _with(graph, {container: change}, _loop(draw, start))
+
+
+#: The kinds a node may change to and keep its children and keys (TREE-DEFINITION: a
+#: change of node type changes the structure): sequences, and named containers. (Not
+#: Parameter to StateEntry: StateEntry belongs to the optional feature `state`.)
+RETYPES = {
+    'list': ('tuple',),
+    'tuple': ('list',),
+    'module': ('scope', 'dict', 'record', 'box'),
+    'scope': ('module', 'dict', 'record', 'box'),
+    'dict': ('module', 'scope', 'record', 'box'),
+    'record': ('module', 'scope', 'dict', 'box'),
+    'box': ('module', 'scope', 'dict', 'record'),
+}
+
+
+def _retypable(nodes: Sequence[Node]) -> list[int]:
+    r"""The nodes whose kind :data:`RETYPES` may change. The root stays a module or a
+    Scope, and nothing becomes an empty tuple: Python has one empty tuple, so two of
+    them would be one object."""
+
+    return [i for i, node in enumerate(nodes) if node.kind in RETYPES
+            and (i > 0 or node.kind in NAMESPACES) and (node.kind != 'list' or node.children)]
 
 
 @st.composite
 def edited_graphs(draw, graph: Graph) -> Graph:
-    r"""``graph`` with one edit that keeps its layout (the kinds and keys of its
-    containers): a Reference retagged, two References swapped between their
-    positions, or a position given a twin of its Reference. The edit may change the
-    structure or not (a twin does not): the model says which. An edit may also make the
-    graph invalid (a tag conflict); callers reject those. (Changed static values are
-    TREE-STATIC's business.)"""
+    r"""``graph`` with one edit of its structure or none: a Reference retagged, two
+    References swapped between their positions, a position given a twin of its
+    Reference, a key renamed (an attribute, dict key or field), or a node retyped (see
+    :data:`RETYPES`); and, half of the time and always without such an edit, arrays
+    given other values of the same shape and dtype. The edit may change the structure
+    or not (a twin and new values do not): the model says which. An edit may also make
+    the graph invalid (a tag conflict, a Scope that unties a tie); callers reject those.
+    (Changed static values are TREE-STATIC's business.)"""
 
     nodes = list(graph.nodes)
     positions = [(i, n) for i, node in enumerate(nodes) for n, child in enumerate(node.children)
                  if nodes[child].kind == 'ref' and node.kind != 'ref']
-    edits = [e for e, possible in (('retag', positions), ('swap', positions[1:]), ('twin', positions)) if possible]
+    keyed = [i for i, node in enumerate(nodes) if node.kind in KEYED and node.keys]
+    arrays = [i for i, node in enumerate(nodes) if node.kind == 'array']
+    swaps = [(a, b) for a in positions for b in positions
+             if a < b and nodes[a[0]].children[a[1]] != nodes[b[0]].children[b[1]]]
+    edits = [e for e, possible in (('retag', positions), ('swap', swaps), ('twin', positions),
+                                   ('rekey', keyed), ('retype', _retypable(nodes)), ('none', arrays))
+             if possible]
     if not edits:
         return graph
     edit = draw(st.sampled_from(edits))
     if edit == 'retag':
         i, n = draw(st.sampled_from(positions))
         ref = nodes[i].children[n]
-        used = sorted({node.tag for node in nodes if node.kind == 'ref'}, key=repr)
-        nodes[ref] = dataclasses.replace(nodes[ref], tag=draw(st.sampled_from(used) | tags))
-        return Graph(tuple(nodes))
-    chosen = draw(st.lists(st.sampled_from(positions), min_size=2 if edit == 'swap' else 1,
-                           max_size=2 if edit == 'swap' else 1, unique=True))
-    targets = [nodes[i].children[n] for i, n in chosen]
-    if edit == 'twin':
-        nodes.append(nodes[targets[0]])
-        targets = [len(nodes) - 1]
-    else:
-        targets.reverse()
-    for (i, n), target in zip(chosen, targets, strict=True):
-        children = list(nodes[i].children)
-        children[n] = target
-        nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))
+        old = nodes[ref].tag
+        used = sorted({node.tag for node in nodes if node.kind == 'ref'} - {old}, key=repr)
+        new_tags = st.sampled_from(used) | tags if used else tags
+        nodes[ref] = dataclasses.replace(nodes[ref], tag=draw(new_tags.filter(lambda tag: tag != old)))
+    elif edit == 'rekey':
+        i = draw(st.sampled_from(keyed))
+        keys = list(nodes[i].keys)
+        n = draw(st.integers(0, len(keys) - 1))
+        new = draw(names)
+        while new in keys:
+            new = new + '_'
+        keys[n] = new
+        nodes[i] = dataclasses.replace(nodes[i], keys=tuple(keys))
+    elif edit == 'retype':
+        i = draw(st.sampled_from(_retypable(nodes)))
+        kinds = RETYPES[nodes[i].kind]
+        kind = draw(st.sampled_from([k for k in kinds if k in NAMESPACES] if i == 0 else kinds))
+        nodes[i] = dataclasses.replace(nodes[i], kind=kind)
+    elif edit in ('swap', 'twin'):  # positions of two different References, or one
+        chosen = list(draw(st.sampled_from(swaps))) if edit == 'swap' else [draw(st.sampled_from(positions))]
+        targets = [nodes[i].children[n] for i, n in chosen]
+        if edit == 'twin':
+            nodes.append(nodes[targets[0]])
+            targets = [len(nodes) - 1]
+        else:
+            targets.reverse()
+        for (i, n), target in zip(chosen, targets, strict=True):
+            children = list(nodes[i].children)
+            children[n] = target
+            nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))
+    if arrays and (edit == 'none' or draw(st.booleans())):  # leaf values play no part
+        chosen = draw(st.lists(st.sampled_from(arrays), min_size=1, unique=True))
+        seed = max(node.seed for node in nodes) + 1
+        for n, i in enumerate(chosen):
+            nodes[i] = dataclasses.replace(nodes[i], seed=seed + n)
     return Graph(tuple(nodes))
 
 

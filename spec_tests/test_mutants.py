@@ -32,6 +32,13 @@ CASES = {
     'FORWARDED_ASSIGNMENT': [test_share.test_assigning_tag_or_value_rebinds_the_reference],
     'REFERENCE_KEYED_STATE': [test_state.test_update_returns_a_new_state],
     'SHARED_WALK_STATE': [test_threads.test_concurrent_flatten_and_unflatten],
+    'PRUNED_PLACEHOLDER_LEAF': [test_share.test_leaf_count, test_share.test_first_occurrence_is_canonical],
+    'CONVERTED_LEAVES': [test_tree.test_flatten_unflatten_round_trip],
+    'KEYLESS_DEFINITION': [test_tree.test_definitions_are_equal_exactly_for_equal_structures],
+    'VALUES_IN_DEFINITION': [test_tree.test_definitions_are_equal_exactly_for_equal_structures],
+    'EAGER_CYCLE_CHECK': [test_share.test_cycle_outside_scopes_raises_cycle_error],
+    'NARROW_ALIAS_CHECK': [test_share.test_one_object_under_two_tags_or_scopes],
+    'COLLAPSED_REFERENCE_CHAINS': [test_tree.test_flatten_unflatten_round_trip],
 }
 
 EXAMPLES = 100

@@ -187,10 +187,17 @@ def test_flatten_unflatten_round_trip(impl, graph):
     # Same structure and leaves; whether tied References come back as one object is
     # SHARE-ROUNDTRIP-IDENTITY's business.
     check_tree(impl, model, jax.tree_util.tree_unflatten(treedef, leaves), references='value')
-    check_tree(impl, model, jax.tree_util.tree_map(lambda x: x, live.root), references='value')
+    mapped = jax.tree_util.tree_map(lambda x: x, live.root)
+    check_tree(impl, model, mapped, references='value')
     again, treedef_again = jax.tree_util.tree_flatten(jax.tree_util.tree_unflatten(treedef, leaves))
     assert treedef_again == treedef, 'flattening the rebuilt tree gave another tree definition'
     assert len(again) == len(leaves)
+    # The very objects given, not copies or conversions: equal values are not enough.
+    paths = [jax.tree_util.keystr(path) for path, _ in jax.tree_util.tree_flatten_with_path(live.root)[0]]
+    for how, found in (('unflatten', again), ('tree_map', jax.tree_util.tree_leaves(mapped))):
+        assert len(found) == len(leaves), f'{how} gave back {len(found)} leaves, not {len(leaves)}'
+        copied = [path for path, x, y in zip(paths, found, leaves, strict=True) if x is not y]
+        assert not copied, f'{how} gave back other objects than the leaves given, at {copied}'
 
 
 @prop('TREE-DEFINITION', graph_pairs(), ci=80)
