@@ -252,9 +252,9 @@ class _Pruned:
         return '<pruned>'
 
 
-# The walk keeps static values out of the leaves; this mutant reaches into its table of
-# kinds on purpose, so that its marker (a class nothing else uses) is a leaf.
-inox.tree._KINDS[_Pruned] = inox.tree._LEAF  # pyright: ignore[reportPrivateUsage]
+# The walk keeps static values out of the leaves; this mutant registers its marker (a
+# class nothing else uses) as a leaf, in the walk's registry of kinds, on purpose.
+inox.tree.kinds.KINDS[_Pruned] = inox.tree.kinds.LEAF
 
 
 class PlaceholderReference(nn.Reference):
@@ -266,7 +266,7 @@ class PlaceholderReference(nn.Reference):
     # Mutants change what a Reference flattens to on purpose: a child for a pruned occurrence.
     def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride]
         keys, children, aux = super().__tree_flatten__(walk)
-        if aux[1] and not children and not _below(walk.link, walk.scope.tags[self.tag][1]):  # pyright: ignore
+        if aux[1] and not children and not _below(walk.link, walk.context.tags[self.tag][1]):  # pyright: ignore
             return [jtu.GetAttrKey('value')], [_Pruned()], (*aux, 'pruned')
         return keys, children, aux
 
@@ -352,7 +352,7 @@ def _path_to(root, target):
         x, path = todo.pop()
         if x is target:
             return path
-        kind = inox.tree._kind(x)  # pyright: ignore[reportPrivateUsage]
+        kind = inox.tree.kinds.kind_of(x)
         if id(x) in seen or kind.flatten is None:
             continue
         seen.add(id(x))
@@ -369,7 +369,7 @@ class EagerReference(nn.Reference):
 
     # Mutants reach into the walk on purpose: the path of the Reference.
     def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride]
-        if walk.scope is None:
+        if walk.context is None:
             inside = _path_to(self.value, self)
             if inside is not None:
                 here = ''.join(map(str, walk.path()))
@@ -388,13 +388,14 @@ class NarrowAliasReference(nn.Reference):
     tuple, foreign node or Reference held under two tags is untied silently."""
 
     def __tree_flatten__(self, walk):
-        if isinstance(self.value, (nn.Module, nn.Parameter, list, dict)):
+        table = walk.context
+        if table is None or isinstance(self.value, (nn.Module, nn.Parameter, list, dict)):
             return super().__tree_flatten__(walk)
-        memo, walk.memo = walk.memo, {}
+        claims, table.claims = table.claims, {}  # this claim is seen by nobody
         try:
             return super().__tree_flatten__(walk)
         finally:
-            walk.memo = memo
+            table.claims = claims
 
 
 class CollapsingReference(nn.Reference):
