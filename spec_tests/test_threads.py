@@ -76,6 +76,8 @@ def test_concurrent_flatten_and_unflatten(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
     alone = _round(impl, model, live.root)
+    if alone == 'raised RecursionError':
+        return  # it leaves the thread unusable, and TREE-CYCLE-ERROR reports it
     start = threading.Barrier(THREADS)
     results, errors = [], []
 
