@@ -145,21 +145,26 @@ class TaglessReference(nn.Reference):
         return super().__tree_unflatten__(tuple(aux), children, shared)
 
 
-class SelfishModule(nn.Module):
+class _NamesAndMore:
+    r"""A namespace mutant whose definition is ``(names, something more)``: rebuilt and
+    shown from the names alone."""
+
+    @classmethod
+    def __tree_unflatten__(cls, aux, children, shared):
+        return super().__tree_unflatten__(aux[0], children, shared)  # pyright: ignore[reportAttributeAccessIssue]
+
+    @classmethod
+    def __tree_repr__(cls, aux, children, **kwargs):
+        return super().__tree_repr__(aux[0], children, **kwargs)  # pyright: ignore[reportAttributeAccessIssue]
+
+
+class SelfishModule(_NamesAndMore, nn.Module):
     r"""Puts its own identity in its definition: equal structures built twice get
     unequal definitions, so APIs over two trees refuse them."""
 
     def __tree_flatten__(self, walk):
         keys, children, names = super().__tree_flatten__(walk)
         return keys, children, (names, id(self))
-
-    @classmethod
-    def __tree_unflatten__(cls, aux, children, shared):
-        return super().__tree_unflatten__(aux[0], children, shared)
-
-    @classmethod
-    def __tree_repr__(cls, aux, children, **kwargs):
-        return super().__tree_repr__(aux[0], children, **kwargs)
 
 
 class SelfishScope(SelfishModule, nn.Scope):
@@ -321,21 +326,13 @@ class KeylessScope(KeylessModule, nn.Scope):
     r"""A Scope whose attribute names are left out of its definition."""
 
 
-class ValuedParameter(nn.Parameter):
+class ValuedParameter(_NamesAndMore, nn.Parameter):
     r"""Puts the bytes of its array in its definition: trees that differ only by leaf
     values get unequal definitions."""
 
     def __tree_flatten__(self, walk):  # pyright: ignore[reportIncompatibleMethodOverride] (a mutant's aux)
         keys, children, names = super().__tree_flatten__(walk)
         return keys, children, (names, np.asarray(self.value).tobytes())
-
-    @classmethod
-    def __tree_unflatten__(cls, aux, children, shared):
-        return super().__tree_unflatten__(aux[0], children, shared)
-
-    @classmethod
-    def __tree_repr__(cls, aux, children, **kwargs):
-        return super().__tree_repr__(aux[0], children, **kwargs)
 
 
 KEYLESS_DEFINITION = _Mutant('keyless-definition', Module=KeylessModule, Scope=KeylessScope)
