@@ -91,4 +91,4 @@ def show_leaf(x: Any, typeonly: bool = True, **kwargs) -> str:
 
     if typeonly and hasattr(x, 'shape') and hasattr(x, 'dtype'):
         return f'{x.dtype}{list(x.shape)}'
-    return repr(x).strip(' \n')
+    return repr(x)

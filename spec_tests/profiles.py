@@ -1,11 +1,13 @@
-r"""Hypothesis profiles of the suite: ``ci``, ``extended`` and ``thorough``.
+r"""Hypothesis profiles of the suite: ``ci``, ``extended``, ``thorough`` and ``mutation``.
 
 The active profile is named by the environment variable ``INOX_HYPOTHESIS_PROFILE``
 (default ``ci``), which ``bazel test --config=thorough`` sets and the plugin option
 ``--spec-profile`` overrides. Each property states its own ``ci`` budget, sized so that
 the whole suite stays within a few minutes on two cores; ``extended`` runs at least
 1,000 examples of every property and ``thorough`` at least 10,000, both with fresh
-random examples on every run. The settings are given to each property rather
+random examples on every run. ``mutation`` runs the examples of ``ci`` without shrinking
+a failure: mutation testing (``tools/mutation``) asks only whether a property fails, and
+shrinking takes most of the time of a failing run. The settings are given to each property rather
 than loaded globally, so the suite never changes other tests' profiles, and they never
 use an example database, so nothing is written into the source tree.
 """
@@ -16,7 +18,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, settings
 
 ENV = 'INOX_HYPOTHESIS_PROFILE'
-PROFILES = ('ci', 'extended', 'thorough')
+PROFILES = ('ci', 'extended', 'thorough', 'mutation')
 #: The examples of every property in the profiles other than ``ci``.
 EXAMPLES = {'extended': 1_000, 'thorough': 10_000}
 
@@ -52,7 +54,9 @@ def settings_for(ci: int) -> settings:
     common: dict[str, Any] = dict(
         database=None, deadline=None, suppress_health_check=_SUPPRESSED, print_blob=False, phases=_PHASES
     )
-    if active() == 'ci':
+    if active() == 'mutation':
+        common['phases'] = [phase for phase in _PHASES if phase != Phase.shrink]
+    if active() in ('ci', 'mutation'):
         # derandomize: the same examples on every run, on every machine.
         return settings(max_examples=ci, derandomize=True, **common)
     return settings(max_examples=max(ci, EXAMPLES[active()]), **common)

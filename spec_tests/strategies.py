@@ -66,6 +66,22 @@ tags = st.one_of(
 #: scalar type (it has ``dtype`` but no ``shape``), and a tuple subclass that JAX holds
 #: as a leaf (:class:`~spec_tests.foreign.UnnamedTuple`). All hashable; values of
 #: different types may be equal (``1``, ``1.0``, ``True``), which TREE-DEFINITION tells apart.
+@dataclasses.dataclass(frozen=True)
+class Token:
+    r"""A hashable static value whose repr is any text, spaces at its ends included
+    (SHARE-REPR shows a static value as its own repr).
+
+    Example:
+        >>> repr(Token(' Ab '))
+        ' Ab '
+    """
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 statics = st.one_of(
     st.none(),
     st.integers(-3, 300),
@@ -75,6 +91,8 @@ statics = st.one_of(
     st.tuples(st.integers(0, 2), st.sampled_from('ab')),
     st.tuples(st.integers(0, 2), st.sampled_from('ab')).map(UnnamedTuple),
     st.sampled_from((len, abs, jnp.float32, np.dtype('int8'))),
+    st.tuples(st.sampled_from(('', ' ')), st.text(st.sampled_from('AXYZbxyz<>'), min_size=1, max_size=3),
+              st.sampled_from(('', ' ', '\n'))).map(lambda parts: Token(''.join(parts))),
 )
 
 #: Static values that cannot be hashed (sets, bytearrays): TREE-DEFINITION compares
@@ -802,11 +820,22 @@ def edited_graphs(draw, graph: Graph) -> Graph:
             children = list(nodes[i].children)
             children[n] = target
             nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))
+    graph = Graph(tuple(nodes))
     if arrays and (edit == 'none' or draw(st.booleans())):  # leaf values play no part
-        chosen = draw(st.lists(st.sampled_from(arrays), min_size=1, unique=True))
-        seed = max(node.seed for node in nodes) + 1
-        for n, i in enumerate(chosen):
-            nodes[i] = dataclasses.replace(nodes[i], seed=seed + n)
+        graph = revalued(graph, draw(st.lists(st.sampled_from(arrays), min_size=1, unique=True)))
+    return graph
+
+
+def revalued(graph: Graph, arrays: Sequence[int] | None = None) -> Graph:
+    r"""``graph`` with other values (new seeds) in the given array nodes, by default all
+    of them: the same structure, other leaves."""
+
+    nodes = list(graph.nodes)
+    if arrays is None:
+        arrays = [i for i, node in enumerate(nodes) if node.kind == 'array']
+    seed = max((node.seed for node in nodes), default=0) + 1
+    for n, i in enumerate(arrays):
+        nodes[i] = dataclasses.replace(nodes[i], seed=seed + n)
     return Graph(tuple(nodes))
 
 

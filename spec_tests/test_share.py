@@ -392,6 +392,14 @@ def test_repr_marks_repeats(impl, graph):
             assert shown in text, f'a static value is not shown as {shown}:\n{text}'
 
 
+@prop('SHARE-REPR', statics, ci=40)
+def test_repr_shows_static_values_as_their_own_repr(impl, value):
+    module = impl.Module()
+    module.held, module.wrapped = value, impl.static(value)
+    text = repr(module)
+    assert text.count(repr(value)) >= 2, f'a static value is not shown as {value!r} (twice):\n{text}'
+
+
 @prop('SHARE-REPR', sharing_graphs(), ci=30)
 def test_repr_of_a_reference_is_its_value_marked(impl, graph):
     root = materialize(graph, impl).root

@@ -36,6 +36,7 @@ from .strategies import (
     deep_graphs,
     graph_pairs,
     graphs,
+    revalued,
     sharing_graphs,
     statics,
     unhashable_statics,
@@ -213,6 +214,15 @@ def test_definitions_are_equal_exactly_for_equal_structures(impl, pair):
     assert (sa == sb) == same, f'the static definitions of partition must be {relation}'
     if same:
         assert hash(ta) == hash(tb) and hash(sa) == hash(sb), 'equal definitions with different hashes'
+
+
+@prop('TREE-DEFINITION', sharing_graphs(), ci=30)
+def test_definitions_do_not_depend_on_leaf_values(impl, graph):
+    a, b = materialize(graph, impl).root, materialize(revalued(graph), impl).root
+    ta, tb = jax.tree_util.tree_structure(a), jax.tree_util.tree_structure(b)
+    assert ta == tb and hash(ta) == hash(tb), 'other leaf values changed the tree definition'
+    sa, sb = impl.partition(a)[0], impl.partition(b)[0]
+    assert sa == sb and hash(sa) == hash(sb), 'other leaf values changed the static definition of partition'
 
 
 DEPTH = 200  # the core (TREE-DEPTH)

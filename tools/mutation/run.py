@@ -53,6 +53,9 @@ def main(argv=None) -> int:
     parser.add_argument('--max-children', type=int, default=os.cpu_count(), help='mutants tested at once')
     args = parser.parse_args(argv)
     os.chdir(ROOT)
+    # The ci examples without shrinking (spec_tests/profiles.py), for mutmut's children
+    # and the confirmation pass alike: a verdict needs only whether a property fails.
+    os.environ.setdefault('INOX_HYPOTHESIS_PROFILE', 'mutation')
     if args.save:
         return _save()
     _restore()
