@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from .adapters import SPEC_ERRORS, Adapter
-from .foreign import Box, record_class
+from .foreign import Box, Stack, record_class
 from .graph import Graph, Node, Path, keystr
 from .materialize import Live, array_value, materialize, resolve
 from .model import IDENTITIES, Model, walk
@@ -94,8 +94,9 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
         assert isinstance(x, impl.Scope) == (kind == 'scope'), f'{at}: expected a {kind}, found {type(x).__name__}'
         found = sorted(impl.attributes(x))
         assert found == sorted(node.keys), f'{at}: expected attributes {sorted(node.keys)}, found {found}'
-    elif kind in ('list', 'tuple', 'dict'):
-        assert type(x).__name__ == kind, f'{at}: expected a {kind}, found {type(x).__name__}'
+    elif kind in ('list', 'tuple', 'stack', 'dict'):
+        expected = {'list': list, 'tuple': tuple, 'stack': Stack, 'dict': dict}[kind]
+        assert type(x) is expected, f'{at}: expected a {expected.__name__}, found {type(x).__name__}'
         if kind == 'dict':
             assert sorted(x) == sorted(node.keys), f'{at}: expected keys {sorted(node.keys)}, found {sorted(x)}'
         else:

@@ -1,12 +1,13 @@
 r"""Tree nodes that are neither modules nor builtin containers, as users' trees hold
-them: named tuples of any fields, and :class:`Box`, a node registered with
-:func:`jax.tree_util.register_pytree_with_keys` by this module (a "foreign" node); and,
-for contrast, :class:`UnnamedTuple`, a tuple subclass that is not a node at all.
+them: named tuples of any fields, and two nodes registered with
+:func:`jax.tree_util.register_pytree_with_keys` by this module ("foreign" nodes):
+:class:`Box`, and :class:`Stack`, a tuple subclass; and, for contrast,
+:class:`UnnamedTuple`, a tuple subclass that is not a node at all.
 
-Both keep their children in their own order, not sorted: a named tuple in the order
-of its fields, a :class:`Box` in the order its attributes were given. Both are
-reachable by name from this module in any process, so that pickles of trees holding
-them load anywhere.
+All keep their children in their own order, not sorted: a named tuple in the order
+of its fields, a :class:`Box` in the order its attributes were given, a
+:class:`Stack` last item first. All are reachable by name from this module in any
+process, so that pickles of trees holding them load anywhere.
 
 Example:
     >>> Point = record_class(('y', 'x'))
@@ -83,6 +84,38 @@ def _flatten(box: Box):
 
 
 jax.tree_util.register_pytree_with_keys(Box, _flatten_with_keys, Box, _flatten)
+
+
+class Stack(tuple):
+    r"""A subclass of :class:`tuple` without ``_fields`` that is registered with JAX,
+    so a node: its registered flatten gives its items last first, each keyed by its
+    index. A tree library that takes it apart as a tuple (first item first) or as a
+    named tuple rather than by its registration gets its leaves in another order.
+
+    Example:
+        >>> jax.tree_util.tree_flatten_with_path(Stack((1, 2)))[0]
+        [((SequenceKey(idx=1),), 2), ((SequenceKey(idx=0),), 1)]
+        >>> jax.tree_util.tree_map(lambda x: 10 * x, Stack((1, 2)))
+        Stack((10, 20))
+    """
+
+    def __repr__(self) -> str:
+        return f'Stack({tuple(self)!r})'
+
+
+def _stack_flatten_with_keys(stack: Stack):
+    return [(jax.tree_util.SequenceKey(i), stack[i]) for i in reversed(range(len(stack)))], None
+
+
+def _stack_flatten(stack: Stack):
+    return list(reversed(stack)), None
+
+
+def _stack_unflatten(_, children: Iterable[Any]) -> Stack:
+    return Stack(reversed(list(children)))
+
+
+jax.tree_util.register_pytree_with_keys(Stack, _stack_flatten_with_keys, _stack_unflatten, _stack_flatten)
 
 
 class UnnamedTuple(tuple):

@@ -26,13 +26,15 @@ import dataclasses
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
-CONTAINERS = ('module', 'scope', 'list', 'tuple', 'dict', 'record', 'box')
+CONTAINERS = ('module', 'scope', 'list', 'tuple', 'stack', 'dict', 'record', 'box')
 MUTABLE = ('module', 'scope', 'list', 'dict')
 NAMESPACES = ('module', 'scope')
 #: Containers whose children have names: attributes, dict keys, fields.
 KEYED = NAMESPACES + ('dict', 'record', 'box')
+#: Containers whose children are items, keyed by their index.
+SEQUENCES = ('list', 'tuple', 'stack')
 #: Containers that keep their children in their own order rather than sorted.
-ORDERED = ('list', 'tuple', 'record', 'box')
+ORDERED = ('list', 'tuple', 'stack', 'record', 'box')
 KINDS = CONTAINERS + ('param', 'entry', 'ref', 'array', 'static')
 
 
@@ -92,8 +94,8 @@ class Node:
     Attributes:
         kind: One of :data:`KINDS`.
         keys: Attribute names (modules, boxes), keys (dicts) or fields (records) of
-            the children; records and boxes are a named tuple and a foreign JAX node
-            (see :mod:`spec_tests.foreign`).
+            the children; records are named tuples, boxes and stacks foreign JAX
+            nodes (see :mod:`spec_tests.foreign`).
         children: Child node ids: the items of a container, the value of a Reference,
             Parameter or StateEntry.
         tag: The tag of a Reference.
@@ -125,7 +127,7 @@ class Node:
             return [Step('attr', k) for k in self.keys]
         if self.kind == 'dict':
             return [Step('key', k) for k in self.keys]
-        if self.kind in ('list', 'tuple'):
+        if self.kind in SEQUENCES:
             return [Step('item', i) for i in range(len(self.children))]
         if self.kind == 'ref':
             return [Step('deref')]
@@ -133,11 +135,14 @@ class Node:
 
     def ordered(self) -> list[tuple[Step, int]]:
         r"""The (step, child) pairs in flatten order: module attributes and dict keys
-        sorted, the children of other containers in their own order."""
+        sorted, a stack's items last first, the children of other containers in their
+        own order."""
 
         pairs = list(zip(self.steps(), self.children, strict=True))
         if self.kind in KEYED and self.kind not in ORDERED:
             pairs.sort(key=lambda pair: pair[0].key)
+        if self.kind == 'stack':
+            pairs.reverse()
         return pairs
 
 
@@ -319,6 +324,7 @@ def _label(node: Node) -> str:
         'dict': 'dict',
         'record': 'Record',
         'box': 'Box',
+        'stack': 'Stack',
     }[node.kind]
 
 
@@ -400,6 +406,8 @@ class _Source:
             return f'[{", ".join(parts)}]'
         if node.kind == 'tuple':
             return f'({", ".join(parts)}{"," if len(parts) == 1 else ""})'
+        if node.kind == 'stack':
+            return f'Stack([{", ".join(parts)}])'
         return '{' + ', '.join(f'{k!r}: {p}' for k, p in zip(node.keys, parts, strict=True)) + '}'
 
 

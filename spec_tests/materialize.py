@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .adapters import Adapter
-from .foreign import Box, UnnamedTuple, record_class
+from .foreign import Box, Stack, UnnamedTuple, record_class
 from .graph import MUTABLE, Graph, Node, Path, immutable_order
 
 
@@ -95,6 +95,8 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
             objects[i] = impl.static(value) if node.wrapped else value
         elif node.kind == 'tuple':
             objects[i] = tuple(values)
+        elif node.kind == 'stack':
+            objects[i] = Stack(values)
         elif node.kind == 'record':
             objects[i] = record_class(node.keys)(*values)
         elif node.kind == 'box':

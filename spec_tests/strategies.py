@@ -198,7 +198,7 @@ class _Builder:
         kinds = ['module', 'array', 'list'] if target else ['array', 'module', 'list']
         if self.o.references and not target:
             kinds += ['ref', 'ref']  # ties and cycles need References: draw them often
-        kinds += ['param', 'dict', 'tuple', 'record', 'box']
+        kinds += ['param', 'dict', 'tuple', 'stack', 'record', 'box']
         if self.o.statics and not target:
             kinds.append('static')
         if self.o.scopes:
@@ -688,7 +688,7 @@ def self_scoped_graphs(draw, **kwargs) -> Graph:
 
 
 #: The kinds of node on a loop of :func:`unscoped_cycle_graphs`.
-LOOP_KINDS = ('module', 'list', 'dict', 'tuple', 'record', 'box', 'ref')
+LOOP_KINDS = ('module', 'list', 'dict', 'tuple', 'stack', 'record', 'box', 'ref')
 
 
 def _loop(draw: st.DrawFn, start: int) -> list[Node]:
@@ -744,8 +744,9 @@ def unscoped_cycle_graphs(draw, **kwargs) -> Graph:
 #: change of node type changes the structure): sequences, and named containers. (Not
 #: Parameter to StateEntry: StateEntry belongs to the optional feature `state`.)
 RETYPES = {
-    'list': ('tuple',),
-    'tuple': ('list',),
+    'list': ('tuple', 'stack'),
+    'tuple': ('list', 'stack'),
+    'stack': ('list', 'tuple'),
     'module': ('scope', 'dict', 'record', 'box'),
     'scope': ('module', 'dict', 'record', 'box'),
     'dict': ('module', 'scope', 'record', 'box'),
@@ -760,7 +761,7 @@ def _retypable(nodes: Sequence[Node]) -> list[int]:
     them would be one object."""
 
     return [i for i, node in enumerate(nodes) if node.kind in RETYPES
-            and (i > 0 or node.kind in NAMESPACES) and (node.kind != 'list' or node.children)]
+            and (i > 0 or node.kind in NAMESPACES) and (node.kind not in ('list', 'stack') or node.children)]
 
 
 @st.composite
