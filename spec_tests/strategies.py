@@ -208,10 +208,12 @@ class _Builder:
         if target:
             kinds += ['module', 'list', 'dict']  # cycles need mutable values
             # A Reference may hold a Reference (a node held once, under one tag) or a
-            # static value (a value: no tie needs to keep its identity).
+            # static value (a value: no tie needs to keep its identity). Chains of
+            # References are drawn twice as often as other kinds: an implementation that
+            # collapses them or loses the inner tags shows only on a chain.
             if self.o.statics:
                 kinds.append('static')
-            kinds.append('ref')
+            kinds += ['ref', 'ref']
         return kinds
 
     def node(self, depth: int, owner: int | None, kind: str | None = None, target: bool = False) -> int:

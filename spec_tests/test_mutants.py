@@ -35,8 +35,10 @@ CASES = {
     'PRUNED_PLACEHOLDER_LEAF': [test_share.test_leaf_count, test_share.test_first_occurrence_is_canonical],
     'CONVERTED_LEAVES': [test_tree.test_flatten_unflatten_round_trip],
     'KEYLESS_DEFINITION': [test_tree.test_definitions_are_equal_exactly_for_equal_structures],
-    'VALUES_IN_DEFINITION': [test_tree.test_definitions_are_equal_exactly_for_equal_structures,
-                             test_tree.test_definitions_do_not_depend_on_leaf_values],
+    # Not test_definitions_are_equal_exactly_for_equal_structures: its pairs differ only
+    # by leaf values in a fraction of examples, and whether 100 of them hold one with a
+    # Parameter depends on the draw; the property below draws such trees every time.
+    'VALUES_IN_DEFINITION': [test_tree.test_definitions_do_not_depend_on_leaf_values],
     'EAGER_CYCLE_CHECK': [test_share.test_cycle_outside_scopes_raises_cycle_error],
     'NARROW_ALIAS_CHECK': [test_share.test_one_object_under_two_tags_or_scopes],
     'COLLAPSED_REFERENCE_CHAINS': [test_tree.test_flatten_unflatten_round_trip],
