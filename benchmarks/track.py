@@ -191,12 +191,16 @@ def main(argv):
         print(f'\ntrack: wrote the baseline {baseline_path} ({len(current)} tracked metrics)')
         runs = [entry]
     else:
-        then = tracking.ratios(results.Run(tracking.load_baseline(baseline_path)), options.stat)
+        before = results.Run(tracking.load_baseline(baseline_path))
+        then = tracking.ratios(before, options.stat)
         verdict = tracking.judge(current, then, options.threshold, options.metric_threshold)
         if verdict.failed and options.confirm and not options.results:
             again = _measure_again(options, tracking.suspects(verdict), run, documents)
             verdict = tracking.judge(current, then, options.threshold, options.metric_threshold, again)
         _print_verdict(verdict, baseline_path, options.stat)
+        print('\nNoise: the floor timed in each process, slowest over fastest (same code, same shape):')
+        print(f'  this run:     {tracking.format_spread(tracking.floor_spread(run, options.stat))}')
+        print(f'  the baseline: {tracking.format_spread(tracking.floor_spread(before, options.stat))}')
         runs = [{'label': 'baseline', 'machine_class': machine, 'ratios': then}, entry]
 
     if options.history:

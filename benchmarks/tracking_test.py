@@ -160,3 +160,12 @@ def test_families_compare_the_shapes_of_both_runs():
     verdict = tracking.judge(now, _shapes(1.0, (10, 100)), threshold=15, metric_threshold=50)
     assert verdict.families[0].current == pytest.approx(1.0)
     assert verdict.failed == []
+
+
+def test_track_reports_the_noise_between_processes(tmp_path, capsys):
+    legacy = _document('legacy', _benchmark('legacy', 'flatten', 'floor', 1.5e-6))
+    run = _write(tmp_path / 'run.json', results.merge([_run(), legacy]))
+    assert _track(tmp_path, '--results', run, '--baseline', run) == 0
+    out = capsys.readouterr().out
+    assert 'this run:     median 50.0%, at most 50.0% (flatten/N10-tied0), over 1 shapes' in out
+    assert 'the baseline: median 50.0%' in out

@@ -57,6 +57,7 @@ def settings_for(ci: int) -> settings:
     if active() == 'mutation':
         common['phases'] = [phase for phase in _PHASES if phase != Phase.shrink]
     if active() in ('ci', 'mutation'):
-        # derandomize: the same examples on every run, on every machine.
+        # derandomize: the same examples on every run of the same files, on every machine
+        # (hypothesis' pool of literals depends on the modules loaded: see README.md).
         return settings(max_examples=ci, derandomize=True, **common)
     return settings(max_examples=max(ci, EXAMPLES[active()]), **common)

@@ -26,6 +26,8 @@ __all__ = [
     'append_history',
     'compare',
     'families',
+    'floor_spread',
+    'format_spread',
     'format_table',
     'judge',
     'load_baseline',
@@ -39,6 +41,7 @@ __all__ = [
 import json
 import math
 import os
+import statistics
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -83,6 +86,46 @@ def ratios(run: Run, stat: str = 'min') -> dict[str, float]:
         if peak is not None and floor_peak:
             metrics[f'{MEMORY}/{peer}/{shape}'] = peak / floor_peak
     return metrics
+
+
+def floor_spread(run: Run, stat: str = 'min') -> dict[str, float]:
+    r"""The noise between the processes of a run, by key ``op/N<n>-<variant>``: how much,
+    in percent, the slowest process's floor exceeds the fastest's. Every process times the
+    floor, the same code on the same shape, so any spread is the machine's.
+
+    Example:
+        >>> def floor(process, seconds):
+        ...     info = dict(op='flatten', peer='floor', n=10, variant='tied0', process=process)
+        ...     return {'stats': {'min': seconds}, 'extra_info': info}
+        >>> floor_spread(Run({'benchmarks': [floor('a', 1.0), floor('b', 1.25)]}))
+        {'flatten/N10-tied0': 25.0}
+    """
+
+    times: dict[str, list[float]] = {}
+    for (_, op, n, variant), entry in run.floors.items():
+        times.setdefault(f'{op}/N{n}-{variant}', []).append(entry['stats'][stat])
+    return {
+        key: (max(values) / min(values) - 1) * 100
+        for key, values in sorted(times.items())
+        if len(values) > 1 and min(values) > 0
+    }
+
+
+def format_spread(spread: dict[str, float]) -> str:
+    r"""One line on a :func:`floor_spread`: its median and its largest value.
+
+    Example:
+        >>> format_spread({'flatten/N10-tied0': 2.0, 'jit_call/N10-tied0': 30.0, 'partition/N10-tied0': 4.0})
+        'median 4.0%, at most 30.0% (jit_call/N10-tied0), over 3 shapes'
+        >>> format_spread({})
+        'not measured (a single process timed the floor)'
+    """
+
+    if not spread:
+        return 'not measured (a single process timed the floor)'
+    worst = max(spread, key=spread.__getitem__)
+    return f'median {statistics.median(spread.values()):.1f}%, at most {spread[worst]:.1f}% ({worst}), ' \
+        f'over {len(spread)} shapes'
 
 
 class Row(NamedTuple):
