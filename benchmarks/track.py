@@ -53,28 +53,62 @@ def _parse(argv):
         description=(__doc__ or '').split('\n\n')[0],
         epilog='Arguments after a lone -- go to every pytest process, e.g. -- -k "N10-".',
     )
-    parser.add_argument('--group', action='append', default=[], metavar='NAME=COMMAND',
-                        help='a benchmark process to run: its name and command line (repeatable)')
-    parser.add_argument('--results', nargs='+', metavar='JSON',
-                        help='compare these pytest-benchmark JSON files instead of running the processes')
+    parser.add_argument(
+        '--group',
+        action='append',
+        default=[],
+        metavar='NAME=COMMAND',
+        help='a benchmark process to run: its name and command line (repeatable)',
+    )
+    parser.add_argument(
+        '--results',
+        nargs='+',
+        metavar='JSON',
+        help='compare these pytest-benchmark JSON files instead of running the processes',
+    )
     parser.add_argument('--baseline', help='the baseline file (default: baselines/<machine class>.json)')
-    parser.add_argument('--threshold', type=float, default=15.0,
-                        help='how much, in percent, a family of tracked ratios (one operation of one peer, '
-                             'geometric mean over shapes) may grow before the run fails (default: 15)')
-    parser.add_argument('--metric-threshold', type=float, default=METRIC_THRESHOLD,
-                        help='how much, in percent, a single tracked ratio may grow before the run fails '
-                             f'(default: {METRIC_THRESHOLD:g})')
-    parser.add_argument('--stat', default='min', choices=('min', 'median'),
-                        help='the statistic of each benchmark that ratios use (default: min)')
-    parser.add_argument('--no-confirm', dest='confirm', action='store_false',
-                        help='fail on the first measurement instead of measuring regressions again')
+    parser.add_argument(
+        '--threshold',
+        type=float,
+        default=15.0,
+        help='how much, in percent, a family of tracked ratios (one operation of one peer, '
+        'geometric mean over shapes) may grow before the run fails (default: 15)',
+    )
+    parser.add_argument(
+        '--metric-threshold',
+        type=float,
+        default=METRIC_THRESHOLD,
+        help='how much, in percent, a single tracked ratio may grow before the run fails '
+        f'(default: {METRIC_THRESHOLD:g})',
+    )
+    parser.add_argument(
+        '--stat',
+        default='min',
+        choices=('min', 'median'),
+        help='the statistic of each benchmark that ratios use (default: min)',
+    )
+    parser.add_argument(
+        '--no-confirm',
+        dest='confirm',
+        action='store_false',
+        help='fail on the first measurement instead of measuring regressions again',
+    )
     parser.add_argument('--history', metavar='FILE', help='append this run to a history file (JSON lines)')
-    parser.add_argument('--update-baseline', action='store_true',
-                        help='write this run as the baseline of its machine class instead of failing on it')
-    parser.add_argument('--out', default=os.path.join(WORKSPACE, 'benchmarks', 'results'),
-                        help='where the merged JSON, the pictures and index.html go (default: benchmarks/results)')
-    parser.add_argument('--platform', choices=('cpu', 'cuda'),
-                        help='JAX_PLATFORMS of the processes (Bazel passes cuda under --config=cuda)')
+    parser.add_argument(
+        '--update-baseline',
+        action='store_true',
+        help='write this run as the baseline of its machine class instead of failing on it',
+    )
+    parser.add_argument(
+        '--out',
+        default=os.path.join(WORKSPACE, 'benchmarks', 'results'),
+        help='where the merged JSON, the pictures and index.html go (default: benchmarks/results)',
+    )
+    parser.add_argument(
+        '--platform',
+        choices=('cpu', 'cuda'),
+        help='JAX_PLATFORMS of the processes (Bazel passes cuda under --config=cuda)',
+    )
     options, rest = parser.parse_known_args(argv)
     if rest and rest[0] == '--':
         rest = rest[1:]
@@ -118,8 +152,12 @@ CONFIRM_TIMING = ['--benchmark-max-time=2.0', '--benchmark-min-rounds=20']
 def _measure_again(options, keys, run, documents):
     r"""Measures the given metrics again, in the groups that measured them."""
 
-    group_of = {b['extra_info']['process']: name for name, doc in documents.items()
-                for b in doc.get('benchmarks', []) if 'process' in b.get('extra_info', {})}
+    group_of = {
+        b['extra_info']['process']: name
+        for name, doc in documents.items()
+        for b in doc.get('benchmarks', [])
+        if 'process' in b.get('extra_info', {})
+    }
     names = {}
     for key in keys:
         op, peer, shape = key.split('/')
@@ -145,8 +183,9 @@ def _print_verdict(verdict, against, stat):
 
 def _commit():
     try:
-        out = subprocess.run(['git', '-C', WORKSPACE, 'describe', '--always', '--dirty'],
-                             capture_output=True, text=True, timeout=30)
+        out = subprocess.run(
+            ['git', '-C', WORKSPACE, 'describe', '--always', '--dirty'], capture_output=True, text=True, timeout=30
+        )
     except OSError:
         return None
     return out.stdout.strip() or None
@@ -174,8 +213,11 @@ def main(argv):
     print('\nTargets (reported, not enforced):\n' + targets.format_checks(checks))
 
     machine = run.machine_class
-    baseline_path = _user_path(options.baseline) if options.baseline else os.path.join(
-        WORKSPACE, 'benchmarks', 'baselines', f'{machine}.json')
+    baseline_path = (
+        _user_path(options.baseline)
+        if options.baseline
+        else os.path.join(WORKSPACE, 'benchmarks', 'baselines', f'{machine}.json')
+    )
     current = tracking.ratios(run, options.stat)
     label = f'{datetime.datetime.now():%Y-%m-%d %H:%M} {commit or ""}'.strip()
     entry = {'label': label, 'machine_class': machine, 'stat': options.stat, 'ratios': current}
@@ -215,8 +257,10 @@ def main(argv):
 
     failed = [] if options.update_baseline else verdict.failed
     if failed:
-        print(f'\ntrack: {len(failed)} regressed (families by more than {options.threshold:g}%, '
-              f'single ratios by more than {options.metric_threshold:g}%):')
+        print(
+            f'\ntrack: {len(failed)} regressed (families by more than {options.threshold:g}%, '
+            f'single ratios by more than {options.metric_threshold:g}%):'
+        )
         print(tracking.format_table(failed))
         return 1
     return 0

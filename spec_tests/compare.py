@@ -102,8 +102,9 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
         else:
             assert len(x) == len(node.children), f'{at}: expected {len(node.children)} items, found {len(x)}'
     elif kind == 'record':
-        assert type(x) is record_class(node.keys), \
+        assert type(x) is record_class(node.keys), (
             f'{at}: expected a named tuple of fields {node.keys}, found {type(x).__name__}'
+        )
     elif kind == 'box':
         assert type(x) is Box, f'{at}: expected a Box, found {type(x).__name__}'
         assert tuple(vars(x)) == node.keys, f'{at}: expected attributes {node.keys}, found {tuple(vars(x))}'
@@ -257,8 +258,9 @@ def names_tags(impl: Adapter, graph: Graph, error: str) -> None:
     model, _, message = flatten_error(impl, Graph(tuple(map(retag, graph.nodes))), error)
     assert model.failure is not None, 'the model has no failure'
     for tag in model.failure.tags:
-        assert _names(repr(tag), message) or _names(str(tag), message), \
+        assert _names(repr(tag), message) or _names(str(tag), message), (
             f'the message does not name the tag {tag!r}: {message}'
+        )
 
 
 def _distinctive(tag: Any) -> Any:

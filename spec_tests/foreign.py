@@ -47,14 +47,14 @@ def __getattr__(name: str) -> type:
 
     if not name.startswith('Record_'):
         raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
-    fields, rest = [], name[len('Record_'):]
+    fields, rest = [], name[len('Record_') :]
     while rest:
         size = re.match(r'\d+', rest)
         if size is None:
             raise AttributeError(f'{name!r} does not spell the fields of a record')
         start = size.end()
-        fields.append(rest[start:start + int(size.group())])
-        rest = rest[start + int(size.group()):]
+        fields.append(rest[start : start + int(size.group())])
+        rest = rest[start + int(size.group()) :]
     return record_class(fields)
 
 

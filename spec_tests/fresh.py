@@ -160,7 +160,8 @@ class _Worker:
     def _past_bound(self, name: str, what: str) -> MemoryBoundError:
         return MemoryBoundError(
             f'{name} went past the memory bound of {_size(self.bound)} of data (RLIMIT_DATA of its worker '
-            f'process, jax included): {what}')
+            f'process, jax included): {what}'
+        )
 
     def _died(self, name: str) -> AssertionError:
         status = self.process.wait()

@@ -231,8 +231,9 @@ class Graph:
 
         cycles = set(self.cycle_edges())
         names = _Source(self).names if len(self.nodes) <= INLINE_LIMIT else {}
-        nodes = [{'id': i, 'kind': n.kind, 'label': _label(n), 'name': names.get(i, '')}
-                 for i, n in enumerate(self.nodes)]
+        nodes = [
+            {'id': i, 'kind': n.kind, 'label': _label(n), 'name': names.get(i, '')} for i, n in enumerate(self.nodes)
+        ]
         edges = [
             {
                 'source': parent,
@@ -367,8 +368,11 @@ class _Source:
         for i, name in self.names.items():
             node = graph.nodes[i]
             if node.kind in MUTABLE:
-                self.lines.append(f'{name} = {_label(node)}()' if node.kind in NAMESPACES
-                                  else f'{name} = {"[]" if node.kind == "list" else "{}"}')
+                self.lines.append(
+                    f'{name} = {_label(node)}()'
+                    if node.kind in NAMESPACES
+                    else f'{name} = {"[]" if node.kind == "list" else "{}"}'
+                )
                 fill.append(i)
         for i in _creation_order(graph, self.names):
             self.lines.append(f'{self.names[i]} = {self.expression(i, inline_self=True)}')

@@ -155,9 +155,7 @@ class Model:
         r"""Access paths that end at a leaf, with the leaf's instance id."""
 
         return [
-            (path, self.instance_at(path).id)
-            for path in self.paths(limit)
-            if self.instance_at(path).kind == 'array'
+            (path, self.instance_at(path).id) for path in self.paths(limit) if self.instance_at(path).kind == 'array'
         ]
 
 

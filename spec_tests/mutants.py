@@ -339,7 +339,6 @@ KEYLESS_DEFINITION = _Mutant('keyless-definition', Module=KeylessModule, Scope=K
 VALUES_IN_DEFINITION = _Mutant('values-in-definition', Parameter=ValuedParameter)
 
 
-
 def _path_to(root, target):
     r"""The key path string from ``root`` down to the object ``target``, through the
     nodes the walk knows, or :py:`None` if ``target`` is not below ``root``."""

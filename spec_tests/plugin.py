@@ -35,10 +35,17 @@ MAX_FAILURES = 3
 
 def pytest_addoption(parser):
     group = parser.getgroup('spec_tests', 'weight-sharing conformance suite')
-    group.addoption('--impl', default='reference',
-                    help='the implementation to test: a short name or module.path[:ATTRIBUTE] of an adapter')
-    group.addoption('--spec-profile', choices=profiles.PROFILES, default=None,
-                    help=f'hypothesis profile (default: ${profiles.ENV}, else ci)')
+    group.addoption(
+        '--impl',
+        default='reference',
+        help='the implementation to test: a short name or module.path[:ATTRIBUTE] of an adapter',
+    )
+    group.addoption(
+        '--spec-profile',
+        choices=profiles.PROFILES,
+        default=None,
+        help=f'hypothesis profile (default: ${profiles.ENV}, else ci)',
+    )
     group.addoption('--spec-report', default=None, metavar='PATH', help='write the outcome of every property as JSON')
     group.addoption('--spec-progress', action='store_true', help='print one line per finished test')
 
@@ -84,12 +91,15 @@ class _Collector:
             self.ids[item.nodeid] = [m.args[0] for m in item.iter_markers('spec')]
 
     def pytest_runtest_logreport(self, report):
-        result = self.results.setdefault(report.nodeid, {
-            'test': report.nodeid,
-            'spec': self.ids.get(report.nodeid, []),
-            'outcome': 'passed',
-            'duration': 0.0,
-        })
+        result = self.results.setdefault(
+            report.nodeid,
+            {
+                'test': report.nodeid,
+                'spec': self.ids.get(report.nodeid, []),
+                'outcome': 'passed',
+                'duration': 0.0,
+            },
+        )
         result['duration'] += report.duration
         if report.failed:
             result['outcome'] = 'failed' if report.when == 'call' else 'error'
@@ -112,7 +122,9 @@ class _Collector:
                 examples = f', {result["examples"]} examples' if result['examples'] else ''
                 self.config.pluginmanager.get_plugin('terminalreporter').write_line(
                     f'[spec_tests] {done}/{self.total} {result["outcome"]:7} {spec} '
-                    f'{report.nodeid.split("::")[-1]} ({result["duration"]:.1f}s{examples})', flush=True)
+                    f'{report.nodeid.split("::")[-1]} ({result["duration"]:.1f}s{examples})',
+                    flush=True,
+                )
 
     def pytest_sessionfinish(self, session):
         path = self.config.getoption('spec_report')

@@ -62,6 +62,7 @@ tags = st.one_of(
     st.tuples(st.sampled_from('pq'), st.integers(0, 3)),
 )
 
+
 #: Static (non-array) values: numbers, strings, None, tuples, functions, a dtype, a
 #: scalar type (it has ``dtype`` but no ``shape``), and a tuple subclass that JAX holds
 #: as a leaf (:class:`~spec_tests.foreign.UnnamedTuple`). All hashable; values of
@@ -91,8 +92,11 @@ statics = st.one_of(
     st.tuples(st.integers(0, 2), st.sampled_from('ab')),
     st.tuples(st.integers(0, 2), st.sampled_from('ab')).map(UnnamedTuple),
     st.sampled_from((len, abs, jnp.float32, np.dtype('int8'))),
-    st.tuples(st.sampled_from(('', ' ')), st.text(st.sampled_from('AXYZbxyz<>'), min_size=1, max_size=3),
-              st.sampled_from(('', ' ', '\n'))).map(lambda parts: Token(''.join(parts))),
+    st.tuples(
+        st.sampled_from(('', ' ')),
+        st.text(st.sampled_from('AXYZbxyz<>'), min_size=1, max_size=3),
+        st.sampled_from(('', ' ', '\n')),
+    ).map(lambda parts: Token(''.join(parts))),
 )
 
 #: Static values that cannot be hashed (sets, bytearrays): TREE-DEFINITION compares
@@ -313,15 +317,17 @@ class _Builder:
         return [i for i, n in enumerate(self.nodes) if n['kind'] in CONTAINERS]
 
     def graph(self) -> Graph:
-        return Graph(tuple(
-            Node(
-                kind=n['kind'],
-                keys=tuple(n['keys']),
-                children=tuple(n['children']),
-                **{k: v for k, v in n.items() if k not in ('kind', 'keys', 'children')},
+        return Graph(
+            tuple(
+                Node(
+                    kind=n['kind'],
+                    keys=tuple(n['keys']),
+                    children=tuple(n['children']),
+                    **{k: v for k, v in n.items() if k not in ('kind', 'keys', 'children')},
+                )
+                for n in self.nodes
             )
-            for n in self.nodes
-        ))
+        )
 
     def owned_below(self, top: int, i: int | None) -> bool:
         while i is not None:
@@ -343,12 +349,16 @@ class _Builder:
         if home is None:  # outside scopes: a plain copy, whose value holds no Reference
             if any(graph[j].kind in ('ref', 'scope') for j in below):
                 return []
-            return [c for c in self.containers() if self.namespace[c] is None
-                    and c not in below and not self.frozen_at(c)]
+            return [
+                c for c in self.containers() if self.namespace[c] is None and c not in below and not self.frozen_at(c)
+            ]
         # A cycle needs a mutable object on it to be built at all: here, the target.
         closes = self.o.cycles and self.nodes[target]['kind'] in MUTABLE
-        return [c for c in self.containers() if self.namespace[c] == home and not self.frozen_at(c)
-                and (closes or c not in below)]
+        return [
+            c
+            for c in self.containers()
+            if self.namespace[c] == home and not self.frozen_at(c) and (closes or c not in below)
+        ]
 
     def place(self, container: int, child: int) -> None:
         n = self.nodes[container]
@@ -384,8 +394,13 @@ class _Builder:
                 # several tags (SHARE-ALIAS). Not a plain tuple of static values: SPEC.md
                 # counts tuples among the nodes too, so whether one tuple may have two
                 # tags is left open (the reference raises AliasError).
-                values = [i for i in copies if self.nodes[i]['kind'] == 'array' or self.nodes[i]['kind'] == 'static'
-                          and (self.nodes[i]['wrapped'] or type(self.nodes[i]['value']) is not tuple)]
+                values = [
+                    i
+                    for i in copies
+                    if self.nodes[i]['kind'] == 'array'
+                    or self.nodes[i]['kind'] == 'static'
+                    and (self.nodes[i]['wrapped'] or type(self.nodes[i]['value']) is not tuple)
+                ]
                 tagged = self.o.references and values and self.draw(st.booleans())
                 if tagged:
                     held = {self.nodes[r]['children'][0] for r in self.refs}
@@ -403,8 +418,11 @@ class _Builder:
             # Not its twin either: twins come back from a flatten as one Reference, which
             # two tags would then hold (SPEC.md leaves open whether a flatten before
             # that must raise AliasError already).
-            held = {(self.namespace[c], self.nodes[c]['tag']) for c in
-                    (self.nodes[r]['children'][0] for r in self.refs) if self.nodes[c]['kind'] == 'ref'}
+            held = {
+                (self.namespace[c], self.nodes[c]['tag'])
+                for c in (self.nodes[r]['children'][0] for r in self.refs)
+                if self.nodes[c]['kind'] == 'ref'
+            }
             refs = [r for r in self.refs if (self.namespace[r], self.nodes[r]['tag']) not in held]
         if not refs:
             return True
@@ -439,8 +457,9 @@ class _Builder:
         compare, and random extras tie one in only about a sixth of the graphs."""
 
         graph = self.graph()
-        leafy = [r for r in self.refs
-                 if any(graph[i].kind == 'array' for i in subtree(graph, self.nodes[r]['children'][0]))]
+        leafy = [
+            r for r in self.refs if any(graph[i].kind == 'array' for i in subtree(graph, self.nodes[r]['children'][0]))
+        ]
         fitting = [r for r in leafy if self.tie_candidates(r)]
         if fitting:
             ref = self.draw(st.sampled_from(fitting))
@@ -453,9 +472,13 @@ class _Builder:
         fitting Reference, first adds one, to a new module, to a Scope (a new one under
         the root if there is none)."""
 
-        fits = [r for r in self.refs if self.namespace[r] is not None
-                and self.nodes[self.nodes[r]['children'][0]]['kind'] in MUTABLE
-                and self.namespace[self.nodes[r]['children'][0]] == self.namespace[r]]
+        fits = [
+            r
+            for r in self.refs
+            if self.namespace[r] is not None
+            and self.nodes[self.nodes[r]['children'][0]]['kind'] in MUTABLE
+            and self.namespace[self.nodes[r]['children'][0]] == self.namespace[r]
+        ]
         if fits:
             ref = self.draw(st.sampled_from(fits))
         else:
@@ -470,8 +493,9 @@ class _Builder:
             self.nodes[ref]['children'].append(self.add('module', ref))
             self.place(holder, ref)
         target = self.nodes[ref]['children'][0]
-        inside = [c for c in self.containers()
-                  if self.owned_below(target, c) and self.namespace[c] == self.namespace[ref]]
+        inside = [
+            c for c in self.containers() if self.owned_below(target, c) and self.namespace[c] == self.namespace[ref]
+        ]
         self.place(self.draw(st.sampled_from(inside)), ref)
 
 
@@ -540,8 +564,11 @@ def namespaces(graph: Graph) -> dict[int, int | None]:
 
 
 def _scoped_refs(graph: Graph, space: dict[int, int | None], kinds: tuple[str, ...]) -> list[int]:
-    return [i for i, s in space.items() if graph[i].kind == 'ref' and s is not None
-            and graph[graph[i].children[0]].kind in kinds]
+    return [
+        i
+        for i, s in space.items()
+        if graph[i].kind == 'ref' and s is not None and graph[graph[i].children[0]].kind in kinds
+    ]
 
 
 def _new_value(kind: str, start: int) -> list[Node]:
@@ -569,8 +596,9 @@ def _ensure_ref(graph: Graph, space: dict[int, int | None], kinds: tuple[str, ..
     return _with(graph, {0: _attach(graph[0], start, 'held', 0)}, added)
 
 
-def _containers_in(graph: Graph, space: dict[int, int | None], scope: int | None,
-                   exclude: Collection[int] = frozenset()) -> list[int]:
+def _containers_in(
+    graph: Graph, space: dict[int, int | None], scope: int | None, exclude: Collection[int] = frozenset()
+) -> list[int]:
     return sorted(c for c, s in space.items() if graph[c].kind in CONTAINERS and s == scope and c not in exclude)
 
 
@@ -583,8 +611,11 @@ def shared_entry_graphs(draw, **kwargs) -> Graph:
 
     graph = draw(graphs(root='scope', entries=True, **kwargs))
     start = len(graph.nodes)
-    graph = _with(graph, {0: _attach(graph[0], start, 'held', 0)},  # a tie candidate, if need be
-                  [Node('ref', tag='held', children=(start + 1,)), Node('list')])
+    graph = _with(
+        graph,
+        {0: _attach(graph[0], start, 'held', 0)},  # a tie candidate, if need be
+        [Node('ref', tag='held', children=(start + 1,)), Node('list')],
+    )
     space = namespaces(graph)
     degrees = graph.in_degrees()
     ref = draw(st.sampled_from(_scoped_refs(graph, space, MUTABLE)))
@@ -636,8 +667,10 @@ def aliased_graphs(draw, **kwargs) -> Graph:
     below = subtree(graph, target)
     start = len(graph.nodes)
     if draw(st.booleans()):  # same tag, from a new inner Scope
-        added = [Node('scope', keys=('inner',), children=(start + 1,)),
-                 Node('ref', tag=graph[ref].tag, children=(target,))]
+        added = [
+            Node('scope', keys=('inner',), children=(start + 1,)),
+            Node('ref', tag=graph[ref].tag, children=(target,)),
+        ]
         containers = sorted(c for c in space if graph[c].kind in CONTAINERS and c not in below)
     else:  # another tag, in the same scope
         used = {graph[i].tag for i, s in space.items() if graph[i].kind == 'ref' and s == space[ref]}
@@ -712,8 +745,11 @@ def _loop(draw: st.DrawFn, start: int) -> list[Node]:
         children = [following]
         if draw(st.booleans()):  # something beside the edge, before or after it
             beside = start + len(kinds) + len(extras)
-            extras.append(Node('array', shape=(2,), seed=90 + len(extras)) if draw(st.booleans())
-                          else Node('static', value=draw(statics)))
+            extras.append(
+                Node('array', shape=(2,), seed=90 + len(extras))
+                if draw(st.booleans())
+                else Node('static', value=draw(statics))
+            )
             children.insert(draw(st.integers(0, 1)), beside)
         keys = tuple(f'k{i}' for i in range(len(children))) if kind in KEYED else ()
         nodes.append(Node(kind, keys=keys, children=tuple(children)))
@@ -729,10 +765,14 @@ def unscoped_cycle_graphs(draw, **kwargs) -> Graph:
 
     graph = draw(graphs(root='module', scopes=False, **kwargs))
     if draw(st.booleans()):
-        returns = [(ref, container) for ref, node in enumerate(graph.nodes) if node.kind == 'ref'
-                   for container in sorted(subtree(graph, node.children[0]))
-                   if graph[container].kind in CONTAINERS and buildable(_with(graph, {container: _attach(
-                       graph[container], ref, 'back', 0)}))]
+        returns = [
+            (ref, container)
+            for ref, node in enumerate(graph.nodes)
+            if node.kind == 'ref'
+            for container in sorted(subtree(graph, node.children[0]))
+            if graph[container].kind in CONTAINERS
+            and buildable(_with(graph, {container: _attach(graph[container], ref, 'back', 0)}))
+        ]
         if returns:
             ref, container = draw(st.sampled_from(returns))
             return _with(graph, {container: _attach(graph[container], ref, draw(names), draw(st.integers(0, 4)))})
@@ -762,8 +802,13 @@ def _retypable(nodes: Sequence[Node]) -> list[int]:
     Scope, and nothing becomes an empty tuple: Python has one empty tuple, so two of
     them would be one object."""
 
-    return [i for i, node in enumerate(nodes) if node.kind in RETYPES
-            and (i > 0 or node.kind in NAMESPACES) and (node.kind not in ('list', 'stack') or node.children)]
+    return [
+        i
+        for i, node in enumerate(nodes)
+        if node.kind in RETYPES
+        and (i > 0 or node.kind in NAMESPACES)
+        and (node.kind not in ('list', 'stack') or node.children)
+    ]
 
 
 @st.composite
@@ -778,15 +823,32 @@ def edited_graphs(draw, graph: Graph) -> Graph:
     (Changed static values are TREE-STATIC's business.)"""
 
     nodes = list(graph.nodes)
-    positions = [(i, n) for i, node in enumerate(nodes) for n, child in enumerate(node.children)
-                 if nodes[child].kind == 'ref' and node.kind != 'ref']
+    positions = [
+        (i, n)
+        for i, node in enumerate(nodes)
+        for n, child in enumerate(node.children)
+        if nodes[child].kind == 'ref' and node.kind != 'ref'
+    ]
     keyed = [i for i, node in enumerate(nodes) if node.kind in KEYED and node.keys]
     arrays = [i for i, node in enumerate(nodes) if node.kind == 'array']
-    swaps = [(a, b) for a in positions for b in positions
-             if a < b and nodes[a[0]].children[a[1]] != nodes[b[0]].children[b[1]]]
-    edits = [e for e, possible in (('retag', positions), ('swap', swaps), ('twin', positions),
-                                   ('rekey', keyed), ('retype', _retypable(nodes)), ('none', arrays))
-             if possible]
+    swaps = [
+        (a, b)
+        for a in positions
+        for b in positions
+        if a < b and nodes[a[0]].children[a[1]] != nodes[b[0]].children[b[1]]
+    ]
+    edits = [
+        e
+        for e, possible in (
+            ('retag', positions),
+            ('swap', swaps),
+            ('twin', positions),
+            ('rekey', keyed),
+            ('retype', _retypable(nodes)),
+            ('none', arrays),
+        )
+        if possible
+    ]
     if not edits:
         return graph
     edit = draw(st.sampled_from(edits))

@@ -30,15 +30,21 @@ def main(argv: list[str] | None = None) -> int:
     package = os.path.dirname(os.path.abspath(__file__))
     args = [
         package,
-        '-p', 'no:cacheprovider',
+        '-p',
+        'no:cacheprovider',
         # Append, not prepend: the folder above spec_tests may hold another `inox`
         # (the reference one, in the runfiles of the conformance job).
         '--import-mode=append',
-        '--rootdir', os.path.dirname(package),
-        '-c', os.devnull,
-        '-q', '-rN',
-        '-m', 'spec',
-        '--impl', options.impl,
+        '--rootdir',
+        os.path.dirname(package),
+        '-c',
+        os.devnull,
+        '-q',
+        '-rN',
+        '-m',
+        'spec',
+        '--impl',
+        options.impl,
         '--spec-progress',
     ]
     if not _installed():

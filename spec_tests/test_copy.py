@@ -36,7 +36,8 @@ def load_and_check(impl, graphs, pickles):
             loaded.append(pickle.loads(blob))
         except Exception as error:
             raise AssertionError(
-                f'graph {n} of {len(graphs)} does not load:\n{graph!r}\n{type(error).__name__}: {error}') from None
+                f'graph {n} of {len(graphs)} does not load:\n{graph!r}\n{type(error).__name__}: {error}'
+            ) from None
     for n, (graph, (root, (static, *partitions))) in enumerate(zip(graphs, loaded, strict=True)):
         model = walk(graph)
         try:

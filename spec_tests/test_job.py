@@ -14,20 +14,33 @@ from .plugin import _jsonable
 
 def _report(name, outcome, failures=(), features=(), deep='passed'):
     return {
-        'name': name, 'version': '1', 'profile': 'ci', 'seconds': 1.0, 'features': list(features),
+        'name': name,
+        'version': '1',
+        'profile': 'ci',
+        'seconds': 1.0,
+        'features': list(features),
         'spec_ids': ['SHARE-CYCLES', 'SHARE-REPR', 'TREE-DEEP'],
         'spec_features': {'SHARE-CYCLES': None, 'SHARE-REPR': 'repr', 'TREE-DEEP': 'deep'},
         'results': [
             {'test': 't.py::test_cycles', 'spec': ['SHARE-CYCLES'], 'outcome': outcome, 'failures': list(failures)},
             {'test': 't.py::test_repr', 'spec': ['SHARE-REPR'], 'outcome': 'n.a.', 'message': 'n.a.: no repr'},
-            {'test': 't.py::test_deep', 'spec': ['TREE-DEEP'], 'outcome': deep,
-             'failures': [{'message': 'RecursionError', 'counterexample': {}}] if deep == 'failed' else []},
+            {
+                'test': 't.py::test_deep',
+                'spec': ['TREE-DEEP'],
+                'outcome': deep,
+                'failures': [{'message': 'RecursionError', 'counterexample': {}}] if deep == 'failed' else [],
+            },
         ],
     }
 
 
-_GRAPH = Graph((Node('scope', keys=('a',), children=(1,)), Node('ref', tag='t', children=(2,)),
-                Node('module', keys=('back',), children=(1,))))
+_GRAPH = Graph(
+    (
+        Node('scope', keys=('a',), children=(1,)),
+        Node('ref', tag='t', children=(2,)),
+        Node('module', keys=('back',), children=(1,)),
+    )
+)
 _FAILURE = {'message': 'AssertionError: the cycle is lost', 'counterexample': {'graph': {'graph': _GRAPH.to_json()}}}
 
 
@@ -46,11 +59,13 @@ def test_matrix_text_and_page_show_the_counterexample():
 
 
 def test_core_and_claimed_features_gate_and_unclaimed_ones_do_not():
-    built = matrix.build([
-        _report('core-fails', 'failed', [_FAILURE], features=['deep']),
-        _report('deep-claimed-fails', 'passed', features=['deep'], deep='failed'),
-        _report('deep-unclaimed-fails', 'passed', deep='failed'),
-    ])
+    built = matrix.build(
+        [
+            _report('core-fails', 'failed', [_FAILURE], features=['deep']),
+            _report('deep-claimed-fails', 'passed', features=['deep'], deep='failed'),
+            _report('deep-unclaimed-fails', 'passed', deep='failed'),
+        ]
+    )
     columns = {c['name']: c for c in built['columns']}
 
     assert [c['ok'] for c in columns.values()] == [False, False, True]
@@ -62,10 +77,19 @@ def test_core_and_claimed_features_gate_and_unclaimed_ones_do_not():
 
 
 def test_expected_failures_pass_the_job_and_stale_ones_fail_it():
-    known = {'old': {'SHARE-CYCLES': 'loses cycles'}, 'fixed': {'SHARE-CYCLES': 'loses cycles'},
-             'unclaimed': {'TREE-DEEP': 'recursion'}}
-    built = matrix.build([_report('old', 'failed', [_FAILURE]), _report('fixed', 'passed'),
-                          _report('unclaimed', 'passed', deep='failed')], known)
+    known = {
+        'old': {'SHARE-CYCLES': 'loses cycles'},
+        'fixed': {'SHARE-CYCLES': 'loses cycles'},
+        'unclaimed': {'TREE-DEEP': 'recursion'},
+    }
+    built = matrix.build(
+        [
+            _report('old', 'failed', [_FAILURE]),
+            _report('fixed', 'passed'),
+            _report('unclaimed', 'passed', deep='failed'),
+        ],
+        known,
+    )
     columns = {c['name']: c for c in built['columns']}
 
     assert built['rows']['SHARE-CYCLES']['old']['verdict'] == 'xfail' and columns['old']['ok']
@@ -82,8 +106,9 @@ def test_crash_fails_the_job():
 
 
 def test_junit_has_one_testcase_per_implementation_and_id():
-    built = matrix.build([_report('good', 'passed'), _report('bad', 'failed', [_FAILURE])],
-                         {'good': {'SHARE-REPR': 'no repr'}})
+    built = matrix.build(
+        [_report('good', 'passed'), _report('bad', 'failed', [_FAILURE])], {'good': {'SHARE-REPR': 'no repr'}}
+    )
     root = ElementTree.fromstring(junit.render(built).encode())
 
     assert [s.get('name') for s in root] == ['good', 'bad'] and root.get('tests') == '6'
@@ -111,8 +136,12 @@ def test_huge_counterexamples_stay_small():
     value = _jsonable(deep)
 
     assert len(json.dumps(value)) < 2_000, len(json.dumps(value))
-    assert value['graph']['summary'] == {'nodes': 10_001, 'edges': 10_000, 'depth': 10_000,
-                                         'kinds': {'module': 10_000, 'array': 1}}
+    assert value['graph']['summary'] == {
+        'nodes': 10_001,
+        'edges': 10_000,
+        'depth': 10_000,
+        'kinds': {'module': 10_000, 'array': 1},
+    }
     failure = {'message': 'RecursionError', 'counterexample': {'graph': value}}
     built = matrix.build([_report('bad', 'failed', [failure])])
     assert '10001 nodes (10000 module, 1 array), 10000 edges, 10000 levels deep' in matrix.render(built)
@@ -120,8 +149,13 @@ def test_huge_counterexamples_stay_small():
 
 
 def test_parallel_edges_are_drawn_apart_with_both_labels():
-    tied = Graph((Node('scope', keys=('a', 'b'), children=(1, 1)), Node('ref', tag='t', children=(2,)),
-                  Node('array', shape=(2,))))
+    tied = Graph(
+        (
+            Node('scope', keys=('a', 'b'), children=(1, 1)),
+            Node('ref', tag='t', children=(2,)),
+            Node('array', shape=(2,)),
+        )
+    )
     svg = page.draw(tied.to_json())
     paths = re.findall(r'<path d="([^"]+)" fill="none"', svg)
 

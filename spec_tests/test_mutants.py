@@ -24,10 +24,14 @@ CASES = {
     'NO_ALIAS_CHECK': [test_share.test_one_object_under_two_tags_or_scopes],
     'NO_PRUNING': [test_share.test_leaf_count, test_tree.test_deep_trees],
     'SHARED_NAMESPACES': [test_share.test_inner_scopes_open_their_own_namespace],
-    'TAGLESS_DEFINITION': [test_tree.test_definitions_are_equal_exactly_for_equal_structures,
-                           test_transforms.test_one_jitted_function_for_many_trees],
-    'IDENTITY_IN_DEFINITION': [test_transforms.test_apis_over_several_trees,
-                               test_tree.test_definitions_are_equal_exactly_for_equal_structures],
+    'TAGLESS_DEFINITION': [
+        test_tree.test_definitions_are_equal_exactly_for_equal_structures,
+        test_transforms.test_one_jitted_function_for_many_trees,
+    ],
+    'IDENTITY_IN_DEFINITION': [
+        test_transforms.test_apis_over_several_trees,
+        test_tree.test_definitions_are_equal_exactly_for_equal_structures,
+    ],
     'SHALLOW_HASH_CHECK': [test_share.test_unhashable_tags_raise_type_error],
     'FORWARDED_ASSIGNMENT': [test_share.test_assigning_tag_or_value_rebinds_the_reference],
     'REFERENCE_KEYED_STATE': [test_state.test_update_returns_a_new_state],

@@ -36,8 +36,14 @@ def _selects(spec, node) -> bool:
         return node.kind in ('module', 'scope') and spec[1] in node.keys
     if spec == 'ndim>=2':
         return node.kind == 'array' and len(node.shape) >= 2
-    kinds = {'Parameter': ('param',), 'Module': ('module', 'scope'), 'Scope': ('scope',),
-             'Reference': ('ref',), 'list': ('list',), 'dict': ('dict',)}
+    kinds = {
+        'Parameter': ('param',),
+        'Module': ('module', 'scope'),
+        'Scope': ('scope',),
+        'Reference': ('ref',),
+        'list': ('list',),
+        'dict': ('dict',),
+    }
     return node.kind in kinds[spec]
 
 

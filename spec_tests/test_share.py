@@ -44,6 +44,7 @@ from .strategies import (
 
 any_graphs = sharing_graphs()
 
+
 class Unhashable:
     r"""A tag whose ``__hash__`` raises, as a class with a broken hash does."""
 
@@ -102,12 +103,14 @@ def test_unhashable_tags_raise_type_error(impl, tag):
 
 @prop('SHARE-TAG-HASHABLE', hashable_tags, ci=30)
 def test_hashable_tags_stay_out_of_the_leaves(impl, tag):
-    graph = Graph((
-        Node('scope', keys=('a', 'b'), children=(1, 1)),
-        Node('ref', tag=tag, children=(2,)),
-        Node('param', children=(3,)),
-        Node('array', shape=(2,), seed=1),
-    ))
+    graph = Graph(
+        (
+            Node('scope', keys=('a', 'b'), children=(1, 1)),
+            Node('ref', tag=tag, children=(2,)),
+            Node('param', children=(3,)),
+            Node('array', shape=(2,), seed=1),
+        )
+    )
     live = materialize(graph, impl)
     leaves = jax.tree_util.tree_leaves(live.root)
     assert len(leaves) == 1, f'expected the one array among the leaves, found {leaves!r}'
@@ -165,7 +168,7 @@ def test_first_occurrence_is_canonical(impl, graph):
         canonical = keystr(group[0], impl.reference_key)
         for pruned in group[1:]:
             text = keystr(pruned, impl.reference_key)
-            below = [key for key in found if key.startswith(text) and key[len(text):len(text) + 1] in ('.', '[')]
+            below = [key for key in found if key.startswith(text) and key[len(text) : len(text) + 1] in ('.', '[')]
             assert not below, f'pruned occurrence {text} (canonical: {canonical}) has leaves {below}'
     expected = [keystr(path, impl.reference_key) for _, path in model.leaves]
     assert found == expected, f'expected leaf paths {expected}, found {found}'
@@ -236,7 +239,11 @@ except impl.errors['TagConflictError']:
 def test_conflict_is_raised_under_python_optimizations(impl, pytestconfig):
     run = subprocess.run(  # another folder: the working directory may hold another inox
         python('-O', '-c', _OPTIMIZED, pytestconfig.getoption('impl')),
-        capture_output=True, text=True, env=child_env(), timeout=300, cwd=tempfile.gettempdir(),
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=300,
+        cwd=tempfile.gettempdir(),
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == 'raised', 'under python -O, conflicting tags raise nothing'

@@ -38,13 +38,16 @@ def test_forced_cycles_are_cycles(graph):
     assert graph.cycle_edges(), graph
 
 
-@pytest.mark.parametrize('strategy, error', [
-    (conflicting_graphs(), 'TagConflictError'),
-    (aliased_graphs(), 'AliasError'),
-    (cyclic_graphs(), 'CycleError'),
-    (self_scoped_graphs(), 'CycleError'),
-    (unscoped_cycle_graphs(), 'CycleError'),
-])
+@pytest.mark.parametrize(
+    'strategy, error',
+    [
+        (conflicting_graphs(), 'TagConflictError'),
+        (aliased_graphs(), 'AliasError'),
+        (cyclic_graphs(), 'CycleError'),
+        (self_scoped_graphs(), 'CycleError'),
+        (unscoped_cycle_graphs(), 'CycleError'),
+    ],
+)
 def test_each_injector_makes_its_error(strategy, error):
     @settings_for(40)
     @given(strategy)

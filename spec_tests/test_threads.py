@@ -67,8 +67,12 @@ def _frequent_switches():
 
 
 # A quarter of the trees make flatten raise: the threads must raise the same errors.
-_TREES = st.one_of(sharing_graphs(), sharing_graphs(), sharing_graphs(),
-                   st.one_of(cyclic_graphs(), conflicting_graphs(), aliased_graphs()))
+_TREES = st.one_of(
+    sharing_graphs(),
+    sharing_graphs(),
+    sharing_graphs(),
+    st.one_of(cyclic_graphs(), conflicting_graphs(), aliased_graphs()),
+)
 
 
 @prop('THREAD-SAFE', _TREES, ci=20)

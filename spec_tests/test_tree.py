@@ -81,16 +81,23 @@ def _leaf_count(tree):
 
 
 def _total(tree):
-    return sum((jnp.sum(x) for x in jax.tree_util.tree_leaves(tree) if jnp.issubdtype(x.dtype, jnp.inexact)),
-               jnp.float32(0))
+    return sum(
+        (jnp.sum(x) for x in jax.tree_util.tree_leaves(tree) if jnp.issubdtype(x.dtype, jnp.inexact)), jnp.float32(0)
+    )
 
 
 def _has_statics(graph: Graph) -> bool:
     return any(node.kind == 'static' for node in graph.nodes)
 
 
-@prop('TREE-STATIC', graphs(statics=True).filter(_has_statics), statics, st.booleans(),
-      st.tuples(*[unhashable_statics] * 2), ci=60)
+@prop(
+    'TREE-STATIC',
+    graphs(statics=True).filter(_has_statics),
+    statics,
+    st.booleans(),
+    st.tuples(*[unhashable_statics] * 2),
+    ci=60,
+)
 def test_static_values_are_not_leaves(impl, graph, other, retype, unhashable):
     live = materialize(graph, impl)
     leaves = jax.tree_util.tree_leaves(live.root)
@@ -101,8 +108,9 @@ def test_static_values_are_not_leaves(impl, graph, other, retype, unhashable):
     arrays = len(array_leaves(live.root))
     assert jax.jit(_leaf_count)(live.root) == arrays, 'jax.jit saw other leaves than the arrays'
     grads = jax.grad(_total, allow_int=True)(live.root)
-    assert jax.tree_util.tree_structure(grads) == jax.tree_util.tree_structure(live.root), \
+    assert jax.tree_util.tree_structure(grads) == jax.tree_util.tree_structure(live.root), (
         'jax.grad gave its gradients in a tree of another definition'
+    )
     batched = jax.tree_util.tree_map(lambda x: np.stack([x, x]), live.root)
     counts = jax.vmap(_leaf_count, axis_size=2)(batched)  # the size given: a tree may have no array
     assert list(counts) == [arrays] * 2, 'jax.vmap saw other leaves than the arrays'
@@ -153,13 +161,15 @@ def test_every_array_type_and_dtype_is_a_leaf(impl, graph):
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
     assert treedef == jax.tree_util.tree_structure(alike.root), 'numpy scalars change the tree definition'
     again = jax.tree_util.tree_leaves(jax.tree_util.tree_unflatten(treedef, leaves))
-    assert len(again) == len(leaves) and all(x is y for x, y in zip(again, leaves, strict=True)), \
+    assert len(again) == len(leaves) and all(x is y for x, y in zip(again, leaves, strict=True)), (
         'unflatten replaced leaves'
+    )
 
     static, arrays = impl.partition(live.root)
     expected = {keystr(path, impl.reference_key): instance for instance, path in model.leaves}
-    assert sorted(arrays) == sorted(expected), \
+    assert sorted(arrays) == sorted(expected), (
         f'partition\'s array state: expected keys {sorted(expected)}, found {sorted(arrays)}'
+    )
     for key, leaf in arrays.items():
         assert_array(leaf, expected_array(model, expected[key]), key)
     check_tree(impl, model, impl.combine(static, arrays))
@@ -174,8 +184,9 @@ def test_numpy_scalars_get_gradients_like_jax_arrays(impl, graph):
         return sum((n + 1) * jnp.sum(x) for n, x in enumerate(array_leaves(tree)))
 
     found, expected = array_leaves(impl.grad(loss)(live.root)), array_leaves(impl.grad(loss)(alike.root))
-    assert len(found) == len(expected) == len(paths), \
+    assert len(found) == len(expected) == len(paths), (
         f'{len(found)} gradients for numpy scalars, {len(expected)} for jax arrays, of {len(paths)} leaves'
+    )
     for path, a, b in zip(paths, found, expected, strict=True):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), err_msg=f'gradient at {path}')
 
@@ -263,8 +274,9 @@ def _check_deep(impl, graph):
         assert len(found) == 1, f'{how}: {len(found)} array leaves, expected the deepest one'
         assert_array(found[0], expected, f'{how}: the deepest leaf')
         if how in ('unflatten', 'combine') and 'y' in graph[0].keys:  # the root holds the deepest Reference too
-            assert result.y is resolve(impl, result, path[:-1]), \
+            assert result.y is resolve(impl, result, path[:-1]), (
                 f'{how}: the tie between .y and the deepest Reference is lost'
+            )
 
 
 def _check_repr(impl, graph):

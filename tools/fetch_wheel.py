@@ -31,13 +31,14 @@ def _download(line, lock_name):
         req.write(line + "\n")
     before = set(glob.glob("*.whl"))
     # Unpinned configuration (index, find-links) comes from the user's pip config, on purpose.
-    rc, out = _pip("download", "--no-deps", "--require-hashes", "--only-binary=:all:",
-                   "--dest", ".", "-r", req.name)
+    rc, out = _pip("download", "--no-deps", "--require-hashes", "--only-binary=:all:", "--dest", ".", "-r", req.name)
     os.unlink(req.name)
     if rc != 0:
         if "DO NOT MATCH THE HASHES" in out:
-            sys.exit(f"{name}=={version}: the hash in {lock_name} does not match the downloaded wheel. "
-                     f"If the new wheel is trusted, regenerate the lock: ./bazelw run //tools:lock\n{_tail(out)}")
+            sys.exit(
+                f"{name}=={version}: the hash in {lock_name} does not match the downloaded wheel. "
+                f"If the new wheel is trusted, regenerate the lock: ./bazelw run //tools:lock\n{_tail(out)}"
+            )
         sys.exit(f"could not fetch {name}=={version} (from {lock_name}); pip said:\n{_tail(out)}")
     (wheel,) = set(glob.glob("*.whl")) - before
     return wheel

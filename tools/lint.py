@@ -1,8 +1,8 @@
-"""Main of lint_test (tools/lint.bzl): ruff, then basedpyright, over the files it names.
+"""Main of lint_test (tools/lint.bzl): ruff's linter and formatter, then basedpyright, over the files it names.
 
 Arguments: pyproject.toml, which holds both tools' settings, then a file that lists the Python
 files to check, one a line, relative to the working directory (the runfiles' main repository,
-under `bazel test`). Exits 1 when either tool reports anything.
+under `bazel test`). Exits 1 when any of them reports anything.
 """
 
 import os
@@ -18,9 +18,11 @@ def main(config, listing):
     print(f"lint: {len(files)} files", flush=True)
     # Files are given explicitly, so ruff's own exclusions do not apply: the scope decides.
     ruff = run("ruff", "check", "--no-cache", "--output-format", "concise", "--config", config, *files)
+    # --diff: the log shows what `ruff format` would change.
+    ruff_format = run("ruff", "format", "--no-cache", "--diff", "--config", config, *files)
     # --pythonpath: this interpreter, whose sys.path (PYTHONPATH from Bazel) has every dependency.
     pyright = run("basedpyright", "--project", config, "--pythonpath", sys.executable, *files)
-    return 1 if ruff or pyright else 0
+    return 1 if ruff or ruff_format or pyright else 0
 
 
 def run(tool, *args):

@@ -28,8 +28,17 @@ def pip(python, *args):
 def resolve(python, in_file, constraints, tmp):
     """pip's resolution of `in_file`: the report's "install" items."""
     report = os.path.join(tmp, "report.json")
-    args = ["install", "--dry-run", "--ignore-installed", "--only-binary=:all:", "--quiet",
-            "--report", report, "-r", in_file]
+    args = [
+        "install",
+        "--dry-run",
+        "--ignore-installed",
+        "--only-binary=:all:",
+        "--quiet",
+        "--report",
+        report,
+        "-r",
+        in_file,
+    ]
     if constraints:
         args += ["-c", constraints]
     pip(python, *args)

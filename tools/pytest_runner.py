@@ -20,8 +20,10 @@ def check_cuda():
     try:
         jax.devices("cuda")
     except Exception as e:  # jax raises RuntimeError or AssertionError, depending on how it fails
-        sys.exit("no CUDA device: JAX_PLATFORMS=cuda (from --config=cuda) but jax found no usable GPU "
-                 f"({type(e).__name__}: {e})")
+        sys.exit(
+            "no CUDA device: JAX_PLATFORMS=cuda (from --config=cuda) but jax found no usable GPU "
+            f"({type(e).__name__}: {e})"
+        )
 
 
 class Shard:
@@ -31,7 +33,7 @@ class Shard:
         self.index, self.total = index, total
 
     def pytest_collection_modifyitems(self, config, items):
-        kept = items[self.index::self.total]
+        kept = items[self.index :: self.total]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
 
@@ -49,7 +51,7 @@ def shard_from_environment():
 
 def main(argv):
     split = argv.index("--")
-    files, extra = argv[:split], argv[split + 1:]
+    files, extra = argv[:split], argv[split + 1 :]
     if not files:
         sys.exit("pytest_runner: no files to test (is the srcs glob empty?)")
     check_cuda()

@@ -57,8 +57,7 @@ def active_requirements(name, extras, requirements):
     wanted = set(normalize(e) for e in extras)
     while True:
         active = [
-            r for r in reqs
-            if r.marker is None or any(r.marker.evaluate({"extra": e}) for e in [""] + sorted(wanted))
+            r for r in reqs if r.marker is None or any(r.marker.evaluate({"extra": e}) for e in [""] + sorted(wanted))
         ]
         more = set(normalize(e) for r in active if normalize(r.name) == normalize(name) for e in r.extras)
         if more <= wanted:

@@ -170,13 +170,29 @@ def write_report(
     verdict = {None: 'not measured', True: 'met', False: 'MISSED'}
     targets = _table(
         ['target', 'case', 'value', 'limit', 'verdict'],
-        [[c.target, c.case, '-' if c.value is None else f'{c.value:.2f}',
-          f'{"<=" if c.at_most else ">="} {c.limit:g}', verdict[c.met]] for c in checks],
+        [
+            [
+                c.target,
+                c.case,
+                '-' if c.value is None else f'{c.value:.2f}',
+                f'{"<=" if c.at_most else ">="} {c.limit:g}',
+                verdict[c.met],
+            ]
+            for c in checks
+        ],
     )
     tracked = _table(
         ['metric', 'baseline', 'current', 'change', 'status'],
-        [[r.key, '-' if r.baseline is None else f'{r.baseline:.2f}', '-' if r.current is None else f'{r.current:.2f}',
-          '-' if r.change is None else f'{r.change:+.1f}%', r.status] for r in rows],
+        [
+            [
+                r.key,
+                '-' if r.baseline is None else f'{r.baseline:.2f}',
+                '-' if r.current is None else f'{r.current:.2f}',
+                '-' if r.change is None else f'{r.change:+.1f}%',
+                r.status,
+            ]
+            for r in rows
+        ],
     )
     pictures = ''.join(f'<p><img src="{html.escape(os.path.basename(p))}"></p>' for p in images)
     machine = html.escape(str(run.machine_class))

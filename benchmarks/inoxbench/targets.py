@@ -44,8 +44,13 @@ def _ratio(run: Run, stat: str, top: tuple, bottom: tuple) -> float | None:
 def _scope_vs_module(run: Run, stat: str) -> list[Check]:
     name = 'Scope flatten+unflatten <= 1.3x plain Module'
     return [
-        Check(name, f'N={n} {v}', _ratio(run, stat, ('roundtrip', 'scope', n, v), ('roundtrip', 'module', n, v)),
-              1.3, True)
+        Check(
+            name,
+            f'N={n} {v}',
+            _ratio(run, stat, ('roundtrip', 'scope', n, v), ('roundtrip', 'module', n, v)),
+            1.3,
+            True,
+        )
         for v in SHARED
         for n in SIZES
     ]
@@ -87,8 +92,9 @@ def _linear(run: Run, stat: str) -> list[Check]:
 def _jit_vs_equinox(run: Run, stat: str) -> list[Check]:
     name = 'jit call with a Scope <= 1.2x eqx.filter_jit on an Equinox module'
     return [
-        Check(name, f'N={n} {v}', _ratio(run, stat, ('jit_call', 'scope', n, v), ('jit_call', 'equinox', n, v)),
-              1.2, True)
+        Check(
+            name, f'N={n} {v}', _ratio(run, stat, ('jit_call', 'scope', n, v), ('jit_call', 'equinox', n, v)), 1.2, True
+        )
         for v in SHARED
         for n in SIZES
     ]
@@ -100,8 +106,10 @@ TARGETS = [
         'inox_0_8_0',
         'inox 0.8.0',
         5.0,
-        {('roundtrip', 'flatten+unflatten'): ('roundtrip', 'flatten+unflatten'),
-         ('partition_combine', 'partition+combine'): ('partition_combine', 'partition+combine')},
+        {
+            ('roundtrip', 'flatten+unflatten'): ('roundtrip', 'flatten+unflatten'),
+            ('partition_combine', 'partition+combine'): ('partition_combine', 'partition+combine'),
+        },
     ),
     # Not a target: the bare Python walk (peers/bare_walk.py) shows how far any
     # per-call Python walk can get.
@@ -117,8 +125,10 @@ TARGETS = [
         'nnx',
         'NNX',
         3.0,
-        {('roundtrip', 'flatten+unflatten'): ('roundtrip', 'split+merge'),
-         ('partition_combine', 'partition+combine'): ('partition_combine', 'split(Param)+merge')},
+        {
+            ('roundtrip', 'flatten+unflatten'): ('roundtrip', 'split+merge'),
+            ('partition_combine', 'partition+combine'): ('partition_combine', 'split(Param)+merge'),
+        },
     ),
     _linear,
     _jit_vs_equinox,

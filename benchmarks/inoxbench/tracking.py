@@ -124,8 +124,10 @@ def format_spread(spread: dict[str, float]) -> str:
     if not spread:
         return 'not measured (a single process timed the floor)'
     worst = max(spread, key=spread.__getitem__)
-    return f'median {statistics.median(spread.values()):.1f}%, at most {spread[worst]:.1f}% ({worst}), ' \
+    return (
+        f'median {statistics.median(spread.values()):.1f}%, at most {spread[worst]:.1f}% ({worst}), '
         f'over {len(spread)} shapes'
+    )
 
 
 class Row(NamedTuple):

@@ -34,9 +34,7 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *, key):
         scale = 1 / math.sqrt(in_features)
-        self.weight = Parameter(
-            jax.random.uniform(key, (in_features, out_features), minval=-scale, maxval=scale)
-        )
+        self.weight = Parameter(jax.random.uniform(key, (in_features, out_features), minval=-scale, maxval=scale))
         self.bias = Parameter(jnp.zeros(out_features)) if bias else None
 
     def __call__(self, x: jax.Array) -> jax.Array:

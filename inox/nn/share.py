@@ -268,9 +268,7 @@ def _hashable(tag: Any) -> Hashable:
     try:
         hash(tag)
     except Exception as error:  # a __hash__ may raise anything
-        raise TypeError(
-            f'a Reference tag must be hashable, got {tag!r} of type {type(tag).__name__}'
-        ) from error
+        raise TypeError(f'a Reference tag must be hashable, got {tag!r} of type {type(tag).__name__}') from error
     return tag
 
 

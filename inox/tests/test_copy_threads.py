@@ -35,8 +35,11 @@ def test_threads_flatten_and_unflatten_the_same_scope():  # THREAD-SAFE
             leaves, treedef = jax.tree_util.tree_flatten(scope)
             again = treedef.unflatten(leaves)
             results.append(
-                (treedef == expected[1], all(a is b for a, b in zip(leaves, expected[0], strict=True)),
-                 again.head.value.next.value.next is not None)
+                (
+                    treedef == expected[1],
+                    all(a is b for a, b in zip(leaves, expected[0], strict=True)),
+                    again.head.value.next.value.next is not None,
+                )
             )
 
     threads = [threading.Thread(target=work) for _ in range(8)]

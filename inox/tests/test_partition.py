@@ -28,6 +28,7 @@ def test_keys_are_canonical_paths():  # PART-KEYS
 def test_the_ancestor_closest_to_the_root_decides():  # PART-FILTERS
     def frozen(x):
         return getattr(x, 'frozen', False) is True
+
     static, modules, params, rest = model().partition(nn.Module, nn.Parameter)
     assert len(modules) == 4 and params == {} and rest == {}  # the scope is a Module
     static, fz, params, rest = model().partition(frozen, nn.Parameter)

@@ -14,6 +14,7 @@ def untied(model):
 
     def copy(module):
         return nn.Module(**{k: v for k, v in vars(module).items()})
+
     clone = nn.Module(relu=model.relu)
     clone.l1, clone.l2 = copy(model.l1.value), copy(model.l2.value)
     clone.l3, clone.l4 = copy(model.l3), copy(model.l4)
@@ -41,8 +42,10 @@ def test_ties_hold_inside_jit_and_outputs_match_eager(mlp):  # SHARE-JIT
 
 def test_grad_of_a_tie_is_the_sum_over_its_uses(mlp):  # SHARE-GRAD
     static, params, others = mlp.partition(nn.Parameter)
+
     def loss(p):
         return static(p, others)(X).sum()
+
     grads = jax.grad(loss)(params)
 
     plain = untied(mlp)

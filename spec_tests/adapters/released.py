@@ -19,8 +19,7 @@ def require_version(expected: str) -> None:
 
     if inox.__version__ != expected:
         raise ImportError(
-            f'this adapter needs inox {expected}, but `import inox` found inox '
-            f'{inox.__version__} at {inox.__file__}'
+            f'this adapter needs inox {expected}, but `import inox` found inox {inox.__version__} at {inox.__file__}'
         )
 
 

@@ -41,9 +41,12 @@ def render(matrix: dict[str, Any]) -> str:
             if kind:
                 found[{'failure': 'failures', 'error': 'errors', 'skipped': 'skipped'}[kind]] += 1
             body = f'<{kind} message={quoteattr(message)}>{escape(text)}</{kind}>' if kind else ''
-            cases.append(f'<testcase classname={quoteattr(f"conformance.{name}.{level}")} '
-                         f'name={quoteattr(spec)}>\n{body}\n</testcase>' if body else
-                         f'<testcase classname={quoteattr(f"conformance.{name}.{level}")} name={quoteattr(spec)}/>')
+            cases.append(
+                f'<testcase classname={quoteattr(f"conformance.{name}.{level}")} '
+                f'name={quoteattr(spec)}>\n{body}\n</testcase>'
+                if body
+                else f'<testcase classname={quoteattr(f"conformance.{name}.{level}")} name={quoteattr(spec)}/>'
+            )
         totals = {k: totals[k] + found[k] for k in totals}
         suites.append([f'<testsuite name={quoteattr(name)} {_counts(found)}>'] + cases + ['</testsuite>'])
     lines = ["<?xml version='1.0' encoding='utf-8'?>", f'<testsuites name="conformance" {_counts(totals)}>']

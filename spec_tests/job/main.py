@@ -37,21 +37,36 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog='python -m spec_tests.job',
         description='Conformance matrix of weight-sharing implementations against SPEC.md; gates CI.',
-        epilog=_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--impl', action='append', metavar='NAME',
-                        help='an implementation to run: a short name, or the module path of an adapter '
-                             '(my.module, whose ADAPTER is used, or my.module:ATTRIBUTE); repeatable; '
-                             f'default: all of {", ".join(IMPLEMENTATIONS)}')
+        epilog=_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        '--impl',
+        action='append',
+        metavar='NAME',
+        help='an implementation to run: a short name, or the module path of an adapter '
+        '(my.module, whose ADAPTER is used, or my.module:ATTRIBUTE); repeatable; '
+        f'default: all of {", ".join(IMPLEMENTATIONS)}',
+    )
     parser.add_argument('--profile', choices=PROFILES, default='ci', help='hypothesis profile (default ci)')
     parser.add_argument('--out', metavar='DIR', help='output folder (default: ./conformance-report)')
-    parser.add_argument('--suite', action='append', default=[], metavar='NAME=EXECUTABLE',
-                        help='the program that runs the suite for NAME (set by Bazel); otherwise '
-                             '`python -m spec_tests.suite` in this environment')
+    parser.add_argument(
+        '--suite',
+        action='append',
+        default=[],
+        metavar='NAME=EXECUTABLE',
+        help='the program that runs the suite for NAME (set by Bazel); otherwise '
+        '`python -m spec_tests.suite` in this environment',
+    )
     parser.add_argument('--timeout', type=float, default=3600, help='seconds allowed to each implementation')
-    parser.add_argument('--expected', metavar='FILE', default='',
-                        help='JSON file of the failures each implementation is known to have (see '
-                             'spec_tests/expected/released.json): listed failures do not fail the job, and a listed '
-                             'rule that no longer fails does; empty (the default): none')
+    parser.add_argument(
+        '--expected',
+        metavar='FILE',
+        default='',
+        help='JSON file of the failures each implementation is known to have (see '
+        'spec_tests/expected/released.json): listed failures do not fail the job, and a listed '
+        'rule that no longer fails does; empty (the default): none',
+    )
     return parser.parse_args(argv)
 
 
@@ -127,8 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             with open(report_path) as f:
                 reports.append(json.load(f))
         else:
-            reports.append({'name': name, 'results': [],
-                            'crash': f'no report (exit status {status}); see {log_path}'})
+            reports.append({'name': name, 'results': [], 'crash': f'no report (exit status {status}); see {log_path}'})
 
     matrix = matrices.build(reports, expected)
     print()

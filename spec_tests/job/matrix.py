@@ -108,8 +108,9 @@ def _verdict(status: str, gated: bool, listed: bool) -> str:
     return 'fail' if status == 'FAIL' else status
 
 
-def _judge(column: dict[str, Any], rows: dict[str, dict[str, Any]], levels: dict[str, str], claimed: set,
-           known: dict[str, str]) -> None:
+def _judge(
+    column: dict[str, Any], rows: dict[str, dict[str, Any]], levels: dict[str, str], claimed: set, known: dict[str, str]
+) -> None:
     r"""Adds to ``column`` the verdict of each level, whether the implementation passes
     the job (``ok``) and, if not, why (``problems``)."""
 
@@ -129,9 +130,11 @@ def _judge(column: dict[str, Any], rows: dict[str, dict[str, Any]], levels: dict
         if verdict == 'FAIL':
             problems.append(f'{spec} ({levels.get(spec, CORE)}) fails')
         elif verdict == 'STALE':
-            problems.append(f'{spec} is listed as an expected failure ({known[spec]}) but is '
-                            f'{"not a claimed feature" if row[name]["status"] == "FAIL" else row[name]["status"]}: '
-                            'remove it from the expected results')
+            problems.append(
+                f'{spec} is listed as an expected failure ({known[spec]}) but is '
+                f'{"not a claimed feature" if row[name]["status"] == "FAIL" else row[name]["status"]}: '
+                'remove it from the expected results'
+            )
     column['ok'] = not problems
     column['problems'] = problems
 
@@ -165,8 +168,9 @@ def render(matrix: dict[str, Any], details: bool = True) -> str:
     by_name = {c['name']: c for c in matrix['columns']}
     first = max([len(s) + 9 for s in matrix['rows']] + [16])
     totals = {n: ' '.join(f'{v} {k}' for k, v in sorted(found.items())) for n, found in counts(matrix).items()}
-    widths = [max([len(n), 5, len(totals[n])] + [len(level_text(lv)) for lv in by_name[n]['levels'].values()])
-              for n in names]
+    widths = [
+        max([len(n), 5, len(totals[n])] + [len(level_text(lv)) for lv in by_name[n]['levels'].values()]) for n in names
+    ]
 
     def line(head: str, cells: list[str]) -> str:
         return head.ljust(first) + ' | ' + ' | '.join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
@@ -174,13 +178,18 @@ def render(matrix: dict[str, Any], details: bool = True) -> str:
     header = line('level', names)
     lines = [header, '-' * len(header)]
     for level in matrix['levels']:
-        lines.append(line(level, [level_text(by_name[n]['levels'][level]) if level in by_name[n]['levels'] else '-'
-                                  for n in names]))
+        lines.append(
+            line(
+                level,
+                [level_text(by_name[n]['levels'][level]) if level in by_name[n]['levels'] else '-' for n in names],
+            )
+        )
     lines.append(line('job', ['ok' if by_name[n]['ok'] else 'FAILS' for n in names]))
     lines += ['', line('SPEC id (level)', names), '-' * len(header)]
     for spec, row in matrix['rows'].items():
-        lines.append(line(f'{spec} ({matrix["spec_levels"][spec]})',
-                          [row.get(n, {'verdict': '-'})['verdict'] for n in names]))
+        lines.append(
+            line(f'{spec} ({matrix["spec_levels"][spec]})', [row.get(n, {'verdict': '-'})['verdict'] for n in names])
+        )
     lines.append('-' * len(header))
     lines.append(line('totals', [totals[n] for n in names]))
     for column in matrix['columns']:
@@ -192,8 +201,10 @@ def render(matrix: dict[str, Any], details: bool = True) -> str:
                 cell = row.get(name, {})
                 for test in cell.get('tests', []):
                     if test['outcome'] in ('failed', 'error'):
-                        note = {'xfail': ' (expected: ' + cell.get('expected', '') + ')',
-                                'fail': ' (feature not claimed)'}.get(cell['verdict'], '')
+                        note = {
+                            'xfail': ' (expected: ' + cell.get('expected', '') + ')',
+                            'fail': ' (feature not claimed)',
+                        }.get(cell['verdict'], '')
                         lines += ['', f'=== {spec} on {name}: {test["test"].split("::")[-1]}{note}']
                         lines += failure_lines(test)
     return '\n'.join(lines)

@@ -42,15 +42,22 @@ def render(matrix: dict[str, Any], title: str = 'Conformance matrix') -> str:
     for level in matrix['levels']:
         cells = ''.join(_level_cell(by_name[n]['levels'].get(level)) for n in names)
         parts.append(f'<tr><td class="spec">{escape(level)}</td>{cells}</tr>')
-    parts.append('<tr class="job"><td class="spec">job</td>' + ''.join(
-        f'<td class="{"pass" if by_name[n]["ok"] else "FAIL"}">{"ok" if by_name[n]["ok"] else "FAILS"}</td>'
-        for n in names) + '</tr></table>')
+    parts.append(
+        '<tr class="job"><td class="spec">job</td>'
+        + ''.join(
+            f'<td class="{"pass" if by_name[n]["ok"] else "FAIL"}">{"ok" if by_name[n]["ok"] else "FAILS"}</td>'
+            for n in names
+        )
+        + '</tr></table>'
+    )
     problems = [f'<li><b>{escape(c["name"])}</b>: {escape(p)}</li>' for c in matrix['columns'] for p in c['problems']]
     if problems:
         parts.append(f'<ul>{"".join(problems)}</ul>')
-    parts.append('<p class="legend">core: every implementation must pass it; the other levels are the optional '
-                 'features of SPEC.md, gating only when claimed. xfail: a failure listed in the expected results; '
-                 'STALE: listed there but no longer such a failure; fail: a failure of a feature not claimed.</p>')
+    parts.append(
+        '<p class="legend">core: every implementation must pass it; the other levels are the optional '
+        'features of SPEC.md, gating only when claimed. xfail: a failure listed in the expected results; '
+        'STALE: listed there but no longer such a failure; fail: a failure of a feature not claimed.</p>'
+    )
     parts.append(f'<h2>Rules</h2><table class="matrix"><tr><th>SPEC id</th><th>level</th>{header}</tr>')
     for spec, row in matrix['rows'].items():
         cells = []
@@ -60,15 +67,22 @@ def render(matrix: dict[str, Any], title: str = 'Conformance matrix') -> str:
             linked = verdict in ('FAIL', 'xfail', 'fail') or (verdict == 'STALE' and row[name]['status'] == 'FAIL')
             text = f'<a href="#{_anchor(spec, name)}">{verdict}</a>' if linked else escape(verdict)
             cells.append(f'<td class="{css}">{text}</td>')
-        parts.append(f'<tr><td class="spec">{escape(spec)}</td><td>{escape(matrix["spec_levels"][spec])}</td>'
-                     f'{"".join(cells)}</tr>')
+        parts.append(
+            f'<tr><td class="spec">{escape(spec)}</td><td>{escape(matrix["spec_levels"][spec])}</td>'
+            f'{"".join(cells)}</tr>'
+        )
     totals = counts(matrix)
-    parts.append('<tr><td class="spec">totals</td><td></td>' + ''.join(
-        f'<td>{escape(", ".join(f"{v} {k}" for k, v in sorted(totals[n].items())))}</td>' for n in names) + '</tr>')
+    parts.append(
+        '<tr><td class="spec">totals</td><td></td>'
+        + ''.join(f'<td>{escape(", ".join(f"{v} {k}" for k, v in sorted(totals[n].items())))}</td>' for n in names)
+        + '</tr>'
+    )
     parts.append('</table>')
-    parts.append('<p class="legend">Edges: solid, an attribute, item or key; dashed, the value of a Reference '
-                 '(labelled with its tag); red, on a cycle; two edges between the same nodes bend apart. '
-                 'The thick box is the root.</p>')
+    parts.append(
+        '<p class="legend">Edges: solid, an attribute, item or key; dashed, the value of a Reference '
+        '(labelled with its tag); red, on a cycle; two edges between the same nodes bend apart. '
+        'The thick box is the root.</p>'
+    )
     parts.append('<h2>Failures</h2>')
     for spec, row in matrix['rows'].items():
         for name in names:
@@ -119,8 +133,10 @@ def _failure(spec: str, name: str, cell: dict[str, Any], test: dict[str, Any]) -
             if 'graph' in value:
                 graph = value['graph']
                 summary = f'<p>{escape(summary_text(graph["summary"]))}</p>' if 'summary' in graph else ''
-                parts.append(f'<div class="row"><div><b>{escape(argument)}</b><pre>{escape(graph["source"])}</pre>'
-                             f'{summary}</div><div>{draw(graph)}</div></div>')
+                parts.append(
+                    f'<div class="row"><div><b>{escape(argument)}</b><pre>{escape(graph["source"])}</pre>'
+                    f'{summary}</div><div>{draw(graph)}</div></div>'
+                )
             else:
                 parts.append(f'<p><b>{escape(argument)}</b> = <code>{escape(value["repr"])}</code></p>')
     parts.append('</div>')

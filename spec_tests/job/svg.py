@@ -23,8 +23,16 @@ _LANE = 34
 
 _WIDTH, _HEIGHT, _GAP_X, _GAP_Y = 132, 30, 28, 64
 _FILL = {
-    'scope': '#d6eaf8', 'module': '#eaf2f8', 'ref': '#fdebd0', 'param': '#d5f5e3', 'array': '#e8f8f5',
-    'static': '#f2f3f4', 'entry': '#fcf3cf', 'list': '#f4ecf7', 'tuple': '#f4ecf7', 'dict': '#f4ecf7',
+    'scope': '#d6eaf8',
+    'module': '#eaf2f8',
+    'ref': '#fdebd0',
+    'param': '#d5f5e3',
+    'array': '#e8f8f5',
+    'static': '#f2f3f4',
+    'entry': '#fcf3cf',
+    'list': '#f4ecf7',
+    'tuple': '#f4ecf7',
+    'dict': '#f4ecf7',
 }
 _CYCLE = '#c0392b'
 
@@ -96,8 +104,9 @@ def draw(graph: dict[str, Any]) -> str:
     return '\n'.join(parts)
 
 
-def _edge(edge: dict[str, Any], start: tuple[float, float], end: tuple[float, float], n: int, twin: int,
-          twins: int) -> str:
+def _edge(
+    edge: dict[str, Any], start: tuple[float, float], end: tuple[float, float], n: int, twin: int, twins: int
+) -> str:
     r"""Edge ``n``, the ``twin``-th of ``twins`` edges between the same two nodes."""
 
     lane = twin - (twins - 1) / 2  # 0 for a lone edge; -0.5 and 0.5 for two twins, ...
@@ -127,8 +136,10 @@ def _edge(edge: dict[str, Any], start: tuple[float, float], end: tuple[float, fl
         else:  # an edge back up (or across): a curve, so that it does not hide the tree edges
             bend = 60 + 12 * (n % 4) + _LANE * twin
             cx = max(x1, x2) + bend
-            path = (f'M{x1 + _WIDTH / 2:.1f},{start[1]:.1f} Q{cx:.1f},{(start[1] + end[1]) / 2:.1f} '
-                    f'{x2 + _WIDTH / 2:.1f},{end[1]:.1f}')
+            path = (
+                f'M{x1 + _WIDTH / 2:.1f},{start[1]:.1f} Q{cx:.1f},{(start[1] + end[1]) / 2:.1f} '
+                f'{x2 + _WIDTH / 2:.1f},{end[1]:.1f}'
+            )
             apex = (x1 + x2 + _WIDTH + 2 * cx) / 4  # the curve's rightmost point
             label = (apex + 6, (start[1] + end[1]) / 2 + 4)
     text = escape(edge['label'])

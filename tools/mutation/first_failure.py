@@ -26,12 +26,14 @@ def pytest_runtest_makereport(item, call):
     # mutmut's own runs are named 'stats', 'fail' and '': a mutant's name has a module path.
     if report.failed and not _Seen.failed and '.' in mutant:
         _Seen.failed = True
-        line = json.dumps({
-            'mutant': mutant,
-            'test': item.nodeid,
-            'spec': [m.args[0] for m in item.iter_markers('spec')],
-            'error': call.excinfo.exconly()[:500] if call.excinfo else '',
-        })
+        line = json.dumps(
+            {
+                'mutant': mutant,
+                'test': item.nodeid,
+                'spec': [m.args[0] for m in item.iter_markers('spec')],
+                'error': call.excinfo.exconly()[:500] if call.excinfo else '',
+            }
+        )
         # One write of one line with O_APPEND: children running at once do not interleave.
         fd = os.open(PATH, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:

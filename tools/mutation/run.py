@@ -44,8 +44,9 @@ TIMEOUT = 1200
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or '').split('\n\n')[0])
     what = parser.add_mutually_exclusive_group()
-    what.add_argument('--changed-since', metavar='REF',
-                      help='only the mutants of the files of inox/ that differ from REF')
+    what.add_argument(
+        '--changed-since', metavar='REF', help='only the mutants of the files of inox/ that differ from REF'
+    )
     what.add_argument('--survivors', action='store_true', help='re-test the mutants that were not killed')
     what.add_argument('--report-only', action='store_true', help='write the report of the results so far')
     what.add_argument('--save', action='store_true', help=f'save the verdicts so far into {RESULTS.relative_to(ROOT)}')
@@ -83,8 +84,7 @@ def _changed_files(ref: str) -> list[str]:
     tracked = _git('diff', '--name-only', ref, '--', 'inox/')
     new = _git('ls-files', '--others', '--exclude-standard', '--', 'inox/')
     return sorted(
-        p for p in set(tracked + new)
-        if p.endswith('.py') and not p.startswith(EXCLUDED) and (ROOT / p).exists()
+        p for p in set(tracked + new) if p.endswith('.py') and not p.startswith(EXCLUDED) and (ROOT / p).exists()
     )
 
 
@@ -141,13 +141,18 @@ def _restore() -> None:
         meta = out / (path + '.meta')
         if not meta.exists():
             meta.parent.mkdir(parents=True, exist_ok=True)
-            meta.write_text(json.dumps({
-                'exit_code_by_key': verdicts['exit_code_by_key'],
-                'hash_by_function_name': verdicts['hash_by_function_name'],
-                'type_check_error_by_key': {},
-                'durations_by_key': {},
-                'estimated_durations_by_key': {},
-            }, indent=1))
+            meta.write_text(
+                json.dumps(
+                    {
+                        'exit_code_by_key': verdicts['exit_code_by_key'],
+                        'hash_by_function_name': verdicts['hash_by_function_name'],
+                        'type_check_error_by_key': {},
+                        'durations_by_key': {},
+                        'estimated_durations_by_key': {},
+                    },
+                    indent=1,
+                )
+            )
     failures = out / 'first_failures.jsonl'
     if not failures.exists():
         failures.write_text(''.join(json.dumps(entry) + '\n' for entry in saved['first_failures']))
@@ -194,14 +199,22 @@ def _confirm(max_children: int) -> None:
     equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
     names = [n for n, (status, _) in _results().items() if status in ('survived', 'no tests') and n not in equivalent]
     config = tomllib.loads((ROOT / 'pyproject.toml').read_text())['tool']['mutmut']
-    command = [sys.executable, '-m', 'pytest', '-x', '-q',
-               *config['pytest_add_cli_args_test_selection'], *config['pytest_add_cli_args']]
+    command = [
+        sys.executable,
+        '-m',
+        'pytest',
+        '-x',
+        '-q',
+        *config['pytest_add_cli_args_test_selection'],
+        *config['pytest_add_cli_args'],
+    ]
 
     def run(name):
         env = dict(os.environ, MUTANT_UNDER_TEST=name, TMPDIR=str(ROOT / 'mutants' / 'tmp'))
         try:
-            code = subprocess.run(command, cwd=ROOT / 'mutants', env=env, capture_output=True,
-                                  timeout=TIMEOUT).returncode
+            code = subprocess.run(
+                command, cwd=ROOT / 'mutants', env=env, capture_output=True, timeout=TIMEOUT
+            ).returncode
         except subprocess.TimeoutExpired:
             code = 'timeout'
         return name, code
@@ -307,11 +320,16 @@ def _report() -> int:
     killed = counts.get('killed', 0)
     # A timeout is a mutant the suite noticed only by its time: reported apart, and
     # as a kill only in the second rate (the reference never times out).
-    summary = {'tool': f'mutmut {mutmut.__version__}', 'mutants': len(mutants), **counts,
-               'kill_rate_of_non_equivalent': round(killed / non_equivalent, 4) if non_equivalent else 1.0,
-               'kill_or_timeout_rate_of_non_equivalent':
-                   round((killed + counts.get('timeout', 0)) / non_equivalent, 4) if non_equivalent else 1.0,
-               'stale_equivalent_entries': stale}
+    summary = {
+        'tool': f'mutmut {mutmut.__version__}',
+        'mutants': len(mutants),
+        **counts,
+        'kill_rate_of_non_equivalent': round(killed / non_equivalent, 4) if non_equivalent else 1.0,
+        'kill_or_timeout_rate_of_non_equivalent': round((killed + counts.get('timeout', 0)) / non_equivalent, 4)
+        if non_equivalent
+        else 1.0,
+        'stale_equivalent_entries': stale,
+    }
 
     out = ROOT / 'mutants'
     (out / 'report.json').write_text(json.dumps({'summary': summary, 'mutants': mutants}, indent=1))

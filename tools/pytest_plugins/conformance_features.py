@@ -10,8 +10,12 @@ import pytest
 
 
 def pytest_addoption(parser):
-    parser.addoption('--conformance-features', default=None, metavar='A,B',
-                     help="the optional features of SPEC.md to check (default: the adapter's own)")
+    parser.addoption(
+        '--conformance-features',
+        default=None,
+        metavar='A,B',
+        help="the optional features of SPEC.md to check (default: the adapter's own)",
+    )
 
 
 def pytest_configure(config):
@@ -22,7 +26,8 @@ def pytest_configure(config):
     unknown = (config._conformance_features or set()) - set(FEATURES)
     if unknown:
         raise pytest.UsageError(
-            f"conformance_test: no feature {', '.join(sorted(unknown))} in SPEC.md (it has: {', '.join(FEATURES)})")
+            f"conformance_test: no feature {', '.join(sorted(unknown))} in SPEC.md (it has: {', '.join(FEATURES)})"
+        )
 
 
 def pytest_collection_modifyitems(config, items):

@@ -65,4 +65,3 @@ def test_extras_only_requirements_follow_requested_extras():
 
     assert names([]) == ["numpy"]
     assert names(["epath"]) == ["fsspec", "numpy", "typing_extensions"]
-
