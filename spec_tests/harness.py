@@ -92,14 +92,15 @@ def case(spec_id: str) -> Callable:
     return decorate
 
 
-def prop(spec_id: str, *strategies: Any, ci: int = 20, shrink: bool = True) -> Callable:
+def prop(spec_id: str, *strategies: Any, ci: int = 20, shrink: bool = True, cost: int = 1) -> Callable:
     r"""Makes a property: ``test(impl, *drawn)`` runs on examples of ``strategies``,
     ``ci`` of them in the ``ci`` profile (see :mod:`spec_tests.profiles`). A property
-    whose every example costs seconds (a new interpreter) does not shrink: its failure
+    whose every example costs seconds (a new interpreter) says so with ``cost`` (the
+    longer profiles run ``1/cost`` of their examples) and does not shrink: its failure
     message must name the smallest part of the example that failed."""
 
     def decorate(test: Callable) -> Callable:
-        budget = settings_for(ci)
+        budget = settings_for(ci, cost)
         if not shrink:
             budget = settings(budget, phases=[p for p in budget.phases if p is not Phase.shrink])
         checked = spec(spec_id)(budget(given(*strategies)(_recorded(test))))

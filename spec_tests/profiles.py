@@ -4,7 +4,8 @@ The active profile is named by the environment variable ``INOX_HYPOTHESIS_PROFIL
 (default ``ci``), which ``bazel test --config=thorough`` sets and the plugin option
 ``--spec-profile`` overrides. Each property states its own ``ci`` budget, sized so that
 the whole suite stays within a few minutes on two cores; ``extended`` runs at least
-1,000 examples of every property and ``thorough`` at least 10,000, both with fresh
+1,000 examples of every property and ``thorough`` at least 10,000 (a property whose
+examples cost more says how much more: see :func:`settings_for`), both with fresh
 random examples on every run. ``mutation`` runs the examples of ``ci`` without shrinking
 a failure: mutation testing (``tools/mutation``) asks only whether a property fails, and
 shrinking takes most of the time of a failing run. The settings are given to each property rather
@@ -43,12 +44,16 @@ def active() -> str:
     return name
 
 
-def settings_for(ci: int) -> settings:
-    r"""The settings of a property whose ``ci`` budget is ``ci`` examples.
+def settings_for(ci: int, cost: int = 1) -> settings:
+    r"""The settings of a property whose ``ci`` budget is ``ci`` examples and whose every
+    example costs about ``cost`` ordinary ones (a new interpreter: 100). The profiles
+    other than ``ci`` run ``1/cost`` of their examples, never fewer than ``ci``.
 
     Example:
         >>> settings_for(7).max_examples if active() == 'ci' else 7
         7
+        >>> settings_for(3, cost=100).max_examples == max(3, EXAMPLES.get(active(), 0) // 100)
+        True
     """
 
     common: dict[str, Any] = dict(
@@ -60,4 +65,4 @@ def settings_for(ci: int) -> settings:
         # derandomize: the same examples on every run of the same files, on every machine
         # (hypothesis' pool of literals depends on the modules loaded: see README.md).
         return settings(max_examples=ci, derandomize=True, **common)
-    return settings(max_examples=max(ci, EXAMPLES[active()]), **common)
+    return settings(max_examples=max(ci, EXAMPLES[active()] // cost), **common)

@@ -47,8 +47,9 @@ def load_and_check(impl, graphs, pickles):
             raise AssertionError(f'graph {n} of {len(graphs)}:\n{graph!r}\n{error}') from None
 
 
-# Each example starts an interpreter (seconds): several graphs per example, no shrinking.
-@prop('COPY-PICKLE', st.lists(sharing_graphs(), min_size=1, max_size=8), ci=3, shrink=False)
+# Each example starts an interpreter (seconds): several graphs per example, no shrinking,
+# and a hundredth of the examples of the longer profiles (100 in thorough; 10,000 would take hours).
+@prop('COPY-PICKLE', st.lists(sharing_graphs(), min_size=1, max_size=8), ci=3, shrink=False, cost=100)
 def test_pickles_load_in_another_process(impl, graphs):
     pickles = []
     for graph in graphs:
