@@ -6,9 +6,11 @@ Each LINE is one line of LOCK_NAME. Writes {"wheels": [file names], "deps": [lab
 OUT_JSON, where deps are the dependencies of the installed packages that are not among them.
 """
 
+import compileall
 import glob
 import json
 import os
+import py_compile
 import subprocess
 import sys
 import tempfile
@@ -46,9 +48,10 @@ def _download(line, lock_name):
 
 def main(out_json, lock_name, *lines):
     files = [_download(line, lock_name) for line in lines]
-    rc, out = _pip("install", "--no-deps", "--no-index", "--target", "site-packages", *files)
+    rc, out = _pip("install", "--no-deps", "--no-index", "--no-compile", "--target", "site-packages", *files)
     if rc != 0:
         sys.exit(f"installing {', '.join(files)} failed:\n{_tail(out)}")
+    _same_in_any_folder("site-packages")
 
     locked = {}
     for line in lines:
@@ -63,6 +66,37 @@ def main(out_json, lock_name, *lines):
                 deps.add(wheels.label_name(req.name))
     with open(out_json, "w") as f:
         json.dump({"wheels": files, "deps": sorted(deps)}, f)
+
+
+def _same_in_any_folder(site):
+    """Makes the installed files independent of where they were installed, so that the files (and
+    the tests that use them) have the same digests in every output base: remote cache keys.
+
+    pip names this folder in direct_url.json (the wheel's path), in console scripts (their
+    interpreter's path) and in the RECORD lines of both, and its byte code holds the path and
+    time of compilation; byte code compiled here holds neither."""
+    dropped = set(glob.glob(f"{site}/*.dist-info/direct_url.json"))
+    for script in glob.glob(f"{site}/bin/*"):
+        # Console scripts only: a package may ship a program there (ruff finds its own in bin/).
+        with open(script, "rb") as f:
+            if f.read(2) == b"#!":
+                dropped.add(script)
+    for path in dropped:
+        os.remove(path)
+    for record in glob.glob(f"{site}/*.dist-info/RECORD"):
+        # RECORD paths are relative to site-packages (scripts: "../../bin/NAME").
+        names = {os.path.relpath(p, site) for p in dropped} | {
+            "../../bin/" + os.path.basename(p) for p in dropped if os.path.dirname(p) == f"{site}/bin"
+        }
+        with open(record, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        with open(record, "w", encoding="utf-8") as f:
+            f.writelines(line + "\n" for line in lines if line.rsplit(",", 2)[0] not in names)
+    # Checked-hash byte code holds the source's hash instead of its time, and ddir a relative path
+    # instead of this folder's (Python puts the real path in code objects when it imports them).
+    # As with pip's own byte-compiling, a file that does not compile (a template, say) stays source.
+    compileall.compile_dir(site, ddir=site, quiet=2, workers=0,
+                           invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
 
 
 if __name__ == "__main__":

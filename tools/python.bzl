@@ -101,6 +101,18 @@ def _python_interpreter_impl(rctx):
     if res.return_code != 0:
         fail("Creating a venv with %s failed (on Debian: apt-get install python%s-venv):\n%s" %
              (exe, PYTHON_VERSION, res.stderr))
+
+    # Every test has the venv among its inputs: only the interpreter's path may be named in it, not
+    # this folder's, so that the inputs (remote cache keys) are the same in any output base. The
+    # `command` line of pyvenv.cfg and the activate scripts name the folder; nothing reads them.
+    cfg = rctx.read("venv/pyvenv.cfg")
+    rctx.file("venv/pyvenv.cfg", "".join([
+        line + "\n"
+        for line in cfg.split("\n")
+        if line and not line.startswith("command =")
+    ]), executable = False)
+    for script in ["activate", "activate.csh", "activate.fish", "Activate.ps1"]:
+        rctx.delete("venv/bin/" + script)
     rctx.file("BUILD.bazel", _BUILD)
 
 python_interpreter = repository_rule(
