@@ -95,8 +95,9 @@ def _same_in_any_folder(site):
     # Checked-hash byte code holds the source's hash instead of its time, and ddir a relative path
     # instead of this folder's (Python puts the real path in code objects when it imports them).
     # As with pip's own byte-compiling, a file that does not compile (a template, say) stays source.
-    compileall.compile_dir(site, ddir=site, quiet=2, workers=0,
-                           invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+    compileall.compile_dir(
+        site, ddir=site, quiet=2, workers=0, invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH
+    )
 
 
 if __name__ == "__main__":
