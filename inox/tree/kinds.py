@@ -22,6 +22,7 @@ __all__ = [
     'Static',
     'StaticValue',
     'KINDS',
+    'Registry',
     'foreign_kind',
     'is_array',
     'is_node',
@@ -197,15 +198,28 @@ def foreign_kind(cls: type) -> Kind:
     return Kind('node', _foreign_flatten, lambda treedef, ch, sh: treedef.unflatten(ch), show)
 
 
-# The registry: the kind of each class met or created so far, Python's containers and
-# the record of unwrapped static values from the start.
-KINDS: dict[type, Kind] = {
-    list: Kind('node', _sequence_flatten, lambda aux, ch, sh: list(ch), _shows('[', ']')),
-    tuple: Kind('node', _sequence_flatten, lambda aux, ch, sh: tuple(ch), _shows('(', ')')),
-    dict: Kind('node', _dict_flatten, lambda aux, ch, sh: dict(zip(aux, ch, strict=True)), _show_dict),
-    StaticValue: Kind('value', None, StaticValue.__tree_unflatten__, StaticValue.__tree_repr__),
-    type(None): STATIC,
-}
+class Registry(dict[type, Kind]):
+    r"""The kind of each class met or created so far. A class not met yet is resolved
+    from the class alone (:func:`foreign_kind`): unflatten meets classes, not
+    instances, and must know them in a process that never flattened one (a pickle
+    loaded elsewhere)."""
+
+    def __missing__(self, cls: type) -> Kind:
+        kind = self[cls] = foreign_kind(cls)
+        return kind
+
+
+# The registry, with Python's containers and the record of unwrapped static values
+# from the start.
+KINDS = Registry(
+    {
+        list: Kind('node', _sequence_flatten, lambda aux, ch, sh: list(ch), _shows('[', ']')),
+        tuple: Kind('node', _sequence_flatten, lambda aux, ch, sh: tuple(ch), _shows('(', ')')),
+        dict: Kind('node', _dict_flatten, lambda aux, ch, sh: dict(zip(aux, ch, strict=True)), _show_dict),
+        StaticValue: Kind('value', None, StaticValue.__tree_unflatten__, StaticValue.__tree_repr__),
+        type(None): STATIC,
+    }
+)
 
 
 def kind_of(x: Any) -> Kind:
@@ -226,14 +240,9 @@ def _new_kind(x: Any) -> Kind:
 
 
 def kind_of_class(cls: type) -> Kind:
-    r"""Returns the kind of a node class, from the class alone: unflatten meets
-    classes, not instances, and must know them in a process that never flattened one
-    (a pickle loaded elsewhere)."""
+    r"""Returns the kind of a node class, from the class alone (see :class:`Registry`)."""
 
-    kind = KINDS.get(cls)
-    if kind is None:
-        kind = KINDS[cls] = foreign_kind(cls)
-    return kind
+    return KINDS[cls]
 
 
 def is_node(x: Any) -> bool:

@@ -7,7 +7,8 @@ __all__ = ['tree_repr']
 from typing import Any
 
 from ..pretty import render, show_leaf
-from .walk import flatten, fold, kind_of_class
+from .kinds import kind_of_class
+from .walk import flatten, fold
 
 
 def tree_repr(tree: Any, linewidth: int = 88, typeonly: bool = True) -> str:

@@ -28,7 +28,7 @@ import gc
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
-from .kinds import KINDS, LEAF, STATIC, Static, StaticValue, kind_of, kind_of_class
+from .kinds import KINDS, LEAF, STATIC, Static, StaticValue, kind_of
 from .paths import TreePath, path_of, pathstr
 
 
@@ -294,9 +294,10 @@ def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
         raise ValueError(f'expected {structure.num_leaves} leaves for this structure, got {len(leaves)}')
 
     shared: dict[Any, Any] = {}
+    kinds = KINDS  # a local: it is read for every node
 
     def build(cls, aux, children):
-        return kind_of_class(cls).build(aux, children, shared)  # pyright: ignore[reportOptionalCall] (every record class has one)
+        return kinds[cls].build(aux, children, shared)  # pyright: ignore[reportOptionalCall] (every record class has one)
 
     return fold(structure, leaves, build)
 
