@@ -95,9 +95,9 @@ def case(spec_id: str) -> Callable:
 def prop(spec_id: str, *strategies: Any, ci: int = 20, shrink: bool = True, cost: int = 1) -> Callable:
     r"""Makes a property: ``test(impl, *drawn)`` runs on examples of ``strategies``,
     ``ci`` of them in the ``ci`` profile (see :mod:`spec_tests.profiles`). A property
-    whose every example costs seconds (a new interpreter) says so with ``cost`` (the
-    longer profiles run ``1/cost`` of their examples) and does not shrink: its failure
-    message must name the smallest part of the example that failed."""
+    whose every example costs ``cost`` ordinary ones says so (the longer profiles run
+    ``1/cost`` of their examples). One that does not ``shrink`` must name in its failure
+    message the smallest part of the example that failed."""
 
     def decorate(test: Callable) -> Callable:
         budget = settings_for(ci, cost)

@@ -46,8 +46,9 @@ def active() -> str:
 
 def settings_for(ci: int, cost: int = 1) -> settings:
     r"""The settings of a property whose ``ci`` budget is ``ci`` examples and whose every
-    example costs about ``cost`` ordinary ones (a new interpreter: 100). The profiles
-    other than ``ci`` run ``1/cost`` of their examples, never fewer than ``ci``.
+    example costs about ``cost`` ordinary ones (README.md gives the measured scale: a jax
+    compilation 3, a tree of 10,000 levels or a new interpreter 100). The profiles other
+    than ``ci`` run ``1/cost`` of their examples, never fewer than ``ci``.
 
     Example:
         >>> settings_for(7).max_examples if active() == 'ci' else 7

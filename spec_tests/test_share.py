@@ -187,7 +187,7 @@ def test_leaf_count(impl, graph):
     _check_leaf_count(impl, graph)
 
 
-@prop('SHARE-LEAF-COUNT', graphs(max_nodes=300, max_depth=8, max_children=6, max_extras=40), ci=10)
+@prop('SHARE-LEAF-COUNT', graphs(max_nodes=300, max_depth=8, max_children=6, max_extras=40), ci=10, cost=10)
 def test_leaf_count_of_large_graphs(impl, graph):
     _check_leaf_count(impl, graph)
 

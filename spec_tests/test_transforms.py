@@ -68,7 +68,7 @@ def _assert_same_outputs(found, expected, context):
         np.testing.assert_allclose(np.asarray(found[key]), np.asarray(expected[key]), err_msg=f'{context}: use {key}')
 
 
-@prop('SHARE-JIT', any_graphs, ci=30)
+@prop('SHARE-JIT', any_graphs, ci=30, cost=3)
 def test_jit_keeps_ties(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -84,7 +84,7 @@ def test_jit_keeps_ties(impl, graph):
     check_tree(impl, model, impl.jit(lambda tree: tree)(live.root))
 
 
-@prop('SHARE-JIT', graph_pairs(), ci=30)
+@prop('SHARE-JIT', graph_pairs(), ci=30, cost=3)
 def test_one_jitted_function_for_many_trees(impl, pair):
     trees = [(walk(graph), materialize(graph, impl).root) for graph in pair]
     f = impl.jit(lambda tree: jax.tree_util.tree_map(lambda x: bump(x) if is_array(x) else x, tree))
@@ -114,7 +114,7 @@ def _loss(impl, uses):
     return lambda tree: sum(_weight(n) * jnp.sum(resolve(impl, tree, path)) for n, (path, _) in enumerate(uses))
 
 
-@prop('SHARE-GRAD', float_graphs, ci=30)
+@prop('SHARE-GRAD', float_graphs, ci=30, cost=3)
 def test_grad_sums_over_uses(impl, graph):
     model = walk(graph)
     uses = model.uses(USES)
@@ -126,7 +126,7 @@ def test_grad_sums_over_uses(impl, graph):
         np.testing.assert_allclose(np.asarray(found), expected[instance], err_msg=f'gradient at {where(impl, path)}')
 
 
-@prop('SHARE-GRAD', float_graphs, ci=30)
+@prop('SHARE-GRAD', float_graphs, ci=30, cost=3)
 def test_grad_of_partitioned_parameters(impl, graph):
     model = walk(graph)
     uses = model.uses(USES)
@@ -143,7 +143,7 @@ def test_grad_of_partitioned_parameters(impl, graph):
         )
 
 
-@prop('SHARE-VMAP', graphs_with_leaves, ci=24)
+@prop('SHARE-VMAP', graphs_with_leaves, ci=24, cost=3)
 def test_vmap_keeps_ties(impl, graph):
     model = walk(graph)
     uses = model.uses(USES)

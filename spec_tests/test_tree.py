@@ -175,7 +175,7 @@ def test_every_array_type_and_dtype_is_a_leaf(impl, graph):
     check_tree(impl, model, impl.combine(static, arrays))
 
 
-@prop('TREE-LEAF-TYPES', sharing_graphs(flavors=FLAVORS, dtypes=FLOAT_DTYPES).filter(_has_scalars), ci=40)
+@prop('TREE-LEAF-TYPES', sharing_graphs(flavors=FLAVORS, dtypes=FLOAT_DTYPES).filter(_has_scalars), ci=40, cost=3)
 def test_numpy_scalars_get_gradients_like_jax_arrays(impl, graph):
     live, alike = materialize(graph, impl), materialize(_as_jax(graph), impl)
     paths = [path for path, _ in array_paths(live.root)]
@@ -295,17 +295,17 @@ def _check_depth(impl, graph):
 # where going past the bound fails the property (fresh.MemoryBoundError).
 
 
-@prop('TREE-DEPTH', deep_graphs(DEPTH), ci=4)
+@prop('TREE-DEPTH', deep_graphs(DEPTH), ci=4, cost=10)
 def test_trees_of_core_depth(impl, graph):
     run_bounded(_check_depth, impl, graph)
 
 
-@prop('TREE-DEEP', deep_graphs(DEEP), ci=2)
+@prop('TREE-DEEP', deep_graphs(DEEP), ci=2, cost=100)
 def test_deep_trees(impl, graph):
     run_bounded(_check_deep, impl, graph)
 
 
-@prop('TREE-DEEP', deep_graphs(DEEP_REPR), ci=1)
+@prop('TREE-DEEP', deep_graphs(DEEP_REPR), ci=1, cost=10)
 def test_repr_of_deep_trees(impl, graph):
     run_bounded(_check_repr, impl, graph)
 
