@@ -202,7 +202,14 @@ class Registry(dict[type, Kind]):
     r"""The kind of each class met or created so far. A class not met yet is resolved
     from the class alone (:func:`foreign_kind`): unflatten meets classes, not
     instances, and must know them in a process that never flattened one (a pickle
-    loaded elsewhere)."""
+    loaded elsewhere).
+
+    Example:
+        >>> from collections import namedtuple
+        >>> Pair = namedtuple('Pair', 'a b')
+        >>> Pair in KINDS, KINDS[Pair].build(None, [1, 2], {}), Pair in KINDS
+        (False, Pair(a=1, b=2), True)
+    """
 
     def __missing__(self, cls: type) -> Kind:
         kind = self[cls] = foreign_kind(cls)
