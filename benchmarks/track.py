@@ -181,6 +181,19 @@ def _print_verdict(verdict, against, stat):
     print(tracking.format_table(verdict.families))
 
 
+def _print_noise(run, baseline, stat, advice):
+    spread = tracking.floor_spread(run, stat)
+    print('\nNoise: the floor timed in each process, slowest over fastest (same code, same shape):')
+    print(f'  this run:     {tracking.format_spread(spread)}')
+    if baseline is None:
+        return
+    then = tracking.floor_spread(baseline, stat)
+    print(f'  the baseline: {tracking.format_spread(then)}')
+    warning = tracking.noise_warning(spread, then)
+    if warning:
+        print(f'track: warning: {warning}; families move by about as much whatever the code: {advice}')
+
+
 def _commit():
     try:
         out = subprocess.run(
@@ -228,6 +241,7 @@ def main(argv):
         then = tracking.ratios(previous, options.stat) if previous else {}
         verdict = tracking.judge(current, then, options.threshold, options.metric_threshold)
         _print_verdict(verdict, 'the previous baseline', options.stat)
+        _print_noise(run, previous, options.stat, 'a baseline recorded now would hide regressions of that size')
         os.makedirs(os.path.dirname(baseline_path), exist_ok=True)
         results.write(baseline_path, merged)
         print(f'\ntrack: wrote the baseline {baseline_path} ({len(current)} tracked metrics)')
@@ -240,9 +254,7 @@ def main(argv):
             again = _measure_again(options, tracking.suspects(verdict), run, documents)
             verdict = tracking.judge(current, then, options.threshold, options.metric_threshold, again)
         _print_verdict(verdict, baseline_path, options.stat)
-        print('\nNoise: the floor timed in each process, slowest over fastest (same code, same shape):')
-        print(f'  this run:     {tracking.format_spread(tracking.floor_spread(run, options.stat))}')
-        print(f'  the baseline: {tracking.format_spread(tracking.floor_spread(before, options.stat))}')
+        _print_noise(run, before, options.stat, 'measure again on a quiet machine before reading a change that small')
         runs = [{'label': 'baseline', 'machine_class': machine, 'ratios': then}, entry]
 
     if options.history:

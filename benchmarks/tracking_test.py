@@ -169,3 +169,18 @@ def test_track_reports_the_noise_between_processes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert 'this run:     median 50.0%, at most 50.0% (flatten/N10-tied0), over 1 shapes' in out
     assert 'the baseline: median 50.0%' in out
+
+
+def test_track_warns_when_the_run_is_noisier_than_the_baseline(tmp_path, capsys):
+    def with_second_floor(seconds):
+        second = _document('second', _benchmark('second', 'flatten', 'floor', seconds))
+        return results.merge([_run(), second])
+
+    quiet = _write(tmp_path / 'quiet.json', with_second_floor(1.02e-6))
+    noisy = _write(tmp_path / 'noisy.json', with_second_floor(1.5e-6))
+    assert _track(tmp_path, '--results', noisy, '--baseline', quiet) == 0
+    assert 'noisier than the baseline (floor spread median 50.0% against 2.0%)' in capsys.readouterr().out
+    assert _track(tmp_path, '--results', quiet, '--baseline', noisy) == 0
+    assert 'noisier' not in capsys.readouterr().out
+    assert _track(tmp_path, '--results', noisy, '--baseline', quiet, '--update-baseline') == 0
+    assert 'a baseline recorded now would hide regressions' in capsys.readouterr().out

@@ -130,6 +130,28 @@ def format_spread(spread: dict[str, float]) -> str:
     )
 
 
+def noise_warning(run: dict[str, float], baseline: dict[str, float]) -> str | None:
+    r"""A warning when a run's :func:`floor_spread` has more than twice the median of
+    the baseline's: families then move by about as much whatever the code (on the
+    2-core class, runs with medians of 8% and 26% put ``jit_call/module`` at +28% and
+    +35%, quieter runs of the same code at -8% to +7%), so the run neither shows nor
+    rules out a change of that size.
+
+    Example:
+        >>> noise_warning({'a': 3.0, 'b': 4.0}, {'a': 3.0, 'b': 3.0}) is None
+        True
+        >>> noise_warning({'a': 9.0, 'b': 26.0}, {'a': 3.0, 'b': 3.0})
+        'this run is noisier than the baseline (floor spread median 17.5% against 3.0%)'
+    """
+
+    if not run or not baseline:
+        return None
+    now, then = statistics.median(run.values()), statistics.median(baseline.values())
+    if now <= 2 * then:
+        return None
+    return f'this run is noisier than the baseline (floor spread median {now:.1f}% against {then:.1f}%)'
+
+
 class Row(NamedTuple):
     r"""One metric compared with its baseline; ``change`` is in percent."""
 
