@@ -27,7 +27,6 @@ __all__ = [
     'is_array',
     'is_node',
     'kind_of',
-    'kind_of_class',
 ]
 
 from collections.abc import Callable
@@ -242,14 +241,8 @@ def _new_kind(x: Any) -> Kind:
     if is_array(x):
         return LEAF
     if isinstance(x, tuple) and hasattr(type(x), '_fields') or not jtu.all_leaves([x]):
-        return kind_of_class(type(x))
+        return KINDS[type(x)]
     return STATIC
-
-
-def kind_of_class(cls: type) -> Kind:
-    r"""Returns the kind of a node class, from the class alone (see :class:`Registry`)."""
-
-    return KINDS[cls]
 
 
 def is_node(x: Any) -> bool:

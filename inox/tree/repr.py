@@ -7,7 +7,7 @@ __all__ = ['tree_repr']
 from typing import Any
 
 from ..pretty import render, show_leaf
-from .kinds import kind_of_class
+from .kinds import KINDS
 from .walk import flatten, fold
 
 
@@ -33,7 +33,7 @@ def tree_repr(tree: Any, linewidth: int = 88, typeonly: bool = True) -> str:
     leaves = [show_leaf(leaf, **kwargs) for leaf in flat.leaves]
 
     def show(cls, aux, children):
-        return kind_of_class(cls).show(aux, children, **kwargs)  # pyright: ignore[reportOptionalCall] (every record class has one)
+        return KINDS[cls].show(aux, children, **kwargs)  # pyright: ignore[reportOptionalCall] (every record class has one)
 
     doc = fold(flat.structure, leaves, show)
     return render(doc)
