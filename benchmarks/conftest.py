@@ -1,5 +1,5 @@
-r"""Parametrizes the benchmarks by the ``PEERS`` of each test file, and records the
-machine in pytest-benchmark's JSON."""
+r"""Parametrizes the benchmarks by the ``PEERS`` of each test file (``--peers`` keeps
+some of them), and records the machine in pytest-benchmark's JSON."""
 
 import os
 import sys
@@ -14,10 +14,30 @@ from inoxbench.machine import cpu_count, machine_class  # noqa: E402
 from inoxbench.shapes import SHAPES  # noqa: E402
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        '--peers',
+        metavar='PEER,...',
+        help="only these of the test file's peers (for instance floor,module,scope: the tracked ratios)",
+    )
+
+
+def _peers(metafunc):
+    peers = metafunc.module.PEERS
+    chosen = metafunc.config.getoption('peers')
+    if chosen is None:
+        return peers
+    chosen = chosen.split(',')
+    unknown = [peer for peer in chosen if peer not in peers]
+    if unknown:
+        raise pytest.UsageError(f'--peers: {", ".join(unknown)} not among the peers of this file ({", ".join(peers)})')
+    return [peer for peer in peers if peer in chosen]
+
+
 def pytest_generate_tests(metafunc):
     if 'case' in metafunc.fixturenames:
         process = os.path.splitext(os.path.basename(metafunc.module.__file__))[0]
-        cases = [suite.Case(peer, shape, process) for peer in metafunc.module.PEERS for shape in SHAPES]
+        cases = [suite.Case(peer, shape, process) for peer in _peers(metafunc) for shape in SHAPES]
         metafunc.parametrize('case', cases, ids=[c.id for c in cases], indirect=True)
 
 

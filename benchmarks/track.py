@@ -13,6 +13,11 @@ than ``--threshold`` percent over the baseline of the machine class
 :mod:`inoxbench.tracking`); a missing baseline is an error (exit 2).
 ``--update-baseline`` records the run as the new baseline instead.
 
+``--against COMMIT`` measures a change smaller than the noise between runs: rounds of
+two processes back to back, one with this checkout's inox and one with the inox of
+``COMMIT`` (the benchmarks are this checkout's in both), judged by the median over
+the rounds of the change within each round (:func:`inoxbench.tracking.judge_paired`).
+
 Without Bazel, from the repository root: ``python benchmarks/track.py`` runs this
 checkout's process; add ``--group inox_0_8_0='/venv/bin/python
 benchmarks/inox_0_8_0_test.py'`` with a virtual environment where inox 0.8.0 is
@@ -21,10 +26,13 @@ installed.
 
 import argparse
 import datetime
+import io
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 from inoxbench import results, targets, tracking
@@ -93,6 +101,18 @@ def _parse(argv):
         action='store_false',
         help='fail on the first measurement instead of measuring regressions again',
     )
+    parser.add_argument(
+        '--against',
+        metavar='COMMIT',
+        help="instead of the baseline, measure against the inox of COMMIT in the same run (the baseline's "
+        'is its inox_commit): --pairs rounds of a process of either, back to back',
+    )
+    parser.add_argument(
+        '--pairs',
+        type=int,
+        default=3,
+        help='how many rounds --against runs (default: 3); each process takes minutes, see README',
+    )
     parser.add_argument('--history', metavar='FILE', help='append this run to a history file (JSON lines)')
     parser.add_argument(
         '--update-baseline',
@@ -110,6 +130,10 @@ def _parse(argv):
         help='JAX_PLATFORMS of the processes (Bazel passes cuda under --config=cuda)',
     )
     options, rest = parser.parse_known_args(argv)
+    if options.against and (options.results or options.update_baseline or options.history or options.baseline):
+        parser.error(
+            '--against measures two commits in one run: not with --results, --baseline, --update-baseline, --history'
+        )
     if rest and rest[0] == '--':
         rest = rest[1:]
     options.pytest_args = rest
@@ -194,6 +218,80 @@ def _print_noise(run, baseline, stat, advice):
         print(f'track: warning: {warning}; families move by about as much whatever the code: {advice}')
 
 
+# The peers of the tracked ratios: only they change with the inox of a commit.
+PAIRED_PEERS = ','.join(('floor',) + tracking.TRACKED_PEERS)
+
+
+def _tree_with_inox_of(commit, scratch):
+    r"""A directory with the inox of ``commit`` and this checkout's benchmarks."""
+
+    archive = subprocess.run(['git', '-C', WORKSPACE, 'archive', commit, 'inox'], capture_output=True)
+    if archive.returncode != 0:
+        raise TrackError(f'--against {commit}: git archive failed: {archive.stderr.decode().strip()}')
+    root = os.path.join(scratch, 'against')
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(root, filter='data')
+    shutil.copytree(
+        os.path.join(WORKSPACE, 'benchmarks'),
+        os.path.join(root, 'benchmarks'),
+        ignore=shutil.ignore_patterns('results', 'baselines', 'history', '__pycache__'),
+    )
+    return root
+
+
+def _track_against(options):
+    r"""Rounds of this checkout against ``options.against``; returns the exit code."""
+
+    if options.pairs < 1:
+        raise TrackError(f'--pairs {options.pairs}: at least one round is needed')
+    out = _user_path(options.out)
+    os.makedirs(out, exist_ok=True)
+    env = dict(os.environ)
+    if options.platform:
+        env['JAX_PLATFORMS'] = options.platform
+    names = {'against': f'the inox of {options.against}', 'this': 'this checkout'}
+    rounds = []
+    with tempfile.TemporaryDirectory() as scratch:
+        trees = {'against': _tree_with_inox_of(options.against, scratch), 'this': WORKSPACE}
+        for index in range(options.pairs):
+            # Either goes first every other round, so that a machine growing slower or
+            # faster during the run favours neither.
+            measured = {}
+            for side in ('against', 'this') if index % 2 == 0 else ('this', 'against'):
+                path = os.path.join(out, f'round{index + 1}-{side}.json')
+                command = [sys.executable, os.path.join(trees[side], 'benchmarks', 'current_test.py'), '-q']
+                command += [f'--peers={PAIRED_PEERS}', f'--benchmark-json={path}'] + options.pytest_args
+                env['PYTHONPATH'] = os.pathsep.join(filter(None, [trees[side], os.environ.get('PYTHONPATH')]))
+                print(f'track: round {index + 1} of {options.pairs}: {names[side]}', flush=True)
+                code = subprocess.call(command, env=env)
+                if code != 0:
+                    raise TrackError(f'the benchmark process of {names[side]} failed with exit code {code}')
+                measured[side] = tracking.ratios(results.Run(results.merge([results.read(path)])), options.stat)
+                if not measured[side]:
+                    raise TrackError(f'the process of {names[side]} measured no tracked ratio (skipped?)')
+            rounds.append((measured['against'], measured['this']))
+
+    verdict = tracking.judge_paired(rounds, options.threshold, options.metric_threshold)
+    against = f'the inox of {options.against}, in the same run'
+    print(f'\nTracked ratios to the floor ({options.stat}), medians of the rounds, against {against}:')
+    print(tracking.format_table(verdict.metrics))
+    print(f'\nFamilies, the change within each round, against {against}:')
+    families = {key: changes for key, changes in tracking.paired_changes(rounds).items() if key.count('/') == 1}
+    print(tracking.format_rounds(families))
+    return _exit_code(verdict.failed, options)
+
+
+def _exit_code(failed, options):
+    if not failed:
+        return 0
+    print(
+        f'\ntrack: {len(failed)} regressed (families by more than {options.threshold:g}%, '
+        f'single ratios by more than {options.metric_threshold:g}%):'
+    )
+    print(tracking.format_table(failed))
+    return 1
+
+
 def _commit():
     try:
         out = subprocess.run(
@@ -206,6 +304,8 @@ def _commit():
 
 def main(argv):
     options = _parse(argv)
+    if options.against:
+        return _track_against(options)
     if options.results:
         documents = {p: results.read(_user_path(p)) for p in options.results}
     else:
@@ -267,15 +367,7 @@ def main(argv):
     for path in write_report(run, checks, verdict.families + verdict.metrics, runs, out, options.stat):
         print(f'track: wrote {path}')
 
-    failed = [] if options.update_baseline else verdict.failed
-    if failed:
-        print(
-            f'\ntrack: {len(failed)} regressed (families by more than {options.threshold:g}%, '
-            f'single ratios by more than {options.metric_threshold:g}%):'
-        )
-        print(tracking.format_table(failed))
-        return 1
-    return 0
+    return _exit_code([] if options.update_baseline else verdict.failed, options)
 
 
 if __name__ == '__main__':

@@ -1,6 +1,8 @@
 r"""Tests of the regression tracking: ratios to the floor, the threshold, baselines."""
 
 import json
+import os
+import subprocess
 import sys
 
 import pytest
@@ -184,3 +186,54 @@ def test_track_warns_when_the_run_is_noisier_than_the_baseline(tmp_path, capsys)
     assert 'noisier' not in capsys.readouterr().out
     assert _track(tmp_path, '--results', noisy, '--baseline', quiet, '--update-baseline') == 0
     assert 'a baseline recorded now would hide regressions' in capsys.readouterr().out
+
+
+FAKE_CHECKOUT_TEST = """
+import json, sys
+import inox
+path = next(a.split('=', 1)[1] for a in sys.argv if a.startswith('--benchmark-json='))
+assert '--peers=floor,module,scope' in sys.argv
+info = dict(op='flatten', variant='tied0', process='p')
+benchmarks = [
+    dict(name=name, stats=dict(min=seconds), extra_info=dict(info, peer=peer, n=n))
+    for n in (10, 100)
+    for name, peer, seconds in [('f', 'floor', 1e-6), ('s', 'scope', 3e-6 * inox.SLOWER)]
+]
+json.dump(dict(machine_info=dict(machine_class='test-1core'), benchmarks=benchmarks), open(path, 'w'))
+"""
+
+
+def _checkout(root, slower, benchmarks=FAKE_CHECKOUT_TEST):
+    (root / 'inox').mkdir(parents=True, exist_ok=True)
+    (root / 'inox' / '__init__.py').write_text(f'SLOWER = {slower}\n')
+    (root / 'benchmarks').mkdir(exist_ok=True)
+    (root / 'benchmarks' / 'current_test.py').write_text(benchmarks)
+
+
+def test_track_against_a_commit_takes_its_inox_and_this_checkouts_benchmarks(tmp_path, monkeypatch):
+    repo = tmp_path / 'repo'
+    # The committed benchmarks would fail: the run must take the checkout's.
+    _checkout(repo, slower=1.0, benchmarks='raise SystemExit(3)')
+    git = ['git', '-C', str(repo), '-c', 'user.name=t', '-c', 'user.email=t@t']
+    for command in (['init', '-q'], ['add', '.'], ['commit', '-qm', 'base']):
+        subprocess.run(git + command, check=True)
+    _checkout(repo, slower=1.0)
+    monkeypatch.setattr(track, 'WORKSPACE', str(repo))
+
+    assert _track(tmp_path, '--against', 'HEAD', '--pairs', '2') == 0
+    _checkout(repo, slower=1.3)
+    assert _track(tmp_path, '--against', 'HEAD', '--pairs', '2') == 1
+    assert _track(tmp_path, '--against', 'HEAD', '--threshold', '40', '--metric-threshold', '40') == 0
+    assert sorted(os.listdir(tmp_path / 'out'))[:2] == ['round1-against.json', 'round1-this.json']
+    with pytest.raises(track.TrackError, match='--against nowhere: git archive failed'):
+        _track(tmp_path, '--against', 'nowhere')
+
+
+def test_paired_rounds_take_the_median_of_the_changes_within_each_round():
+    quiet = (_shapes(1.0), _shapes(1.04))
+    busy = (_shapes(1.0), _shapes(1.5))
+    assert [row.status for row in tracking.judge_paired([quiet, busy, quiet], 5, 100).families] == ['ok']
+    assert tracking.judge_paired([busy, quiet, busy], 5, 100).failed[0].key == 'flatten/scope'
+    # A shape only one process of a round measured is left out of that round's family.
+    partial = (_shapes(1.0, (10, 100)), {**_shapes(1.0), 'flatten/scope/N1000-tied0': 9.0})
+    assert tracking.paired_changes([partial])['flatten/scope'] == [0.0]

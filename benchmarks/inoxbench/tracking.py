@@ -14,6 +14,10 @@ cancels, so families get the tight threshold. A single metric fails only past a 
 one, for a change that shows at one shape alone (say, a walk that turns quadratic).
 Before a run fails, what failed is measured again, and each metric counts the better
 of its two measurements (a ``noise`` row is one that failed only the first time).
+
+A change smaller than the noise between runs is measured against another commit in
+the same run instead (:func:`judge_paired`): rounds of two processes back to back, one
+per commit, each change taken within its round, and the median over the rounds.
 """
 
 from __future__ import annotations
@@ -28,8 +32,11 @@ __all__ = [
     'families',
     'floor_spread',
     'format_spread',
+    'format_rounds',
     'format_table',
     'judge',
+    'judge_paired',
+    'paired_changes',
     'load_baseline',
     'ratios',
     'read_history',
@@ -283,6 +290,94 @@ def _noise(final: list[Row], first: list[Row]) -> list[Row]:
         row._replace(status='noise') if before.status == 'REGRESSED' and row.status != 'REGRESSED' else row
         for row, before in zip(final, first, strict=True)
     ]
+
+
+def paired_changes(rounds: list[tuple[dict[str, float], dict[str, float]]]) -> dict[str, list[float]]:
+    r"""The change, in percent, of each family and each metric within each round.
+
+    A round is ``(other, this)``: the metrics of the two commits, measured in two
+    processes back to back. Families are over the shapes both processes of the round
+    measured. A key missing from a round is missing from its list.
+
+    Example:
+        >>> other = {'f/scope/N10-tied0': 2.0, 'f/scope/N100-tied0': 8.0}
+        >>> this = {'f/scope/N10-tied0': 2.2, 'f/scope/N100-tied0': 8.8}
+        >>> {key: [round(c, 1) for c in changes] for key, changes in paired_changes([(other, this)]).items()}
+        {'f/scope': [10.0], 'f/scope/N10-tied0': [10.0], 'f/scope/N100-tied0': [10.0]}
+    """
+
+    changes: dict[str, list[float]] = {}
+    for then, now in map(_both_sides, rounds):
+        for key, value in then.items():
+            changes.setdefault(key, []).append((now[key] / value - 1) * 100)
+    return dict(sorted(changes.items()))
+
+
+def _both_sides(pair: tuple[dict[str, float], dict[str, float]]) -> tuple[dict[str, float], dict[str, float]]:
+    # The metrics both processes of a round measured, and the families over them.
+    common = sorted(pair[0].keys() & pair[1].keys())
+    then, now = ({**{key: side[key] for key in common}, **families(side, common)} for side in pair)
+    return then, now
+
+
+def judge_paired(
+    rounds: list[tuple[dict[str, float], dict[str, float]]], threshold: float, metric_threshold: float
+) -> Verdict:
+    r"""Judges this commit against another measured in the same run (see
+    :func:`paired_changes`): a row's change is the median of its changes over the rounds,
+    compared with ``threshold`` (families) or ``metric_threshold`` (single metrics), in
+    percent; its baseline and current are the medians of either commit's values.
+
+    Example:
+        >>> quiet = ({'f/scope/N10-tied0': 1.0}, {'f/scope/N10-tied0': 1.02})
+        >>> busy = ({'f/scope/N10-tied0': 1.0}, {'f/scope/N10-tied0': 1.5})
+        >>> [(r.key, round(r.change, 1), r.status) for r in judge_paired([quiet, quiet, busy], 5, 50).families]
+        [('f/scope', 2.0, 'ok')]
+        >>> [r.key for r in judge_paired([busy, busy, quiet], 5, 50).failed]
+        ['f/scope']
+    """
+
+    values: dict[str, tuple[list[float], list[float]]] = {}
+    for then, now in map(_both_sides, rounds):
+        for key in then:
+            values.setdefault(key, ([], []))
+            values[key][0].append(then[key])
+            values[key][1].append(now[key])
+    changes = paired_changes(rounds)
+
+    def row(key: str, limit: float) -> Row:
+        change = statistics.median(changes[key])
+        then, now = values[key]
+        return Row(key, statistics.median(then), statistics.median(now), change, _status(change, limit))
+
+    return Verdict(
+        [row(key, threshold) for key in changes if key.count('/') == 1],
+        [row(key, metric_threshold) for key in changes if key.count('/') == 2],
+    )
+
+
+def _status(change: float, threshold: float) -> str:
+    if change > threshold:
+        return 'REGRESSED'
+    return 'improved' if change < -threshold else 'ok'
+
+
+def format_rounds(changes: dict[str, list[float]]) -> str:
+    r"""A plain-text table of :func:`paired_changes`: one column per round, and the median.
+
+    Example:
+        >>> print(format_rounds({'flatten/scope': [2.0, -1.0, 30.0]}))
+        family         round 1  round 2  round 3  median
+        flatten/scope    +2.0%    -1.0%   +30.0%   +2.0%
+    """
+
+    count = max(len(values) for values in changes.values())
+    width = max([len('family')] + [len(key) for key in changes])
+    lines = [f'{"family":<{width}}  ' + '  '.join(f'round {i + 1}' for i in range(count)) + '  median']
+    for key, values in changes.items():
+        cells = [f'{value:+.1f}%'.rjust(len(f'round {i + 1}')) for i, value in enumerate(values)]
+        lines.append(f'{key:<{width}}  ' + '  '.join(cells) + '  ' + f'{statistics.median(values):+.1f}%'.rjust(6))
+    return '\n'.join(lines)
 
 
 def suspects(verdict: Verdict) -> list[str]:
