@@ -17,18 +17,19 @@ def main(config, listing):
         sys.exit(f"lint: {listing} names no file to check")
     print(f"lint: {len(files)} files", flush=True)
     # Files are given explicitly, so ruff's own exclusions do not apply: the scope decides.
-    ruff = run("ruff", "check", "--no-cache", "--output-format", "concise", "--config", config, *files)
+    ruff = run("ruff check", "ruff", "check", "--no-cache", "--output-format", "concise", "--config", config, *files)
     # --diff: the log shows what `ruff format` would change.
-    ruff_format = run("ruff", "format", "--no-cache", "--diff", "--config", config, *files)
+    ruff_format = run("ruff format", "ruff", "format", "--no-cache", "--diff", "--config", config, *files)
     # --pythonpath: this interpreter, whose sys.path (PYTHONPATH from Bazel) has every dependency.
-    pyright = run("basedpyright", "--project", config, "--pythonpath", sys.executable, *files)
+    pyright = run("basedpyright", "basedpyright", "--project", config, "--pythonpath", sys.executable, *files)
     return 1 if ruff or ruff_format or pyright else 0
 
 
-def run(tool, *args):
-    """Runs `python -m TOOL ARGS`, prints its output with paths relative to here; its exit status."""
+def run(step, tool, *args):
+    """Runs `python -m TOOL ARGS`, prints its output under the name of the step with paths
+    relative to here; its exit status."""
     res = subprocess.run([sys.executable, "-m", tool, *args], capture_output=True, text=True)
-    print(f"lint: {tool}", (res.stdout + res.stderr).replace(os.getcwd() + os.sep, ""), sep="\n", flush=True)
+    print(f"lint: {step}", (res.stdout + res.stderr).replace(os.getcwd() + os.sep, ""), sep="\n", flush=True)
     return res.returncode
 
 
