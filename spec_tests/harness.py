@@ -15,11 +15,11 @@ import os
 import re
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, example, given, settings
 
 from .profiles import settings_for
 
@@ -92,18 +92,29 @@ def case(spec_id: str) -> Callable:
     return decorate
 
 
-def prop(spec_id: str, *strategies: Any, ci: int = 20, shrink: bool = True, cost: int = 1) -> Callable:
+def prop(
+    spec_id: str,
+    *strategies: Any,
+    ci: int = 20,
+    shrink: bool = True,
+    cost: int = 1,
+    examples: Sequence[tuple] = (),
+) -> Callable:
     r"""Makes a property: ``test(impl, *drawn)`` runs on examples of ``strategies``,
     ``ci`` of them in the ``ci`` profile (see :mod:`spec_tests.profiles`). A property
     whose every example costs ``cost`` ordinary ones says so (the longer profiles run
     ``1/cost`` of their examples). One that does not ``shrink`` must name in its failure
-    message the smallest part of the example that failed."""
+    message the smallest part of the example that failed. ``examples`` (each a tuple of
+    drawn values) run first, in every profile: rare cases found once, kept."""
 
     def decorate(test: Callable) -> Callable:
         budget = settings_for(ci, cost)
         if not shrink:
             budget = settings(budget, phases=[p for p in budget.phases if p is not Phase.shrink])
-        checked = spec(spec_id)(budget(given(*strategies)(_recorded(test))))
+        checked = given(*strategies)(_recorded(test))
+        for drawn in examples:
+            checked = example(*drawn)(checked)
+        checked = spec(spec_id)(budget(checked))
         checked.spec_property = Property(spec_id, strategies, test)  # pyright: ignore[reportFunctionMemberAccess]
         return checked
 
