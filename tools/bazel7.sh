@@ -14,7 +14,8 @@ cache=${INOX_BAZEL7_CACHE:-/var/cache/inox-bazel7}
 root=$cache/sid
 out=$cache/output
 checkout=$(cd "$(dirname "$0")/.." && pwd -P)
-debs=(bazel-bootstrap bazel-rules-python bazel-rules-shell bazel-rules-license)
+# git: benchmarks/track.py (--against, the commit of a run) and its test.
+debs=(bazel-bootstrap bazel-rules-python bazel-rules-shell bazel-rules-license git)
 
 die() {
   echo "bazel7: $*" >&2
