@@ -271,13 +271,13 @@ def _track_against(options):
                     raise TrackError(f'the process of {names[side]} measured no tracked ratio (skipped?)')
             rounds.append((measured['against'], measured['this']))
 
-    verdict = tracking.judge_paired(rounds, options.threshold, options.metric_threshold)
+    paired = tracking.pair_rounds(rounds)
+    verdict = tracking.judge_paired(paired, options.threshold, options.metric_threshold)
     against = f'the inox of {options.against}, in the same run'
     print(f'\nTracked ratios to the floor ({options.stat}), medians of the rounds, against {against}:')
     print(tracking.format_table(verdict.metrics))
     print(f'\nFamilies, the change within each round, against {against}:')
-    families = {key: changes for key, changes in tracking.paired_changes(rounds).items() if key.count('/') == 1}
-    print(tracking.format_rounds(families))
+    print(tracking.format_rounds(paired.families))
     return _exit_code(verdict.failed, options)
 
 

@@ -234,8 +234,9 @@ def test_track_against_a_commit_takes_its_inox_and_this_checkouts_benchmarks(tmp
 def test_paired_rounds_take_the_median_of_the_changes_within_each_round():
     quiet = (_shapes(1.0), _shapes(1.04))
     busy = (_shapes(1.0), _shapes(1.5))
-    assert [row.status for row in tracking.judge_paired([quiet, busy, quiet], 5, 100).families] == ['ok']
-    assert tracking.judge_paired([busy, quiet, busy], 5, 100).failed[0].key == 'flatten/scope'
+    verdict = tracking.judge_paired(tracking.pair_rounds([quiet, busy, quiet]), 5, 100)
+    assert [row.status for row in verdict.families] == ['ok']
+    assert tracking.judge_paired(tracking.pair_rounds([busy, quiet, busy]), 5, 100).failed[0].key == 'flatten/scope'
     # A shape only one process of a round measured is left out of that round's family.
     partial = (_shapes(1.0, (10, 100)), {**_shapes(1.0), 'flatten/scope/N1000-tied0': 9.0})
-    assert tracking.paired_changes([partial])['flatten/scope'] == [0.0]
+    assert tracking.pair_rounds([partial]).families['flatten/scope'].changes == [0.0]

@@ -3,8 +3,9 @@ r"""Regression tracking: ratios to the in-run floor, compared with a baseline.
 A tracked metric is a benchmark of this checkout's inox (peers :data:`TRACKED_PEERS`)
 divided by the floor's benchmark of the same operation and shape, measured in the
 same process: a faster or slower machine scales both alike. Memory metrics divide
-the peak memory of a flatten by the floor's. Growth is decided by pytest-benchmark's
-own :class:`~pytest_benchmark.utils.PercentageRegressionCheck`.
+the peak memory of a flatten by the floor's. A change is computed by pytest-benchmark's
+own :class:`~pytest_benchmark.utils.PercentageRegressionCheck`, and regresses past the
+threshold as in that check.
 
 A run is judged at two levels (:func:`judge`). A *family* is one operation of one peer
 (``flatten/scope``); its value is the geometric mean of its metrics over the shapes
@@ -16,7 +17,7 @@ Before a run fails, what failed is measured again, and each metric counts the be
 of its two measurements (a ``noise`` row is one that failed only the first time).
 
 A change smaller than the noise between runs is measured against another commit in
-the same run instead (:func:`judge_paired`): rounds of two processes back to back, one
+the same run instead (:func:`pair_rounds`, :func:`judge_paired`): rounds of two processes back to back, one
 per commit, each change taken within its round, and the median over the rounds.
 """
 
@@ -24,6 +25,8 @@ from __future__ import annotations
 
 __all__ = [
     'MissingBaselineError',
+    'Paired',
+    'PairedRun',
     'Row',
     'TRACKED_PEERS',
     'Verdict',
@@ -36,7 +39,7 @@ __all__ = [
     'format_table',
     'judge',
     'judge_paired',
-    'paired_changes',
+    'pair_rounds',
     'load_baseline',
     'ratios',
     'read_history',
@@ -188,13 +191,7 @@ def compare(current: dict[str, float], baseline: dict[str, float], threshold: fl
             rows.append(Row(key, then, None, None, 'missing'))
         else:
             change = check.compute({'ratio': now}, {'ratio': then})
-            if check.fails({'ratio': now}, {'ratio': then}):
-                status = 'REGRESSED'
-            elif change < -threshold:
-                status = 'improved'
-            else:
-                status = 'ok'
-            rows.append(Row(key, then, now, change, status))
+            rows.append(Row(key, then, now, change, _status(change, threshold)))
     return rows
 
 
@@ -292,85 +289,103 @@ def _noise(final: list[Row], first: list[Row]) -> list[Row]:
     ]
 
 
-def paired_changes(rounds: list[tuple[dict[str, float], dict[str, float]]]) -> dict[str, list[float]]:
-    r"""The change, in percent, of each family and each metric within each round.
+class Paired(NamedTuple):
+    r"""One family's or metric's values over the rounds of a paired run: ``then`` from the
+    other commit, ``now`` from this checkout, one of each per round that measured it."""
+
+    then: list[float]
+    now: list[float]
+
+    @property
+    def changes(self) -> list[float]:
+        r"""The change, in percent, within each round."""
+
+        return [(now / then - 1) * 100 for then, now in zip(self.then, self.now, strict=True)]
+
+
+class PairedRun(NamedTuple):
+    r"""The rounds of a paired run, by family and by metric (see :func:`pair_rounds`)."""
+
+    families: dict[str, Paired]
+    metrics: dict[str, Paired]
+
+
+def pair_rounds(rounds: list[tuple[dict[str, float], dict[str, float]]]) -> PairedRun:
+    r"""Collects the rounds of a paired run.
 
     A round is ``(other, this)``: the metrics of the two commits, measured in two
-    processes back to back. Families are over the shapes both processes of the round
-    measured. A key missing from a round is missing from its list.
+    processes back to back. Its families are over the shapes both processes measured;
+    a metric only one of them measured is left out of that round.
 
     Example:
         >>> other = {'f/scope/N10-tied0': 2.0, 'f/scope/N100-tied0': 8.0}
-        >>> this = {'f/scope/N10-tied0': 2.2, 'f/scope/N100-tied0': 8.8}
-        >>> {key: [round(c, 1) for c in changes] for key, changes in paired_changes([(other, this)]).items()}
-        {'f/scope': [10.0], 'f/scope/N10-tied0': [10.0], 'f/scope/N100-tied0': [10.0]}
+        >>> this = {'f/scope/N10-tied0': 2.2, 'f/scope/N100-tied0': 8.8, 'f/scope/N1000-tied0': 9.0}
+        >>> run = pair_rounds([(other, this)])
+        >>> {key: [round(c, 1) for c in paired.changes] for key, paired in run.families.items()}
+        {'f/scope': [10.0]}
+        >>> sorted(run.metrics)
+        ['f/scope/N10-tied0', 'f/scope/N100-tied0']
     """
 
-    changes: dict[str, list[float]] = {}
-    for then, now in map(_both_sides, rounds):
-        for key, value in then.items():
-            changes.setdefault(key, []).append((now[key] / value - 1) * 100)
-    return dict(sorted(changes.items()))
+    run = PairedRun({}, {})
+    for then, now in rounds:
+        common = sorted(then.keys() & now.keys())
+        for level, before, after in (
+            (run.metrics, {key: then[key] for key in common}, {key: now[key] for key in common}),
+            (run.families, families(then, common), families(now, common)),
+        ):
+            for key, value in before.items():
+                paired = level.setdefault(key, Paired([], []))
+                paired.then.append(value)
+                paired.now.append(after[key])
+    return PairedRun(dict(sorted(run.families.items())), dict(sorted(run.metrics.items())))
 
 
-def _both_sides(pair: tuple[dict[str, float], dict[str, float]]) -> tuple[dict[str, float], dict[str, float]]:
-    # The metrics both processes of a round measured, and the families over them.
-    common = sorted(pair[0].keys() & pair[1].keys())
-    then, now = ({**{key: side[key] for key in common}, **families(side, common)} for side in pair)
-    return then, now
-
-
-def judge_paired(
-    rounds: list[tuple[dict[str, float], dict[str, float]]], threshold: float, metric_threshold: float
-) -> Verdict:
-    r"""Judges this commit against another measured in the same run (see
-    :func:`paired_changes`): a row's change is the median of its changes over the rounds,
-    compared with ``threshold`` (families) or ``metric_threshold`` (single metrics), in
-    percent; its baseline and current are the medians of either commit's values.
+def judge_paired(run: PairedRun, threshold: float, metric_threshold: float) -> Verdict:
+    r"""Judges this commit against another measured in the same run: a row's change is
+    the median of its changes within the rounds, compared with ``threshold`` (families)
+    or ``metric_threshold`` (single metrics), in percent; its baseline and current are
+    the medians of either commit's values.
 
     Example:
         >>> quiet = ({'f/scope/N10-tied0': 1.0}, {'f/scope/N10-tied0': 1.02})
         >>> busy = ({'f/scope/N10-tied0': 1.0}, {'f/scope/N10-tied0': 1.5})
-        >>> [(r.key, round(r.change, 1), r.status) for r in judge_paired([quiet, quiet, busy], 5, 50).families]
+        >>> verdict = judge_paired(pair_rounds([quiet, quiet, busy]), 5, 50)
+        >>> [(r.key, round(r.change, 1), r.status) for r in verdict.families]
         [('f/scope', 2.0, 'ok')]
-        >>> [r.key for r in judge_paired([busy, busy, quiet], 5, 50).failed]
+        >>> [r.key for r in judge_paired(pair_rounds([busy, busy, quiet]), 5, 50).failed]
         ['f/scope']
     """
 
-    values: dict[str, tuple[list[float], list[float]]] = {}
-    for then, now in map(_both_sides, rounds):
-        for key in then:
-            values.setdefault(key, ([], []))
-            values[key][0].append(then[key])
-            values[key][1].append(now[key])
-    changes = paired_changes(rounds)
+    def rows(level: dict[str, Paired], limit: float) -> list[Row]:
+        return [
+            Row(key, statistics.median(p.then), statistics.median(p.now), change, _status(change, limit))
+            for key, p in level.items()
+            for change in [statistics.median(p.changes)]
+        ]
 
-    def row(key: str, limit: float) -> Row:
-        change = statistics.median(changes[key])
-        then, now = values[key]
-        return Row(key, statistics.median(then), statistics.median(now), change, _status(change, limit))
-
-    return Verdict(
-        [row(key, threshold) for key in changes if key.count('/') == 1],
-        [row(key, metric_threshold) for key in changes if key.count('/') == 2],
-    )
+    return Verdict(rows(run.families, threshold), rows(run.metrics, metric_threshold))
 
 
 def _status(change: float, threshold: float) -> str:
+    # The rule of pytest-benchmark's RegressionCheck.fails (a change above the
+    # threshold), and its mirror image for an improvement.
     if change > threshold:
         return 'REGRESSED'
     return 'improved' if change < -threshold else 'ok'
 
 
-def format_rounds(changes: dict[str, list[float]]) -> str:
-    r"""A plain-text table of :func:`paired_changes`: one column per round, and the median.
+def format_rounds(level: dict[str, Paired]) -> str:
+    r"""A plain-text table of the families (or metrics) of a :class:`PairedRun`: the
+    change within each round, and the median.
 
     Example:
-        >>> print(format_rounds({'flatten/scope': [2.0, -1.0, 30.0]}))
+        >>> print(format_rounds({'flatten/scope': Paired([1.0, 1.0, 1.0], [1.02, 0.99, 1.3])}))
         family         round 1  round 2  round 3  median
         flatten/scope    +2.0%    -1.0%   +30.0%   +2.0%
     """
 
+    changes = {key: paired.changes for key, paired in level.items()}
     count = max(len(values) for values in changes.values())
     width = max([len('family')] + [len(key) for key in changes])
     lines = [f'{"family":<{width}}  ' + '  '.join(f'round {i + 1}' for i in range(count)) + '  median']
