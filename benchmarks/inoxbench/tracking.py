@@ -17,8 +17,9 @@ Before a run fails, what failed is measured again, and each metric counts the be
 of its two measurements (a ``noise`` row is one that failed only the first time).
 
 A change smaller than the noise between runs is measured against another commit in
-the same run instead (:func:`pair_rounds`, :func:`judge_paired`): rounds of two processes back to back, one
-per commit, each change taken within its round, and the median over the rounds.
+the same run instead (:func:`pair_rounds`, :func:`judge_paired`): rounds of two
+processes back to back, one per commit, each change taken within its round, and the
+median over the rounds.
 """
 
 from __future__ import annotations
@@ -358,11 +359,12 @@ def judge_paired(run: PairedRun, threshold: float, metric_threshold: float) -> V
     """
 
     def rows(level: dict[str, Paired], limit: float) -> list[Row]:
-        return [
-            Row(key, statistics.median(p.then), statistics.median(p.now), change, _status(change, limit))
-            for key, p in level.items()
-            for change in [statistics.median(p.changes)]
-        ]
+        judged = []
+        for key, paired in level.items():
+            change = statistics.median(paired.changes)
+            then, now = statistics.median(paired.then), statistics.median(paired.now)
+            judged.append(Row(key, then, now, change, _status(change, limit)))
+        return judged
 
     return Verdict(rows(run.families, threshold), rows(run.metrics, metric_threshold))
 
