@@ -378,7 +378,7 @@ def _status(change: float, threshold: float) -> str:
 
 
 def format_rounds(level: dict[str, Paired]) -> str:
-    r"""A plain-text table of the families (or metrics) of a :class:`PairedRun`: the
+    r"""A plain-text table of the families of a :class:`PairedRun`: the
     change within each round, and the median.
 
     Example:
