@@ -1,5 +1,6 @@
 r"""Parametrizes the benchmarks by the ``PEERS`` of each test file (``--peers`` keeps
-some of them), and records the machine in pytest-benchmark's JSON."""
+some of them), chooses what measures them (``meter``: pytest-benchmark's fixture, or an
+instruction counter under ``--counts``), and records the machine in pytest-benchmark's JSON."""
 
 import os
 import sys
@@ -9,9 +10,9 @@ import sys
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import pytest  # noqa: E402
-from inoxbench import suite  # noqa: E402
+from inoxbench import counting, suite  # noqa: E402
 from inoxbench.machine import cpu_count, machine_class  # noqa: E402
-from inoxbench.shapes import SHAPES  # noqa: E402
+from inoxbench.shapes import SHAPES, SIZES, VARIANTS  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -20,6 +21,34 @@ def pytest_addoption(parser):
         metavar='PEER,...',
         help="only these of the test file's peers (for instance floor,module,scope: the tracked ratios)",
     )
+    parser.addoption(
+        '--variants',
+        metavar='VARIANT,...',
+        help=f'only the shapes of these variants ({", ".join(VARIANTS)})',
+    )
+    parser.addoption(
+        '--sizes',
+        metavar='N,...',
+        help=f'only the shapes of these sizes ({", ".join(map(str, SIZES))})',
+    )
+    parser.addoption(
+        '--counts',
+        metavar='FILE',
+        help='count instructions instead of timing, and write the counts to FILE (the process must run '
+        'under callgrind: see inoxbench/counting.py, or run track --counts)',
+    )
+
+
+_COUNTS = 'inoxbench-counts'
+
+
+def pytest_configure(config):
+    path = config.getoption('counts')
+    if path is not None:
+        try:
+            config.pluginmanager.register(counting.CountSession(path), _COUNTS)
+        except counting.ValgrindMissingError as error:
+            raise pytest.UsageError(str(error)) from None
 
 
 def _peers(metafunc):
@@ -34,10 +63,26 @@ def _peers(metafunc):
     return [peer for peer in peers if peer in chosen]
 
 
+def _chosen(config, option, among):
+    chosen = config.getoption(option)
+    if chosen is None:
+        return among
+    unknown = set(chosen.split(',')) - set(among)
+    if unknown:
+        raise pytest.UsageError(f'--{option}: {", ".join(sorted(unknown))} not among {", ".join(among)}')
+    return chosen.split(',')
+
+
+def _shapes(config):
+    variants = _chosen(config, 'variants', list(VARIANTS))
+    sizes = _chosen(config, 'sizes', [str(n) for n in SIZES])
+    return [shape for shape in SHAPES if shape.variant in variants and str(shape.n) in sizes]
+
+
 def pytest_generate_tests(metafunc):
     if 'case' in metafunc.fixturenames:
         process = os.path.splitext(os.path.basename(metafunc.module.__file__))[0]
-        cases = [suite.Case(peer, shape, process) for peer in _peers(metafunc) for shape in SHAPES]
+        cases = [suite.Case(peer, shape, process) for peer in _peers(metafunc) for shape in _shapes(metafunc.config)]
         metafunc.parametrize('case', cases, ids=[c.id for c in cases], indirect=True)
 
 
@@ -59,6 +104,18 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def case(request):
     return request.param
+
+
+@pytest.fixture
+def meter(request):
+    r"""What measures a benchmark: pytest-benchmark's ``benchmark`` fixture, or under
+    ``--counts`` a :class:`inoxbench.counting.Counter`."""
+
+    session = request.config.pluginmanager.get_plugin(_COUNTS)
+    if session is None:
+        return request.getfixturevalue('benchmark')
+    case = request.getfixturevalue('case')
+    return counting.Counter(session, f'{request.function.__name__[len("test_") :]}/{case.peer_name}/{case.shape.name}')
 
 
 def pytest_benchmark_update_machine_info(config, machine_info):

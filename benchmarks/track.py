@@ -18,6 +18,12 @@ two processes back to back, one with this checkout's inox and one with the inox 
 ``COMMIT`` (the benchmarks are this checkout's in both), judged by the median over
 the rounds of the change within each round (:func:`inoxbench.tracking.judge_paired`).
 
+``--counts`` counts instructions instead of timing (:mod:`inoxbench.counting`): the
+suite runs under Valgrind's callgrind, in two processes side by side,
+and the counts of the tracked peers are compared with the baseline of the software stack
+(``benchmarks/baselines/counts/<stack>.json``), at thresholds of their own. It takes
+``--against`` and ``--update-baseline`` too.
+
 Without Bazel, from the repository root: ``python benchmarks/track.py`` runs this
 checkout's process; add ``--group inox_0_8_0='/venv/bin/python
 benchmarks/inox_0_8_0_test.py'`` with a virtual environment where inox 0.8.0 is
@@ -35,7 +41,7 @@ import sys
 import tarfile
 import tempfile
 
-from inoxbench import results, targets, tracking
+from inoxbench import count_tracking, counting, results, targets, tracking
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # `bazel run` starts us in the runfiles; the source tree is where baselines are kept.
@@ -76,18 +82,23 @@ def _parse(argv):
     )
     parser.add_argument('--baseline', help='the baseline file (default: baselines/<machine class>.json)')
     parser.add_argument(
+        '--counts',
+        action='store_true',
+        help='count instructions under valgrind instead of timing, against the baseline of the software '
+        'stack (benchmarks/baselines/counts/); exact to a fraction of a percent on any machine',
+    )
+    parser.add_argument(
         '--threshold',
         type=float,
-        default=15.0,
         help='how much, in percent, a family of tracked ratios (one operation of one peer, '
-        'geometric mean over shapes) may grow before the run fails (default: 15)',
+        f'geometric mean over shapes) may grow before the run fails (default: 15, with --counts '
+        f'{count_tracking.COUNT_THRESHOLD:g})',
     )
     parser.add_argument(
         '--metric-threshold',
         type=float,
-        default=METRIC_THRESHOLD,
         help='how much, in percent, a single tracked ratio may grow before the run fails '
-        f'(default: {METRIC_THRESHOLD:g})',
+        f'(default: {METRIC_THRESHOLD:g}, with --counts {count_tracking.COUNT_METRIC_THRESHOLD:g})',
     )
     parser.add_argument(
         '--stat',
@@ -134,6 +145,12 @@ def _parse(argv):
         parser.error(
             '--against measures two commits in one run: not with --results, --baseline, --update-baseline, --history'
         )
+    if options.counts and (options.results or options.history or options.platform):
+        parser.error('--counts runs its own processes on the CPU: not with --results, --history, --platform')
+    if options.threshold is None:
+        options.threshold = count_tracking.COUNT_THRESHOLD if options.counts else 15.0
+    if options.metric_threshold is None:
+        options.metric_threshold = count_tracking.COUNT_METRIC_THRESHOLD if options.counts else METRIC_THRESHOLD
     if rest and rest[0] == '--':
         rest = rest[1:]
     options.pytest_args = rest
@@ -281,6 +298,74 @@ def _track_against(options):
     return _exit_code(verdict.failed, options)
 
 
+def _count(options, tree, scratch, label):
+    r"""Counts the instructions of the inox of ``tree``; returns the merged run."""
+
+    env = dict(os.environ)
+    if tree == WORKSPACE:
+        command = dict(_groups(options))['current']
+    else:
+        command = [sys.executable, os.path.join(tree, 'benchmarks', 'current_test.py')]
+        env['PYTHONPATH'] = os.pathsep.join(filter(None, [tree, os.environ.get('PYTHONPATH')]))
+    print(f'track: counting the instructions of {label} under callgrind', flush=True)
+    argv = command + ['-q', f'--peers={PAIRED_PEERS}'] + options.pytest_args
+    return results.Run(results.merge(counting.count(argv, env, scratch, label.replace(' ', '-'))))
+
+
+def _track_counts(options):
+    r"""Counts instructions, judges them against the stack's baseline or a commit."""
+
+    out = _user_path(options.out)
+    os.makedirs(out, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        run = _count(options, WORKSPACE, scratch, 'this checkout')
+        other = None
+        if options.against:
+            other = _count(options, _tree_with_inox_of(options.against, scratch), scratch, options.against)
+    stack = run.stack
+    results.write(os.path.join(out, 'counts.json'), run.document)
+    current = count_tracking.counts(run)
+    if not current:
+        raise TrackError('the count run has no tracked count (were they all deselected or skipped?)')
+    baseline_path = (
+        _user_path(options.baseline)
+        if options.baseline
+        else os.path.join(WORKSPACE, 'benchmarks', 'baselines', 'counts', f'{stack}.json')
+    )
+    if other is not None:
+        before, against = other, f'the inox of {options.against}, counted in the same run'
+    elif options.update_baseline:
+        exists = os.path.exists(baseline_path)
+        before = results.Run(results.read(baseline_path)) if exists else results.Run({})
+        against = 'the previous baseline'
+    else:
+        before, against = results.Run(tracking.load_baseline(baseline_path)), baseline_path
+    then = count_tracking.counts(before)
+    verdict = tracking.judge(current, then, options.threshold, options.metric_threshold)
+    print(f'\nInstruction counts of the tracked peers, against {against} (/ floor: over the floor\'s count):')
+    print(count_tracking.format_counts(verdict.metrics, run))
+    print(f'\nFamilies (geometric mean of the counts over the shapes of both runs), against {against}:')
+    print(count_tracking.format_counts(verdict.families, run))
+    changed = [(abs(row.change), row.change, row.key) for row in verdict.metrics if row.change is not None]
+    if changed:
+        _, change, key = max(changed)
+        print(f'\nLargest change of a single count: {change:+.2f}% ({key})')
+    print(f"Noise: the floor's counts (jax's code) against {against}: {count_tracking.noise(run, before)}")
+    print(f'Software stack: {stack}')
+    runs = [{'label': 'baseline', 'ratios': then}, {'label': _commit() or 'this run', 'ratios': current}]
+    from inoxbench.plots import write_count_report  # matplotlib only when drawing
+
+    for path in write_count_report(run, verdict.families + verdict.metrics, runs, out):
+        print(f'track: wrote {path}')
+    if options.update_baseline:
+        os.makedirs(os.path.dirname(baseline_path), exist_ok=True)
+        document = dict(run.document, inox_commit=_commit())
+        results.write(baseline_path, document)
+        print(f'\ntrack: wrote the count baseline {baseline_path} ({len(current)} tracked counts)')
+        return 0
+    return _exit_code(verdict.failed, options)
+
+
 def _exit_code(failed, options):
     if not failed:
         return 0
@@ -304,6 +389,8 @@ def _commit():
 
 def main(argv):
     options = _parse(argv)
+    if options.counts:
+        return _track_counts(options)
     if options.against:
         return _track_against(options)
     if options.results:
@@ -373,6 +460,11 @@ def main(argv):
 if __name__ == '__main__':
     try:
         sys.exit(main(sys.argv[1:]))
-    except (TrackError, tracking.MissingBaselineError) as error:
+    except (
+        TrackError,
+        tracking.MissingBaselineError,
+        counting.ValgrindMissingError,
+        counting.CountProcessError,
+    ) as error:
         print(f'track: error: {error}', file=sys.stderr)
         sys.exit(2)

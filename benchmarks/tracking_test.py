@@ -1,5 +1,6 @@
 r"""Tests of the regression tracking: ratios to the floor, the threshold, baselines."""
 
+import functools
 import json
 import os
 import subprocess
@@ -7,7 +8,7 @@ import sys
 
 import pytest
 import track
-from inoxbench import results, tracking
+from inoxbench import count_tracking, results, tracking
 
 
 def _benchmark(process, op, peer, seconds, n=10, variant='tied0', peak=None):
@@ -240,3 +241,58 @@ def test_paired_rounds_take_the_median_of_the_changes_within_each_round():
     # A shape only one process of a round measured is left out of that round's family.
     partial = (_shapes(1.0, (10, 100)), {**_shapes(1.0), 'flatten/scope/N1000-tied0': 9.0})
     assert tracking.pair_rounds([partial]).families['flatten/scope'].changes == [0.0]
+
+
+def _counts(scale=1.0, noise=0.0):
+    # Made-up counts of two families over four shapes; `noise` moves every other shape up
+    # and the others down, as unchanged code moves by a fraction of a percent.
+    counts = {}
+    for i, n in enumerate((10, 100, 1000, 10000)):
+        wiggle = 1 + (noise if i % 2 else -noise) / 100
+        counts[f'flatten/scope/N{n}-tied0'] = 30_000 * n * scale * wiggle
+        counts[f'unflatten/scope/N{n}-tied0'] = 20_000 * n * wiggle
+    return counts
+
+
+def test_count_thresholds_fail_a_two_percent_family_and_pass_the_noise_of_unchanged_code():
+    judge = functools.partial(
+        tracking.judge, threshold=count_tracking.COUNT_THRESHOLD, metric_threshold=count_tracking.COUNT_METRIC_THRESHOLD
+    )
+    assert judge(_counts(noise=0.5), _counts()).failed == []
+    failed = judge(_counts(scale=1.02), _counts()).failed
+    assert [row.key for row in failed] == ['flatten/scope']
+    # One shape alone past the single-count threshold.
+    one = dict(_counts(), **{'unflatten/scope/N10-tied0': 20_000 * 10 * 1.03})
+    assert [row.key for row in judge(one, _counts()).failed] == ['unflatten/scope/N10-tied0']
+
+
+FAKE_COUNT_PROCESS = """
+import json, os, sys
+path = next(a.split('=', 1)[1] for a in sys.argv if a.startswith('--counts='))
+variants = next(a.split('=', 1)[1] for a in sys.argv if a.startswith('--variants=')).split(',')
+scale = float(os.environ.get('FAKE_SCALE', '1'))
+benchmarks = [
+    dict(name=f'{peer}-{v}-{n}', stats=dict(instructions=count * n * (scale if peer == 'scope' else 1)),
+         extra_info=dict(op='flatten', peer=peer, n=n, variant=v, process='current_test'))
+    for v in variants for n in (10, 100) for peer, count in (('floor', 1000), ('scope', 30000))
+]
+json.dump(dict(machine_info=dict(stack='fakestack'), benchmarks=benchmarks), open(path, 'w'))
+"""
+
+
+def test_track_counts_judges_against_the_baseline_of_the_stack(tmp_path, monkeypatch, capsys):
+    (tmp_path / 'count.py').write_text(FAKE_COUNT_PROCESS)
+    monkeypatch.setattr(track, 'WORKSPACE', str(tmp_path))
+    fake = [sys.executable, str(tmp_path / 'count.py')]
+    monkeypatch.setattr(track.counting, 'command', lambda argv, path: [*fake, *argv[1:], f'--counts={path}'])
+    with pytest.raises(tracking.MissingBaselineError, match='fakestack.json'):
+        _track(tmp_path, '--counts')
+    assert _track(tmp_path, '--counts', '--update-baseline') == 0
+    assert (tmp_path / 'benchmarks' / 'baselines' / 'counts' / 'fakestack.json').exists()
+    assert _track(tmp_path, '--counts') == 0
+    assert 'flatten/scope/N10-tied0' in capsys.readouterr().out
+    monkeypatch.setenv('FAKE_SCALE', '1.02')
+    assert _track(tmp_path, '--counts') == 1
+    families = capsys.readouterr().out.split('Families')[1]
+    assert '+2.0%' in families and 'REGRESSED' in families
+    assert (tmp_path / 'out' / 'counts.html').exists()

@@ -14,8 +14,8 @@ cache=${INOX_BAZEL7_CACHE:-/var/cache/inox-bazel7}
 root=$cache/sid
 out=$cache/output
 checkout=$(cd "$(dirname "$0")/.." && pwd -P)
-# git: benchmarks/track.py (--against, the commit of a run) and its test.
-debs=(bazel-bootstrap bazel-rules-python bazel-rules-shell bazel-rules-license git)
+# git: benchmarks/track.py (--against, the commit of a run) and its test; valgrind: counting_test.
+debs=(bazel-bootstrap bazel-rules-python bazel-rules-shell bazel-rules-license git valgrind)
 
 die() {
   echo "bazel7: $*" >&2

@@ -3,7 +3,7 @@ the history of the tracked ratios, and an HTML page that shows them all."""
 
 from __future__ import annotations
 
-__all__ = ['OPS', 'write_report']
+__all__ = ['OPS', 'write_count_report', 'write_report']
 
 import html
 import math
@@ -69,9 +69,11 @@ def _finish(figure, axes, xlabel: str, ylabel: str, path: str) -> None:
 
 
 def time_vs_n(run: Run, op: str, path: str, stat: str = 'min') -> bool:
-    r"""Writes the log-log plot of ``op``'s time against N; False if nothing ran."""
+    r"""Writes the log-log plot of ``op``'s time (or, with ``stat='instructions'``, its
+    instruction count) against N; False if nothing ran."""
 
-    figure, axes = _panels(f'{OPS[op]}: {stat} time against N (log-log)')
+    measure = 'instruction count' if stat == 'instructions' else f'{stat} time'
+    figure, axes = _panels(f'{OPS[op]}: {measure} against N (log-log)')
     drawn = False
     for peer, style in STYLES.items():
         for variant, ax in axes.items():
@@ -82,7 +84,7 @@ def time_vs_n(run: Run, op: str, path: str, stat: str = 'min') -> bool:
                 ax.plot(*zip(*points, strict=True), label=peer, **style)
                 drawn = True
     if drawn:
-        _finish(figure, axes, 'N (layers)', 'seconds', path)
+        _finish(figure, axes, 'N (layers)', 'instructions' if stat == 'instructions' else 'seconds', path)
     plt.close(figure)
     return drawn
 
@@ -113,15 +115,20 @@ def _geomean(values: list[float]) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
-def history(runs: list[dict[str, Any]], path: str) -> bool:
+def history(
+    runs: list[dict[str, Any]],
+    path: str,
+    title: str = 'history of tracked ratios (geometric mean over shapes of time / floor time)',
+) -> bool:
     r"""Writes, for each tracked peer and operation, the geometric mean over shapes
-    of its ratio to the floor, run after run; False with fewer than one run."""
+    of its tracked values (ratios to the floor, or counts), run after run; False with
+    fewer than one run."""
 
     if not runs:
         return False
     peers = sorted({key.split('/')[1] for run in runs for key in run['ratios']})
     figure, axes = plt.subplots(1, len(peers), figsize=(6.5 * len(peers), 4.5), squeeze=False)
-    figure.suptitle('history of tracked ratios (geometric mean over shapes of time / floor time)')
+    figure.suptitle(title)
     labels = [run.get('label', str(i)) for i, run in enumerate(runs)]
     for ax, peer in zip(axes[0], peers, strict=True):
         for op in list(OPS) + ['memory']:
@@ -195,6 +202,9 @@ def write_report(
         ],
     )
     pictures = ''.join(f'<p><img src="{html.escape(os.path.basename(p))}"></p>' for p in images)
+    if os.path.exists(os.path.join(out, COUNT_HISTORY)):
+        pictures += '<p>The last count run (<a href="counts.html">counts.html</a>):</p>'
+        pictures += f'<p><img src="{COUNT_HISTORY}"></p>'
     machine = html.escape(str(run.machine_class))
     page = f'''<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>inox benchmarks ({machine})</title>
@@ -207,6 +217,55 @@ td,th{{border:1px solid #ccc;padding:2px 8px;text-align:left}} img{{max-width:10
 </body></html>
 '''
     index = os.path.join(out, 'index.html')
+    with open(index, 'w') as f:
+        f.write(page)
+    return images + [index]
+
+
+COUNT_HISTORY = 'count_history.png'
+
+
+def write_count_report(run: Run, rows: list[Row], runs: list[dict[str, Any]], out: str) -> list[str]:
+    r"""Writes the pictures of a count run and ``counts.html`` into ``out``, beside the
+    time report of :func:`write_report` (each page shows the other's history); returns
+    their paths."""
+
+    os.makedirs(out, exist_ok=True)
+    images = []
+    for op in OPS:
+        path = os.path.join(out, f'count_{op}.png')
+        if time_vs_n(run, op, path, 'instructions'):
+            images.append(path)
+    path = os.path.join(out, COUNT_HISTORY)
+    if history(runs, path, 'history of instruction counts (geometric mean over shapes)'):
+        images.append(path)
+    pictures = ''.join(f'<p><img src="{html.escape(os.path.basename(p))}"></p>' for p in images)
+    if os.path.exists(os.path.join(out, 'history.png')):
+        pictures += '<p>The last timed run (<a href="index.html">index.html</a>):</p><p><img src="history.png"></p>'
+    tracked = _table(
+        ['metric', 'baseline', 'current', 'change', 'status'],
+        [
+            [
+                r.key,
+                '-' if r.baseline is None else f'{r.baseline:,.0f}',
+                '-' if r.current is None else f'{r.current:,.0f}',
+                '-' if r.change is None else f'{r.change:+.2f}%',
+                r.status,
+            ]
+            for r in rows
+        ],
+    )
+    stack = html.escape(str(run.stack))
+    page = f'''<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>inox instruction counts ({stack})</title>
+<style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;font-size:13px}}
+td,th{{border:1px solid #ccc;padding:2px 8px;text-align:left}} img{{max-width:100%}}</style></head>
+<body><h1>inox instruction counts, {stack}</h1>
+<p>Instructions of one call after warm-up, counted by Valgrind's callgrind.</p>
+{pictures}<h2>Tracked counts against the baseline</h2>{tracked}
+</body></html>
+'''
+    index = os.path.join(out, 'counts.html')
     with open(index, 'w') as f:
         f.write(page)
     return images + [index]

@@ -27,10 +27,21 @@ def read(path: str) -> dict[str, Any]:
 
 # Same for every benchmark (options), or a repr of the Case object (params).
 _DROPPED = ('options', 'params')
-# The statistics that pytest-benchmark's tables show; the others follow from the timings.
-_STATS = ('min', 'max', 'mean', 'stddev', 'median', 'iqr', 'outliers', 'ops', 'rounds', 'iterations')
+# The statistics that pytest-benchmark's tables show (the others follow from the timings), and
+# the instruction count of a count process (inoxbench/counting.py).
+_STATS = ('min', 'max', 'mean', 'stddev', 'median', 'iqr', 'outliers', 'ops', 'rounds', 'iterations', 'instructions')
 # What a process's machine_info says about the class of its machine.
-_MACHINE = ('node', 'python_version', 'cores', 'jax_version', 'jax_platform', 'jax_device_kind', 'machine_class')
+_MACHINE = (
+    'node',
+    'python_version',
+    'cores',
+    'jax_version',
+    'jax_platform',
+    'jax_device_kind',
+    'machine_class',
+    'stack',
+    'overhead_instructions',
+)
 
 
 def _rounded(value: Any) -> Any:
@@ -117,13 +128,22 @@ class Run:
     def machine_class(self) -> str | None:
         r"""The machine class recorded by the processes (see :mod:`.machine`)."""
 
-        classes = {info.get('machine_class') for info in self.document.get('processes', {}).values()}
-        classes.discard(None)
-        if not classes:
-            return self.document.get('machine_info', {}).get('machine_class')
-        if len(classes) > 1:
-            raise ValueError(f'the processes of one run disagree on the machine class: {sorted(classes)}')
-        return classes.pop()
+        return self._agreed('machine_class')
+
+    @property
+    def stack(self) -> str | None:
+        r"""The software stack of a count run (see :func:`.counting.stack`)."""
+
+        return self._agreed('stack')
+
+    def _agreed(self, name: str) -> str | None:
+        values = {info.get(name) for info in self.document.get('processes', {}).values()}
+        values.discard(None)
+        if not values:
+            return self.document.get('machine_info', {}).get(name)
+        if len(values) > 1:
+            raise ValueError(f'the processes of one run disagree on the {name}: {sorted(values)}')
+        return values.pop()
 
     def time(self, op: str, peer: str, n: int, variant: str, stat: str = 'min') -> float | None:
         r"""A statistic of one benchmark in seconds, or None if it did not run."""

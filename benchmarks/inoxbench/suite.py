@@ -92,11 +92,12 @@ class Case:
         except peers.Unsupported as error:
             pytest.skip(f'{self.peer_name} on {self.shape.name}: {error}')
 
-    def run(self, benchmark: Any, op: str, fn: Callable[[], Any]) -> Any:
-        r"""Benchmarks ``fn`` as operation ``op`` of this case."""
+    def run(self, meter: Any, op: str, fn: Callable[[], Any]) -> Any:
+        r"""Benchmarks ``fn`` as operation ``op`` of this case: ``meter`` is
+        pytest-benchmark's fixture or an instruction counter (see ``conftest.py``)."""
 
-        benchmark.group = f'{op} {self.shape.name}'
-        benchmark.extra_info.update(
+        meter.group = f'{op} {self.shape.name}'
+        meter.extra_info.update(
             op=op,
             peer=self.peer_name,
             n=self.shape.n,
@@ -105,61 +106,61 @@ class Case:
             process=self.process,
             version=self.peer.version(),
         )
-        return measure(benchmark, (op, self.peer_name, self.shape.variant, self.shape.n), fn)
+        return measure(meter, (op, self.peer_name, self.shape.variant, self.shape.n), fn)
 
 
-def test_flatten(benchmark, case):
+def test_flatten(meter, case):
     """Flatten, and the memory of one flatten."""
     peer, model = case.prepare('flatten')
-    case.run(benchmark, 'flatten', lambda: peer.flatten(model))
-    benchmark.extra_info.update(flatten_memory(peer, model))
+    case.run(meter, 'flatten', lambda: peer.flatten(model))
+    meter.extra_info.update(flatten_memory(peer, model))
 
 
-def test_unflatten(benchmark, case):
+def test_unflatten(meter, case):
     """Unflatten the result of a flatten."""
     peer, model = case.prepare('unflatten')
     flat = peer.flatten(model)
-    case.run(benchmark, 'unflatten', lambda: peer.unflatten(flat))
+    case.run(meter, 'unflatten', lambda: peer.unflatten(flat))
 
 
-def test_roundtrip(benchmark, case):
+def test_roundtrip(meter, case):
     """Flatten, then unflatten."""
     peer, model = case.prepare('roundtrip')
-    case.run(benchmark, 'roundtrip', lambda: peer.unflatten(peer.flatten(model)))
+    case.run(meter, 'roundtrip', lambda: peer.unflatten(peer.flatten(model)))
 
 
-def test_partition(benchmark, case):
+def test_partition(meter, case):
     """Split the parameters from the rest."""
     peer, model = case.prepare('partition')
-    case.run(benchmark, 'partition', lambda: peer.partition(model))
+    case.run(meter, 'partition', lambda: peer.partition(model))
 
 
-def test_combine(benchmark, case):
+def test_combine(meter, case):
     """Rebuild the model from its partition."""
     peer, model = case.prepare('combine')
     parts = peer.partition(model)
-    case.run(benchmark, 'combine', lambda: peer.combine(parts))
+    case.run(meter, 'combine', lambda: peer.combine(parts))
 
 
-def test_partition_combine(benchmark, case):
+def test_partition_combine(meter, case):
     """Partition, then combine."""
     peer, model = case.prepare('partition_combine')
-    case.run(benchmark, 'partition_combine', lambda: peer.combine(peer.partition(model)))
+    case.run(meter, 'partition_combine', lambda: peer.combine(peer.partition(model)))
 
 
-def test_jit_call(benchmark, case):
+def test_jit_call(meter, case):
     """Call a compiled function with the model as argument: dispatch overhead."""
     peer, model = case.prepare('jit_call')
     fn, args = peer.jit_call(model)
     fn(*args).block_until_ready()  # compiles, outside the measure
-    case.run(benchmark, 'jit_call', lambda: fn(*args).block_until_ready())
+    case.run(meter, 'jit_call', lambda: fn(*args).block_until_ready())
 
 
-def test_grad_step(benchmark, case):
+def test_grad_step(meter, case):
     """One compiled gradient step on the partitioned parameters."""
     if case.shape.n > GRAD_MAX_N:
         pytest.skip(f'gradient steps are benchmarked up to N={GRAD_MAX_N} (compile time)')
     peer, model = case.prepare('grad_step')
     fn, args = peer.grad_step(model)
     jax.block_until_ready(fn(*args))  # compiles, outside the measure
-    case.run(benchmark, 'grad_step', lambda: jax.block_until_ready(fn(*args)))
+    case.run(meter, 'grad_step', lambda: jax.block_until_ready(fn(*args)))

@@ -20,6 +20,8 @@ A change smaller than the noise between runs is measured against another commit 
 the same run instead (:func:`pair_rounds`, :func:`judge_paired`): rounds of two
 processes back to back, one per commit, each change taken within its round, and the
 median over the rounds.
+
+Instruction counts are judged by the same :func:`judge` (see :mod:`.count_tracking`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,100 @@
+r"""Instruction counts judged against a baseline: the count analogue of :mod:`.tracking`.
+
+A tracked count is the number of instructions of one call of ``module`` or ``scope``
+(:data:`.tracking.TRACKED_PEERS`), from a count run of :mod:`.counting`. Counts are compared
+as they are, not over the floor: the same code counts the same within a fraction of a
+percent on any machine with the same software stack, so neither the floor nor a second
+measurement is needed. They are judged by :func:`.tracking.judge`, families and single
+counts, at the thresholds below; the floor's counts (jax's code, which no change of inox
+moves) tell the noise.
+"""
+
+from __future__ import annotations
+
+__all__ = ['COUNT_METRIC_THRESHOLD', 'COUNT_THRESHOLD', 'counts', 'floor_counts', 'format_counts', 'noise']
+
+from .results import Run
+from .tracking import TRACKED_PEERS, Row, format_spread
+
+# In percent, from the spread of unchanged code (benchmarks/README.md, "Instruction counts").
+COUNT_THRESHOLD = 1.0
+COUNT_METRIC_THRESHOLD = 2.0
+
+
+def counts(run: Run) -> dict[str, float]:
+    r"""The instruction counts of the tracked peers in a count run, by key
+    ``op/peer/N<n>-<variant>``.
+
+    Example:
+        >>> def count(peer, instructions):
+        ...     info = dict(op='flatten', peer=peer, n=10, variant='tied0', process='p')
+        ...     return {'stats': {'instructions': instructions}, 'extra_info': info}
+        >>> counts(Run({'benchmarks': [count('floor', 1000), count('scope', 30000)]}))
+        {'flatten/scope/N10-tied0': 30000}
+    """
+
+    return {
+        f'{op}/{peer}/N{n}-{variant}': entry['stats']['instructions']
+        for (op, peer, n, variant), entry in sorted(run.entries.items())
+        if peer in TRACKED_PEERS
+    }
+
+
+def floor_counts(run: Run) -> dict[str, float]:
+    r"""The floor's instruction counts, by key ``op/N<n>-<variant>``: jax's own code,
+    which no change of inox moves, so their change against a baseline is the noise."""
+
+    return {
+        f'{op}/N{n}-{variant}': entry['stats']['instructions']
+        for (_, op, n, variant), entry in sorted(run.floors.items())
+    }
+
+
+def format_counts(rows: list[Row], run: Run) -> str:
+    r"""A plain-text table of compared instruction counts, with each count's ratio to
+    the floor's count of the same operation and shape.
+
+    Example:
+        >>> def count(peer, instructions):
+        ...     info = dict(op='flatten', peer=peer, n=10, variant='tied0', process='p')
+        ...     return {'stats': {'instructions': instructions}, 'extra_info': info}
+        >>> run = Run({'benchmarks': [count('floor', 1000), count('scope', 30000)]})
+        >>> print(format_counts([Row('flatten/scope/N10-tied0', 29000, 30000, 3.45, 'REGRESSED')], run))
+        metric                      baseline      current  change  / floor  status
+        flatten/scope/N10-tied0       29,000       30,000   +3.5%    30.00  REGRESSED
+    """
+
+    def number(x: float | None) -> str:
+        return '-' if x is None else f'{x:,.0f}'
+
+    width = max([len('metric')] + [len(row.key) for row in rows])
+    lines = [f'{"metric":<{width}}  {"baseline":>11}  {"current":>11}  change  / floor  status']
+    for row in rows:
+        ratio = '-'
+        parts = row.key.split('/')
+        if len(parts) == 3 and row.current is not None:
+            n, variant = parts[2][1:].split('-')
+            floor = run.floor(parts[0], parts[1], int(n), variant)
+            ratio = f'{row.current / floor["stats"]["instructions"]:.2f}' if floor else '-'
+        change = '-' if row.change is None else f'{row.change:+.1f}%'
+        lines.append(
+            f'{row.key:<{width}}  {number(row.baseline):>11}  {number(row.current):>11}  {change:>6}  '
+            f'{ratio:>7}  {row.status}'
+        )
+    return '\n'.join(lines)
+
+
+def noise(run: Run, before: Run) -> str:
+    r"""One line on how far the floor's counts moved between two runs, in percent.
+
+    Example:
+        >>> def floor(instructions):
+        ...     info = dict(op='flatten', peer='floor', n=10, variant='tied0', process='p')
+        ...     return Run({'benchmarks': [{'stats': {'instructions': instructions}, 'extra_info': info}]})
+        >>> noise(floor(1003), floor(1000))
+        'median 0.3%, at most 0.3% (flatten/N10-tied0), over 1 shapes'
+    """
+
+    now, then = floor_counts(run), floor_counts(before)
+    spread = {key: abs(now[key] / then[key] - 1) * 100 for key in sorted(now.keys() & then.keys())}
+    return format_spread(spread) if spread else 'no baseline to compare with'
