@@ -369,10 +369,7 @@ class EagerReference(nn.Reference):
             inside = _path_to(self.value, self)
             if inside is not None:
                 here = ''.join(map(str, walk.path()))
-                raise inox.tree.CycleError(
-                    f'{type(self).__name__} with tag {self.tag!r} at {here or "<root>"} contains itself '
-                    f'at {here}.value{inside}'
-                )
+                raise inox.tree.CycleError(type(self).__name__, (self.tag,), (here, f'{here}.value{inside}'))
         return super().__tree_flatten__(walk)
 
 
