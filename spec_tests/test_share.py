@@ -13,19 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from .compare import (
-    array_leaves,
-    check_tree,
-    names_failure,
-    error_text,
-    where,
-)
-from .fresh import child_env, python
-from .graph import Graph, Node, keystr
-from .harness import case, prop
-from .materialize import materialize, resolve
-from .model import walk
-from .strategies import (
+from .graphs import (
     aliased_graphs,
     conflicting_graphs,
     cyclic_graphs,
@@ -38,6 +26,18 @@ from .strategies import (
     tags,
     unscoped_cycle_graphs,
 )
+from .graphs.graph import Graph, Node, keystr
+from .oracle.compare import (
+    array_leaves,
+    check_tree,
+    error_text,
+    names_failure,
+    where,
+)
+from .oracle.materialize import materialize, resolve
+from .oracle.model import walk
+from .runner.fresh import child_env, python
+from .runner.harness import case, prop
 
 any_graphs = sharing_graphs()
 

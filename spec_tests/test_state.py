@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from .compare import assert_array, bump, error_text, expected_array, where
-from .graph import keystr
-from .harness import prop
-from .materialize import array_value, materialize, resolve
-from .model import walk
-from .strategies import shared_entry_graphs, sharing_graphs
+from .graphs import shared_entry_graphs, sharing_graphs
+from .graphs.graph import keystr
+from .oracle.compare import assert_array, bump, error_text, expected_array, where
+from .oracle.materialize import array_value, materialize, resolve
+from .oracle.model import walk
+from .runner.harness import prop
 
 
 def _has_entries(graph) -> bool:

@@ -1,7 +1,7 @@
-r"""Checks a live tree against a :class:`~spec_tests.model.Model`.
+r"""Checks a live tree against a :class:`~spec_tests.oracle.model.Model`.
 
 Every check walks access paths of the model (:meth:`Model.paths`) through the live
-objects with :func:`~spec_tests.materialize.resolve` and compares what it finds with
+objects with :func:`~spec_tests.oracle.materialize.resolve` and compares what it finds with
 the graph: the kind of each object, its attribute names or keys, the values of arrays
 and static values, and identity: all paths to one instance must reach one object.
 """
@@ -16,9 +16,9 @@ from typing import Any
 import jax
 import numpy as np
 
-from .adapters import SPEC_ERRORS, Adapter, ErrorFields
-from .foreign import Box, Stack, record_class
-from .graph import Graph, Node, Path, keystr
+from ..adapters import SPEC_ERRORS, Adapter, ErrorFields
+from ..graphs.foreign import Box, Stack, record_class
+from ..graphs.graph import Graph, Node, Path, keystr
 from .materialize import Live, array_value, materialize, resolve
 from .model import IDENTITIES, Model, walk
 

@@ -3,7 +3,7 @@ r"""Deliberately broken variants of the reference implementation.
 Each mutant is an adapter whose classes subclass the reference ones and break one rule
 of SPEC.md; ``test_mutants.py`` asserts that the suite rejects every one of them. They
 are ordinary adapters too: ``pytest --pyargs spec_tests --impl
-spec_tests.mutants:NO_PRUNING`` runs the whole suite against one.
+spec_tests.selftests.mutants:NO_PRUNING`` runs the whole suite against one.
 """
 
 import collections.abc
@@ -15,7 +15,7 @@ import numpy as np
 import inox.nn as nn
 import inox.tree
 
-from .adapters.reference import ReferenceAdapter
+from ..adapters.reference import ReferenceAdapter
 
 
 class ReversedModule(nn.Module):
