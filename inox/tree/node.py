@@ -124,4 +124,3 @@ class Node:
     def __reduce__(self):
         flat = flatten(self)
         return unflatten, (flat.structure, flat.leaves)
-
