@@ -14,7 +14,7 @@ def test_spec_md_has_ids():
 
 def test_every_id_is_checked_by_a_test():
     properties = os.path.dirname(os.path.dirname(__file__))  # the folder above the self-tests
-    package = __package__.rpartition('.')[0]
+    package = __name__.rsplit('.', 2)[0]  # the package above the self-tests
     tagged = set()
     for name in sorted(os.listdir(properties)):
         if name.startswith('test_') and name.endswith('.py'):
