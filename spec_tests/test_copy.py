@@ -5,12 +5,12 @@ import pickle
 
 from hypothesis import strategies as st
 
-from .compare import check_tree
-from .fresh import run_fresh
-from .harness import prop
-from .materialize import materialize
-from .model import walk
-from .strategies import sharing_graphs
+from .graphs import sharing_graphs
+from .oracle.compare import check_tree
+from .oracle.materialize import materialize
+from .oracle.model import walk
+from .runner.fresh import run_fresh
+from .runner.harness import prop
 
 COPIES = {
     'pickle': lambda tree: pickle.loads(pickle.dumps(tree)),

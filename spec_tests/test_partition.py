@@ -5,12 +5,21 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from .compare import assert_array, assert_spec_error, bump, check_tree, error_text, expected_array, is_array, names_spec
-from .graph import keystr
-from .harness import prop
-from .materialize import materialize, resolve
-from .model import walk
-from .strategies import names, sharing_graphs
+from .graphs import names, sharing_graphs
+from .graphs.graph import keystr
+from .oracle.compare import (
+    assert_array,
+    assert_spec_error,
+    bump,
+    check_tree,
+    error_text,
+    expected_array,
+    is_array,
+    names_spec,
+)
+from .oracle.materialize import materialize, resolve
+from .oracle.model import walk
+from .runner.harness import prop
 
 any_graphs = sharing_graphs()
 

@@ -13,22 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from .compare import (
-    array_leaves,
-    check_tree,
-    error_text,
-    flatten_error,
-    names_cycle,
-    names_paths,
-    names_tags,
-    where,
-)
-from .fresh import child_env, python
-from .graph import Graph, Node, keystr
-from .harness import case, prop
-from .materialize import materialize, resolve
-from .model import walk
-from .strategies import (
+from .graphs import (
     aliased_graphs,
     conflicting_graphs,
     cyclic_graphs,
@@ -41,6 +26,18 @@ from .strategies import (
     tags,
     unscoped_cycle_graphs,
 )
+from .graphs.graph import Graph, Node, keystr
+from .oracle.compare import (
+    array_leaves,
+    check_tree,
+    error_text,
+    names_failure,
+    where,
+)
+from .oracle.materialize import materialize, resolve
+from .oracle.model import walk
+from .runner.fresh import child_env, python
+from .runner.harness import case, prop
 
 any_graphs = sharing_graphs()
 
@@ -215,9 +212,7 @@ def test_cycles_are_restored(impl, graph):
 
 @prop('SHARE-TAG-CONFLICT', conflicting_graphs(), ci=60)
 def test_same_tag_different_objects(impl, graph):
-    model, live, message = flatten_error(impl, graph, 'TagConflictError')
-    names_tags(impl, graph, 'TagConflictError')
-    names_paths(impl, model, message)
+    names_failure(impl, graph, 'TagConflictError')
 
 
 _OPTIMIZED = r'''
@@ -251,9 +246,7 @@ def test_conflict_is_raised_under_python_optimizations(impl, pytestconfig):
 
 @prop('SHARE-ALIAS', aliased_graphs(), ci=60)
 def test_one_object_under_two_tags_or_scopes(impl, graph):
-    model, live, message = flatten_error(impl, graph, 'AliasError')
-    names_tags(impl, graph, 'AliasError')
-    names_paths(impl, model, message)
+    names_failure(impl, graph, 'AliasError')
 
 
 @prop('SHARE-ALIAS', st.sampled_from(('array', 'static', 'wrapped')), st.booleans(), ci=6)
@@ -273,9 +266,7 @@ def test_values_may_have_several_tags(impl, kind, same_scope):
 
 @prop('SHARE-SELF-SCOPE', self_scoped_graphs(), ci=60)
 def test_scope_containing_itself(impl, graph):
-    model, live, message = flatten_error(impl, graph, 'CycleError')
-    names_cycle(impl, model, live, message)
-    names_tags(impl, graph, 'CycleError')
+    names_failure(impl, graph, 'CycleError')
 
 
 @prop('SHARE-UNSCOPED', graphs(root='module', scopes=False), ci=60)
@@ -300,9 +291,7 @@ def test_references_outside_scopes_are_plain_wrappers(impl, graph):
 
 @prop('SHARE-UNSCOPED', unscoped_cycle_graphs(), ci=40)
 def test_cycle_outside_scopes_raises_cycle_error(impl, graph):
-    model, live, message = flatten_error(impl, graph, 'CycleError')
-    names_cycle(impl, model, live, message)
-    names_tags(impl, graph, 'CycleError')
+    names_failure(impl, graph, 'CycleError')
 
 
 @prop('SHARE-FORWARD', names, statics, ci=40)

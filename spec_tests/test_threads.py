@@ -8,11 +8,11 @@ import jax
 import numpy as np
 from hypothesis import strategies as st
 
-from .compare import is_array
-from .harness import EXAMPLE_TIMEOUT, prop
-from .materialize import materialize, resolve
-from .model import walk
-from .strategies import aliased_graphs, conflicting_graphs, cyclic_graphs, sharing_graphs
+from .graphs import aliased_graphs, conflicting_graphs, cyclic_graphs, sharing_graphs
+from .oracle.compare import is_array
+from .oracle.materialize import materialize, resolve
+from .oracle.model import walk
+from .runner.harness import EXAMPLE_TIMEOUT, prop
 
 THREADS = 6
 ROUNDS = 4

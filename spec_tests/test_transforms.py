@@ -2,7 +2,7 @@ r"""Ties under JAX transformations: SHARE-JIT, SHARE-GRAD, SHARE-VMAP and
 SHARE-TREE-MAP.
 
 A function of a module reads its leaves through *uses*: access paths of the model
-(:meth:`~spec_tests.model.Model.uses`), several of which reach a tied leaf through
+(:meth:`~spec_tests.oracle.model.Model.uses`), several of which reach a tied leaf through
 different occurrences of its tag. Inside every trace, all paths to one instance must
 reach one object.
 """
@@ -11,12 +11,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .compare import bump, check_tree, expected_array, is_array, where
-from .graph import keystr
-from .harness import prop
-from .materialize import materialize, resolve
-from .model import IDENTITIES, walk
-from .strategies import FLOAT_DTYPES, graph_pairs, sharing_graphs
+from .graphs import FLOAT_DTYPES, graph_pairs, sharing_graphs
+from .graphs.graph import keystr
+from .oracle.compare import bump, check_tree, expected_array, is_array, where
+from .oracle.materialize import materialize, resolve
+from .oracle.model import IDENTITIES, walk
+from .runner.harness import prop
 
 USES = 120
 

@@ -11,25 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 from hypothesis import strategies as st
 
-from .compare import (
-    array_leaves,
-    array_paths,
-    assert_array,
-    check_tree,
-    expected_array,
-    flatten_error,
-    is_array,
-    names_cycle,
-    names_tags,
-    where,
-)
-from .foreign import UnnamedTuple
-from .fresh import run_bounded
-from .graph import Graph, Node, Step, keystr
-from .harness import prop
-from .materialize import array_value, equal_copy, materialize, resolve
-from .model import walk
-from .strategies import (
+from .graphs import (
     FLAVORS,
     FLOAT_DTYPES,
     cyclic_graphs,
@@ -41,6 +23,22 @@ from .strategies import (
     statics,
     unhashable_statics,
 )
+from .graphs.foreign import UnnamedTuple
+from .graphs.graph import Graph, Node, Step, keystr
+from .oracle.compare import (
+    array_leaves,
+    array_paths,
+    assert_array,
+    check_tree,
+    expected_array,
+    is_array,
+    names_failure,
+    where,
+)
+from .oracle.materialize import array_value, equal_copy, materialize, resolve
+from .oracle.model import walk
+from .runner.fresh import run_bounded
+from .runner.harness import prop
 
 any_graphs = sharing_graphs()
 
@@ -333,6 +331,4 @@ def test_repr_of_deep_trees(impl, graph):
 
 @prop('TREE-CYCLE-ERROR', cyclic_graphs(), ci=60)
 def test_containing_itself_raises_cycle_error(impl, graph):
-    model, live, message = flatten_error(impl, graph, 'CycleError')
-    names_cycle(impl, model, live, message)
-    names_tags(impl, graph, 'CycleError')
+    names_failure(impl, graph, 'CycleError')

@@ -33,7 +33,7 @@ def pytest_test(name, srcs, deps = [], data = [], args = [], size = "medium", **
     """Runs pytest on the test files `srcs`.
 
     Writes JUnit XML where Bazel expects it, shards as `shard_count` asks, and fails when
-    pytest collects no test. The suite's hypothesis profiles are spec_tests/profiles.py's
+    pytest collects no test. The suite's hypothesis profiles are spec_tests/runner/profiles.py's
     (`--config=extended` and `--config=thorough` in .bazelrc pick one). pytest reads no ini file (-c /dev/null): give options in
     `args`. Other keyword arguments (env, tags, ...) go to py_test.
     """

@@ -12,6 +12,7 @@ __all__ = [
     'State',
     'StateEntry',
     'StateKey',
+    'StateKeyError',
     'TagConflictError',
     'TagTable',
     'export_state',
@@ -22,4 +23,4 @@ from .activation import ReLU
 from .linear import Linear
 from .module import Module, ModuleDef, Parameter
 from .share import AliasError, Reference, Scope, TagConflictError, TagTable
-from .state import State, StateEntry, StateKey, export_state, update_state
+from .state import State, StateEntry, StateKey, StateKeyError, export_state, update_state

@@ -74,18 +74,65 @@ from typing import Any
 import jax.tree_util as jtu
 
 from ..pretty import Doc, wrap
-from ..tree import Node, Walk, is_node, pathstr
+from ..tree import Node, Walk, is_node
+from ..tree.paths import path_of, shown
 from .module import Module
 
 
 class TagConflictError(ValueError):
     r"""Raised when two References with the same tag in one scope hold different
-    objects."""
+    objects (SHARE-TAG-CONFLICT); its message is built from its attributes.
+
+    Attributes:
+        tags: The tag, as a 1-tuple.
+        paths: The path strings of the canonical Reference and of the conflicting one.
+        kinds: The type names of the two values they hold.
+
+    Example:
+        >>> error = TagConflictError('w', ('.a', '.b'), ('list', 'dict'))
+        >>> error.tags, str(error)  # doctest: +ELLIPSIS
+        (('w',), "tag 'w' holds a list at .a and a different dict at .b; ...")
+    """
+
+    def __init__(self, tag: Hashable, paths: tuple[str, str], kinds: tuple[str, str]):
+        self.tags, self.paths, self.kinds = (tag,), paths, kinds
+        super().__init__(
+            f'tag {tag!r} holds a {kinds[0]} at {shown(paths[0])} and a different {kinds[1]} '
+            f'at {shown(paths[1])}; References with the same tag in one Scope must hold the same object'
+        )
+
+    def __reduce__(self):
+        return TagConflictError, (self.tags[0], self.paths, self.kinds)
 
 
 class AliasError(ValueError):
     r"""Raised when one object is held by References with different tags, or by
-    References of different scopes, so that flattening would silently untie it."""
+    References of different scopes, so that flattening would silently untie it
+    (SHARE-ALIAS); its message is built from its attributes.
+
+    Attributes:
+        tags: The tags of the two References, the first met first.
+        paths: Their path strings.
+        kinds: The type name of the object, as a 1-tuple.
+        same_scope: Whether both References are in one Scope.
+
+    Example:
+        >>> error = AliasError(('u', 'v'), ('.a', '.b'), 'Module', same_scope=True)
+        >>> error.tags, str(error)  # doctest: +ELLIPSIS
+        (('u', 'v'), "the same Module is held by a Reference with tag 'u' at .a and ... in the same Scope; ...")
+    """
+
+    def __init__(self, tags: tuple[Hashable, Hashable], paths: tuple[str, str], kind: str, same_scope: bool):
+        self.tags, self.paths, self.kinds, self.same_scope = tags, paths, (kind,), same_scope
+        super().__init__(
+            f'the same {kind} is held by a Reference with tag {tags[0]!r} at {shown(paths[0])} '
+            f'and by one with tag {tags[1]!r} at {shown(paths[1])} '
+            f'{"in the same Scope" if same_scope else "in another Scope"}; '
+            'a shared object needs exactly one tag in one Scope'
+        )
+
+    def __reduce__(self):
+        return AliasError, (self.tags, self.paths, self.kinds[0], self.same_scope)
 
 
 class TagTable:
@@ -207,10 +254,10 @@ class Reference(Node):
             raise AttributeError(f'a Reference cannot lose its {name}; assign a new one instead')
         delattr(self.value, name)
 
-    def __tree_describe__(self) -> str:
-        r"""How messages name this Reference: with its tag (TREE-CYCLE-ERROR)."""
+    def __tree_tags__(self) -> tuple:
+        r"""The tags that errors name this Reference by: its own (TREE-CYCLE-ERROR)."""
 
-        return f'{type(self).__name__} with tag {self.tag!r}'
+        return (self.tag,)
 
     def __tree_flatten__(self, walk: Walk):
         tag, value, table = self.tag, self.value, walk.context
@@ -233,10 +280,9 @@ class Reference(Node):
             return _VALUE_KEY, [value], (tag, table.ordinal)
 
         raise TagConflictError(  # SHARE-TAG-CONFLICT
-            f'tag {tag!r} holds a {type(first.value).__name__} at '
-            f'{pathstr(walk.path_at(link))} and a different {type(value).__name__} '
-            f'at {pathstr(walk.path())}; References with the same tag in one Scope '
-            'must hold the same object'
+            tag,
+            (str(path_of(link)), str(walk.path())),
+            (type(first.value).__name__, type(value).__name__),
         )
 
     @classmethod
@@ -294,10 +340,9 @@ def _claim(value: Any, tag: Hashable, table: TagTable, walk: Walk) -> None:
         return  # arrays and static values are values: there is no identity to keep
 
     other_tag, other_scope, link = owner
-    where = 'in another Scope' if other_scope != table.ordinal else 'in the same Scope'
     raise AliasError(
-        f'the same {type(value).__name__} is held by a Reference with tag {other_tag!r} '
-        f'at {pathstr(walk.path_at(link))} and by one with tag {tag!r} at '
-        f'{pathstr(walk.path())} {where}; a shared object needs exactly one tag in '
-        'one Scope'
+        (other_tag, tag),
+        (str(path_of(link)), str(walk.path())),
+        type(value).__name__,
+        same_scope=other_scope == table.ordinal,
     )

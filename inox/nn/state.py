@@ -25,6 +25,7 @@ __all__ = [
     'State',
     'StateEntry',
     'StateKey',
+    'StateKeyError',
     'export_state',
     'update_state',
 ]
@@ -34,6 +35,30 @@ from typing import Any, NamedTuple
 
 from ..tree import flatten, unflatten
 from .share import Reference
+
+
+class StateKeyError(KeyError):
+    r"""Raised when a mutation names keys that are not in the state (STATE-UPDATE);
+    its message is built from its attribute.
+
+    Attributes:
+        keys: The unknown keys, in the mutation's order.
+
+    Example:
+        >>> error = StateKeyError((StateKey('.b'),))
+        >>> error.keys, str(error)
+        ((StateKey(key='.b'),), "cannot update unknown state keys [StateKey(key='.b')]")
+    """
+
+    def __init__(self, keys: tuple):
+        self.keys = keys
+        super().__init__(f'cannot update unknown state keys {list(keys)}')
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+    def __reduce__(self):
+        return StateKeyError, (self.keys,)
 
 
 class StateEntry(NamedTuple):
@@ -84,7 +109,7 @@ def update_state(state: dict, mutation: dict) -> State:
     r"""Returns a copy of :py:`state` updated with :py:`mutation`.
 
     Raises:
-        KeyError: If a key of the mutation is not in the state (all are named).
+        StateKeyError: If a key of the mutation is not in the state (all are named).
 
     Example:
         >>> update_state(State({StateKey('.a'): 1}), {StateKey('.a'): 2})
@@ -94,7 +119,7 @@ def update_state(state: dict, mutation: dict) -> State:
     mutation = {_key(key): value for key, value in mutation.items()}
     unknown = [key for key in mutation if key not in state]
     if unknown:
-        raise KeyError(f'cannot update unknown state keys {unknown}')
+        raise StateKeyError(tuple(unknown))
 
     state = State(state)
     state.update(mutation)
@@ -121,7 +146,7 @@ def export_state(tree: Any) -> tuple[Any, State]:
     flat = flatten(tree, is_leaf=lambda x: isinstance(x, StateEntry), with_paths=True)
     state = State()
     leaves = []
-    for path, leaf in zip(flat.paths or (), flat.leaves, strict=True):
+    for path, leaf in zip(flat.paths, flat.leaves, strict=True):
         if isinstance(leaf, StateEntry):
             key = StateKey(str(path))  # a path's string is its keystr (the root's is '')
             state[key], leaf = leaf.value, key

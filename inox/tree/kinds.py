@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.tree_util as jtu
@@ -53,24 +53,34 @@ def is_array(x: Any) -> bool:
     return isinstance(x, (jax.Array, np.ndarray, np.generic))
 
 
-class Kind(NamedTuple):
-    r"""How the walk handles one class; :py:`role` tells the kinds without children
-    apart (:py:`'leaf'`, :py:`'static'`) from the others (:py:`'node'`).
+class Kind:
+    r"""How the walk handles one class. The kinds without children, :data:`LEAF` and
+    :data:`STATIC`, have no :py:`flatten`; the walk tells them apart by identity.
 
     Example:
-        >>> LEAF == STATIC, LEAF.role, STATIC.role
-        (False, 'leaf', 'static')
+        >>> LEAF is STATIC, LEAF.flatten, KINDS[list].flatten is not None
+        (False, None, True)
     """
 
-    role: str
-    flatten: Callable | None = None
-    build: Callable | None = None
-    show: Callable | None = None
-    context: Callable | None = None
+    __slots__ = ('flatten', 'build', 'show', 'context')
+
+    def __init__(
+        self,
+        flatten: Callable | None = None,
+        build: Callable | None = None,
+        show: Callable | None = None,
+        context: Callable | None = None,
+    ):
+        self.flatten = flatten
+        self.build = build
+        self.show = show
+        self.context = context
 
 
-LEAF = Kind('leaf')
-STATIC = Kind('static')
+#: The kind of arrays, the leaves.
+LEAF = Kind()
+#: The kind of values kept in the structure.
+STATIC = Kind()
 
 
 class Static:
@@ -122,6 +132,16 @@ class Static:
     @classmethod
     def __tree_repr__(cls, aux: Static, children: list[Doc], **kwargs) -> Doc:
         return wrap('Static(', show_leaf(aux.value, **kwargs), ')')
+
+
+# Static is a node without children, registered here beside its definition: with the
+# walk in KINDS below, and with JAX directly (no walk needed for a node without children).
+jtu.register_pytree_with_keys(
+    Static,
+    lambda x: ((), x),
+    lambda aux, children: aux,
+    lambda x: ((), x),
+)
 
 
 class StaticValue:
@@ -192,9 +212,9 @@ def foreign_kind(cls: type) -> Kind:
 
     show = _shows(f'{cls.__name__}(', ')')
     if issubclass(cls, tuple) and hasattr(cls, '_fields'):
-        return Kind('node', _namedtuple_flatten, lambda aux, ch, sh: cls(*ch), show)
+        return Kind(_namedtuple_flatten, lambda aux, ch, sh: cls(*ch), show)
     # a node registered with JAX: the structure holds its JAX tree definition
-    return Kind('node', _foreign_flatten, lambda treedef, ch, sh: treedef.unflatten(ch), show)
+    return Kind(_foreign_flatten, lambda treedef, ch, sh: treedef.unflatten(ch), show)
 
 
 class Registry(dict[type, Kind]):
@@ -215,14 +235,15 @@ class Registry(dict[type, Kind]):
         return kind
 
 
-# The registry, with Python's containers and the record of unwrapped static values
-# from the start.
+# The registry, with Python's containers, Static and the record of unwrapped static
+# values from the start.
 KINDS = Registry(
     {
-        list: Kind('node', _sequence_flatten, lambda aux, ch, sh: list(ch), _shows('[', ']')),
-        tuple: Kind('node', _sequence_flatten, lambda aux, ch, sh: tuple(ch), _shows('(', ')')),
-        dict: Kind('node', _dict_flatten, lambda aux, ch, sh: dict(zip(aux, ch, strict=True)), _show_dict),
-        StaticValue: Kind('value', None, StaticValue.__tree_unflatten__, StaticValue.__tree_repr__),
+        list: Kind(_sequence_flatten, lambda aux, ch, sh: list(ch), _shows('[', ']')),
+        tuple: Kind(_sequence_flatten, lambda aux, ch, sh: tuple(ch), _shows('(', ')')),
+        dict: Kind(_dict_flatten, lambda aux, ch, sh: dict(zip(aux, ch, strict=True)), _show_dict),
+        StaticValue: Kind(None, StaticValue.__tree_unflatten__, StaticValue.__tree_repr__),
+        Static: Kind(Static.__tree_flatten__, Static.__tree_unflatten__, Static.__tree_repr__),
         type(None): STATIC,
     }
 )

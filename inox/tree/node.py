@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 import jax.tree_util as jtu
 
 from ..pretty import Doc
-from .kinds import KINDS, Kind, Static
+from .kinds import KINDS, Kind
 from .repr import tree_repr
 from .walk import Walk, flatten, unflatten
 
@@ -40,8 +40,8 @@ class NodeProtocol(Protocol):
     that :py:`aux` back with the children rebuilt (or shown, as documents of
     :mod:`inox.pretty`); :py:`shared` is a dict that lives as long as one
     :func:`unflatten` call. Optionally, :py:`__tree_context__(self, walk)` returns the
-    :py:`walk.context` that the node's children see, and :py:`__tree_describe__(self)`
-    how messages name the node.
+    :py:`walk.context` that the node's children see, and :py:`__tree_tags__(self)` the
+    tags that errors name the node by (a :class:`~inox.tree.CycleError`).
 
     Example:
         >>> isinstance(nn.Module(), NodeProtocol), isinstance([], NodeProtocol)
@@ -75,7 +75,6 @@ def register(cls: type) -> None:
             f'a node class needs all of {", ".join(_PROTOCOL)} (see NodeProtocol)'
         )
     KINDS[cls] = Kind(
-        'node',
         cls.__tree_flatten__,
         cls.__tree_unflatten__,
         cls.__tree_repr__,
@@ -84,7 +83,7 @@ def register(cls: type) -> None:
 
     def flatten_with_keys(x):
         flat = flatten(x, with_paths=True)
-        return list(zip(flat.paths or (), flat.leaves, strict=True)), flat.structure
+        return list(zip(flat.paths, flat.leaves, strict=True)), flat.structure
 
     def flatten_leaves(x):
         flat = flatten(x)
@@ -114,10 +113,10 @@ class Node:
         super().__init_subclass__(**kwargs)
         register(cls)
 
-    def __tree_describe__(self) -> str:
-        r"""How messages name this node: its class name."""
+    def __tree_tags__(self) -> tuple:
+        r"""The tags that errors name this node by: none."""
 
-        return type(self).__name__
+        return ()
 
     def __repr__(self) -> str:
         return tree_repr(self)
@@ -125,6 +124,3 @@ class Node:
     def __reduce__(self):
         flat = flatten(self)
         return unflatten, (flat.structure, flat.leaves)
-
-
-register(Static)  # the one node class that kinds.py defines, below this module

@@ -151,9 +151,9 @@ def tree_partition(tree: Any, *filters: Any, definition: type[PartitionDef] = Pa
 
     predicates = [_predicate(f) for f in filters]
     flat = flatten(tree, filters=predicates, with_paths=True)
-    keys = tuple(str(path) for path in flat.paths or ())
+    keys = tuple(str(path) for path in flat.paths)
     partitions = [{} for _ in range(len(filters) + 1)]
-    for key, group, leaf in zip(keys, flat.groups or (), flat.leaves, strict=True):
+    for key, group, leaf in zip(keys, flat.groups, flat.leaves, strict=True):
         partitions[group][key] = leaf
 
     return (definition(flat.structure, keys, tuple(map(_spec, flat.leaves))), *partitions)

@@ -6,6 +6,7 @@ __all__ = [
     'TreePath',
     'path_of',
     'pathstr',
+    'shown',
 ]
 
 from collections.abc import Sequence
@@ -65,3 +66,15 @@ def pathstr(path: Sequence) -> str:
     """
 
     return jtu.keystr(tuple(path)) or '<root>'
+
+
+def shown(path: str) -> str:
+    r"""Returns the printable form of a path string (:py:`str(TreePath)`, what errors
+    carry in their :py:`paths`); the root's, empty, is :py:`'<root>'`.
+
+    Example:
+        >>> shown(''), shown('.a[0]')
+        ('<root>', '.a[0]')
+    """
+
+    return path or '<root>'

@@ -29,12 +29,40 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from .kinds import KINDS, LEAF, STATIC, Static, StaticValue, kind_of
-from .paths import TreePath, path_of, pathstr
+from .paths import TreePath, path_of, shown
 
 
 class CycleError(ValueError):
     r"""Raised when a tree contains itself other than through a pruned
-    :class:`inox.nn.share.Reference`."""
+    :class:`inox.nn.share.Reference` (TREE-CYCLE-ERROR); its message is built from
+    its attributes.
+
+    Attributes:
+        kinds: The type name of the node that contains itself, as a 1-tuple.
+        tags: Its tag if it has one (a Reference: :py:`__tree_tags__`), else empty.
+        paths: The path strings of where the node is first entered and where it is
+            entered again, inside itself (the root's is :py:`''`).
+
+    Example:
+        >>> error = CycleError('list', (), ('.a', '.a[0]'))
+        >>> error.paths, str(error)  # doctest: +ELLIPSIS
+        (('.a', '.a[0]'), 'list at .a[0] contains itself: it is its own ancestor at .a; ...')
+    """
+
+    def __init__(self, kind: str, tags: tuple, paths: tuple[str, str]):
+        self.kinds, self.tags, self.paths = (kind,), tags, paths
+        super().__init__(
+            f'{_described(kind, tags)} at {shown(paths[1])} contains itself: '
+            f'it is its own ancestor at {shown(paths[0])}; '
+            'cycles are only allowed through a Reference inside a Scope'
+        )
+
+    def __reduce__(self):
+        return CycleError, (self.kinds[0], self.tags, self.paths)
+
+
+def _described(kind: str, tags: tuple) -> str:
+    return f'{kind} with tag {tags[0]!r}' if tags else kind
 
 
 class Walk:
@@ -66,15 +94,10 @@ class Walk:
         self.lenient = lenient
 
     def path(self) -> TreePath:
-        r"""Returns the path of the current node."""
+        r"""Returns the path of the current node; that of a node whose :py:`walk.link`
+        was saved earlier is :py:`path_of(link)` (:func:`inox.tree.paths.path_of`)."""
 
         return path_of(self.link)
-
-    @staticmethod
-    def path_at(link: Any) -> TreePath:
-        r"""Returns the path of a node whose :py:`walk.link` was saved earlier."""
-
-        return path_of(link)
 
 
 class Structure:
@@ -114,12 +137,13 @@ class Structure:
 
 
 class Flat(NamedTuple):
-    r"""The result of :func:`flatten`."""
+    r"""The result of :func:`flatten`: the leaves and the structure, and when asked for
+    (else empty) the path and the filter group of each leaf."""
 
     leaves: list[Any]
     structure: Structure
-    paths: list[TreePath] | None
-    groups: list[int] | None
+    paths: list[TreePath]
+    groups: list[int]
 
 
 _LEAF_RECORD = (None, None, 0)
@@ -180,15 +204,16 @@ def flatten(
     return Flat(
         leaves,
         Structure(tuple(records), len(leaves)),
-        [path_of(link) for link in links] if with_paths else None,
-        groups if filters is not None else None,
+        [path_of(link) for link in links],
+        groups,
     )
 
 
 # `active` maps the ids of the nodes on the current path to their links, to detect
 # cycles. A frame is a node whose children are being visited: (the iterator over its
 # (key, child) pairs, its link, the context and the group of its children, the ids to
-# leave `active` when it is done). A node with one child gets no frame: the walk goes
+# leave `active` when it is done), a plain tuple unpacked by name: a named tuple would
+# cost a constructor call per frame. A node with one child gets no frame: the walk goes
 # straight down a *line* of such nodes, and the frame that ends the line (if any)
 # leaves `active` for all of them. The first frame holds the root. Keys and children
 # have equal lengths by the node protocol: zip does not check it (with a keyword
@@ -200,7 +225,7 @@ def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | N
     kinds = KINDS  # a local: it is read for every node
     frames: list[tuple] = [(iter(((None, tree),)), None, None, -1 if filters is None else None, ())]
     while frames:
-        children_left, parent, context, group, _ = frames[-1]
+        children_left, parent, context, group, frame_line = frames[-1]
         for key, node in children_left:  # leaves and static values stay in this loop
             above, node_context, node_group, line = parent, context, group, ()
             while True:  # down a line of nodes with one child each
@@ -239,8 +264,9 @@ def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | N
                 break  # visit the new frame first
             for node_id in line:  # the line ended without a frame
                 del active[node_id]
-        else:  # all children are done
-            for node_id in frames.pop()[4]:
+        else:  # all children of the frame are done
+            frames.pop()
+            for node_id in frame_line:
                 del active[node_id]
     return leaves, records, links, groups
 
@@ -249,18 +275,11 @@ def _repeat(node: Any, walk: Walk, active: dict) -> tuple:
     r"""The record of a node met again below itself: a :class:`CycleError`, or a
     static cycle mark when the walk is lenient."""
 
+    tags_of = getattr(type(node), '__tree_tags__', None)
+    kind, tags = type(node).__name__, () if tags_of is None else tags_of(node)
     if not walk.lenient:
-        raise CycleError(
-            f'{_describe(node)} at {pathstr(walk.path())} contains itself: '
-            f'it is its own ancestor at {pathstr(walk.path_at(active[id(node)]))}; '
-            'cycles are only allowed through a Reference inside a Scope'
-        )
-    return (StaticValue, Static(_CycleMark(_describe(node))), 0)
-
-
-def _describe(node: Any) -> str:
-    describe = getattr(type(node), '__tree_describe__', None)
-    return type(node).__name__ if describe is None else describe(node)
+        raise CycleError(kind, tags, (str(path_of(active[id(node)])), str(walk.path())))
+    return (StaticValue, Static(_CycleMark(_described(kind, tags))), 0)
 
 
 class _CycleMark:

@@ -8,7 +8,7 @@ import importlib
 import pkgutil
 import re
 
-from .base import SPEC_ERRORS, Adapter
+from .base import SPEC_ERRORS, Adapter, ErrorFields
 
 
 def _released() -> dict[str, str]:
@@ -38,4 +38,4 @@ def load(spec: str) -> Adapter:
     return adapter
 
 
-__all__ = ['Adapter', 'IMPLEMENTATIONS', 'SPEC_ERRORS', 'load']
+__all__ = ['Adapter', 'ErrorFields', 'IMPLEMENTATIONS', 'SPEC_ERRORS', 'load']

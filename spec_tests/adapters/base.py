@@ -2,6 +2,7 @@ r"""The interface between the suite and one implementation."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
@@ -13,6 +14,22 @@ SPEC_ERRORS = {
     'PartitionKeyError': KeyError,
     'LeafSpecError': ValueError,
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorFields:
+    r"""What a CycleError, TagConflictError or AliasError names, as data (SPEC.md, "Error
+    fields"): the suite checks these instead of the message where an adapter gives them.
+
+    Attributes:
+        paths: The path strings (``keystr``; the root's is ``''``) that the error names.
+        tags: The tags it names.
+        kinds: The type names it names (for a CycleError, first the node's).
+    """
+
+    paths: tuple[str, ...]
+    tags: tuple[Hashable, ...] = ()
+    kinds: tuple[str, ...] = ()
 
 
 class Adapter:
@@ -54,6 +71,23 @@ class Adapter:
         r"""The version of the implementation actually imported."""
 
         raise NotImplementedError
+
+    def error_fields(self, error: BaseException) -> ErrorFields | None:
+        r"""The fields of a CycleError, TagConflictError or AliasError; by default its
+        attributes ``paths``, ``tags`` and ``kinds`` (SPEC.md's names), or :py:`None`
+        when it has no ``paths``: the suite then reads its message instead."""
+
+        paths = getattr(error, 'paths', None)
+        if paths is None:
+            return None
+        return ErrorFields(tuple(paths), tuple(getattr(error, 'tags', ())), tuple(getattr(error, 'kinds', ())))
+
+    def error_keys(self, error: BaseException) -> tuple | None:
+        r"""The unknown keys that an ``update_state`` error names; by default its
+        attribute ``keys``, or :py:`None` when it has none (then its message is read)."""
+
+        keys = getattr(error, 'keys', None)
+        return None if keys is None or callable(keys) else tuple(keys)
 
     def reference(self, tag: Hashable, value: Any) -> Any:
         r"""Creates ``Reference(tag, value)``."""

@@ -18,7 +18,7 @@ Example:
 
 import json
 
-from ..harness import SPEC_FEATURES
+from ..runner.harness import SPEC_FEATURES
 from .matrix import Expected
 
 

@@ -21,7 +21,7 @@ from spec_tests.adapters import IMPLEMENTATIONS
 from spec_tests.job import expected as expectations
 from spec_tests.job import junit, page
 from spec_tests.job import matrix as matrices
-from spec_tests.profiles import PROFILES
+from spec_tests.runner.profiles import PROFILES
 
 _EXIT_CODES = '''exit status:
   0  every implementation passes the core and each feature it claims, except for
@@ -56,7 +56,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         default=[],
         metavar='NAME=EXECUTABLE',
         help='the program that runs the suite for NAME (set by Bazel); otherwise '
-        '`python -m spec_tests.suite` in this environment',
+        '`python -m spec_tests.job.worker` in this environment',
     )
     parser.add_argument('--timeout', type=float, default=3600, help='seconds allowed to each implementation')
     parser.add_argument(
@@ -87,7 +87,7 @@ def _command(name: str, suites: dict[str, str], report: str, profile: str) -> li
     args = ['--impl', name, '--report', report, '--profile', profile]
     if name in suites:
         return [suites[name]] + args
-    return [sys.executable, '-m', 'spec_tests.suite'] + args
+    return [sys.executable, '-m', 'spec_tests.job.worker'] + args
 
 
 def _run(name: str, command: list[str], log_path: str, timeout: float, env: dict[str, str]) -> int:

@@ -29,7 +29,7 @@ Example:
 
 from typing import Any
 
-from ..harness import SPEC_FEATURES
+from ..runner.harness import SPEC_FEATURES
 
 #: The level of the rules that every implementation must pass.
 CORE = 'core'
@@ -45,7 +45,7 @@ Expected = dict[str, dict[str, str]]
 
 
 def build(reports: list[dict[str, Any]], expected: Expected | None = None) -> dict[str, Any]:
-    r"""The matrix of the JSON reports of :mod:`spec_tests.plugin`, one per
+    r"""The matrix of the JSON reports of :mod:`spec_tests.runner.plugin`, one per
     implementation, judged against ``expected``."""
 
     expected = expected or {}

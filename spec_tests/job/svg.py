@@ -1,11 +1,11 @@
-r"""Draws a counterexample graph (the JSON of :meth:`spec_tests.graph.Graph.to_json`)
+r"""Draws a counterexample graph (the JSON of :meth:`spec_tests.graphs.graph.Graph.to_json`)
 as a small SVG picture: nodes in layers by distance from the root, edges labelled with
 their key, edges into a Reference's value (tagged edges) dashed, and the edges of
 cycles in red. Parallel edges (two attributes holding one Reference) are drawn as
 curves bent apart, each with its own label.
 
 Example:
-    >>> from spec_tests.graph import Graph, Node
+    >>> from spec_tests.graphs.graph import Graph, Node
     >>> g = Graph((Node('scope', keys=('a',), children=(1,)), Node('ref', tag='t', children=(0,))))
     >>> svg = draw(g.to_json())
     >>> svg.startswith('<svg') and 'stroke="#c0392b"' in svg
@@ -15,8 +15,7 @@ Example:
 from html import escape
 from typing import Any
 
-#: Graphs with more nodes are not drawn (and reports keep only their summary).
-MAX_NODES = 60
+from ..runner.counterexamples import MAX_NODES
 
 #: How far apart parallel edges bend, in pixels at their middle.
 _LANE = 34

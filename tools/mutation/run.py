@@ -54,7 +54,7 @@ def main(argv=None) -> int:
     parser.add_argument('--max-children', type=int, default=os.cpu_count(), help='mutants tested at once')
     args = parser.parse_args(argv)
     os.chdir(ROOT)
-    # The ci examples without shrinking (spec_tests/profiles.py), for mutmut's children
+    # The ci examples without shrinking (spec_tests/runner/profiles.py), for mutmut's children
     # and the confirmation pass alike: a verdict needs only whether a property fails.
     os.environ.setdefault('INOX_HYPOTHESIS_PROFILE', 'mutation')
     if args.save:

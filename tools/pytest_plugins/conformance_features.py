@@ -19,7 +19,7 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    from spec_tests.harness import FEATURES
+    from spec_tests.runner.harness import FEATURES
 
     option = config.getoption('conformance_features')
     config._conformance_features = None if option is None else {f for f in option.split(',') if f}
@@ -32,7 +32,7 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     from spec_tests.adapters import load
-    from spec_tests.harness import SPEC_FEATURES
+    from spec_tests.runner.harness import SPEC_FEATURES
 
     if config._conformance_features is None:
         # Imported here, not at configure: an adapter that fails to import fails its tests.
@@ -50,7 +50,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_report_collectionfinish(config):
-    from spec_tests.harness import FEATURES
+    from spec_tests.runner.harness import FEATURES
 
     claimed = config._conformance_features or set()
     not_run = ', '.join(f for f in FEATURES if f not in claimed) or 'none'

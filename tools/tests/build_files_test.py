@@ -1,6 +1,6 @@
 """WORKSPACE (Bazel 4) and MODULE.bazel (Bazel 7+) make the same hubs from the same locks, the
 files that Starlark cannot read name the inox releases of tools/locks.bzl, and .bazelrc selects the
-hypothesis profiles of spec_tests/profiles.py."""
+hypothesis profiles of spec_tests/runner/profiles.py."""
 
 import ast
 import glob
@@ -73,7 +73,7 @@ def test_bazelrc_has_a_config_per_profile_of_the_suite():
 
 def spec_tests_profiles():
     # Its constants, without importing it (and hypothesis).
-    tree = ast.parse(read("spec_tests/profiles.py"))
+    tree = ast.parse(read("spec_tests/runner/profiles.py"))
     return {
         target.id: ast.literal_eval(node.value)
         for node in tree.body

@@ -69,7 +69,7 @@ def run_fresh(check: Callable, *args: Any) -> Any:
     """
 
     run = subprocess.run(
-        python('-m', 'spec_tests.fresh'),
+        python('-m', 'spec_tests.runner.fresh'),
         input=pickle.dumps((check, args)),
         capture_output=True,
         env=child_env(),
@@ -122,7 +122,7 @@ class _Worker:
         self.bound = bound
         self.errors = tempfile.TemporaryFile()  # a file, not a pipe: the child never blocks on it
         self.process = subprocess.Popen(
-            python('-m', 'spec_tests.fresh', '--serve', str(bound)),
+            python('-m', 'spec_tests.runner.fresh', '--serve', str(bound)),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.errors,

@@ -2,7 +2,7 @@ r"""Declares properties: each test is tagged with the SPEC.md id it checks, and 
 counterexample of a failure is kept for the report.
 
 Example:
-    >>> from spec_tests.strategies import graphs
+    >>> from spec_tests.graphs import graphs
     >>> @prop('TREE-ORDER', graphs(), ci=5)
     ... def test_something(impl, graph):
     ...     pass
@@ -23,8 +23,8 @@ from hypothesis import Phase, example, given, settings
 
 from .profiles import settings_for
 
-#: Where SPEC.md lies: beside this module, in a checkout and in an installed package.
-SPEC_MD = os.path.join(os.path.dirname(__file__), 'SPEC.md')
+#: Where SPEC.md lies: in the package above this one, in a checkout and in an installed package.
+SPEC_MD = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'SPEC.md')
 
 
 def _rules() -> dict[str, str | None]:
@@ -54,25 +54,58 @@ class Property(NamedTuple):
 
 
 class Record:
-    r"""What the running session learns about each test, by pytest node id: how many
+    r"""What one pytest session learns about each test, by pytest node id: how many
     examples ran, and for each distinct failure (an exception type raised at one line,
     as hypothesis tells bugs apart) the arguments and error of its last failing call.
     Hypothesis replays each shrunk counterexample last, so those are what it reports.
+
+    Example:
+        >>> record = Record()
+        >>> record.current = 'test_a'
+        >>> record.called()
+        >>> record.failed({'x': 1}, ValueError('no'))
+        >>> record.calls, [f['error'] for f in record.failures['test_a'].values()]
+        ({'test_a': 1}, ['ValueError: no'])
     """
 
-    current: str = ''
-    calls: dict[str, int] = {}
-    failures: dict[str, dict[tuple, dict[str, Any]]] = {}
+    def __init__(self):
+        self.current = ''  # the node id of the running test
+        self.calls: dict[str, int] = {}
+        self.failures: dict[str, dict[tuple, dict[str, Any]]] = {}
 
-    @classmethod
-    def failed(cls, arguments: dict[str, Any], error: BaseException) -> None:
+    def called(self) -> None:
+        r"""Counts a call of the current test."""
+
+        self.calls[self.current] = self.calls.get(self.current, 0) + 1
+
+    def failed(self, arguments: dict[str, Any], error: BaseException) -> None:
         r"""Records a failing call of the current test."""
 
         frames = traceback.extract_tb(error.__traceback__)
         origin = (type(error).__name__,) + ((frames[-1].filename, frames[-1].lineno) if frames else ())
-        found = cls.failures.setdefault(cls.current, {})
+        found = self.failures.setdefault(self.current, {})
         found.pop(origin, None)  # the most recent last
         found[origin] = {'arguments': arguments, 'error': f'{type(error).__name__}: {error}'}
+
+
+#: The record of the pytest session in progress: the plugin opens one per session.
+#: Properties run inside hypothesis, which leaves them no other way to reach it.
+_session_record: Record | None = None
+
+
+def open_record() -> Record:
+    r"""Starts recording a session's tests; returns the new record."""
+
+    global _session_record
+    _session_record = Record()
+    return _session_record
+
+
+def close_record() -> None:
+    r"""Stops recording (the session is over)."""
+
+    global _session_record
+    _session_record = None
 
 
 def spec(spec_id: str):
@@ -101,7 +134,7 @@ def prop(
     examples: Sequence[tuple] = (),
 ) -> Callable:
     r"""Makes a property: ``test(impl, *drawn)`` runs on examples of ``strategies``,
-    ``ci`` of them in the ``ci`` profile (see :mod:`spec_tests.profiles`). A property
+    ``ci`` of them in the ``ci`` profile (see :mod:`spec_tests.runner.profiles`). A property
     whose every example costs ``cost`` ordinary ones says so (the longer profiles run
     ``1/cost`` of their examples). One that does not ``shrink`` must name in its failure
     message the smallest part of the example that failed. ``examples`` (each a tuple of
@@ -124,12 +157,14 @@ def prop(
 def _recorded(test: Callable) -> Callable:
     @functools.wraps(test)
     def run(*args, **kwargs):
-        node = Record.current
-        Record.calls[node] = Record.calls.get(node, 0) + 1
+        record = _session_record
+        if record is not None:
+            record.called()
         try:
             return in_thread(test, *args, **kwargs)
         except (Exception, pytest.fail.Exception) as error:  # not skips, nor hypothesis' control flow
-            Record.failed({k: v for k, v in kwargs.items() if k != 'impl'}, error)
+            if record is not None:
+                record.failed({k: v for k, v in kwargs.items() if k != 'impl'}, error)
             raise
 
     return run

@@ -1,7 +1,7 @@
-r"""Checks a live tree against a :class:`~spec_tests.model.Model`.
+r"""Checks a live tree against a :class:`~spec_tests.oracle.model.Model`.
 
 Every check walks access paths of the model (:meth:`Model.paths`) through the live
-objects with :func:`~spec_tests.materialize.resolve` and compares what it finds with
+objects with :func:`~spec_tests.oracle.materialize.resolve` and compares what it finds with
 the graph: the kind of each object, its attribute names or keys, the values of arrays
 and static values, and identity: all paths to one instance must reach one object.
 """
@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from typing import Any
 
 import jax
 import numpy as np
 
-from .adapters import SPEC_ERRORS, Adapter
-from .foreign import Box, Stack, record_class
-from .graph import Graph, Node, Path, keystr
+from ..adapters import SPEC_ERRORS, Adapter, ErrorFields
+from ..graphs.foreign import Box, Stack, record_class
+from ..graphs.graph import Graph, Node, Path, keystr
 from .materialize import Live, array_value, materialize, resolve
 from .model import IDENTITIES, Model, walk
 
@@ -184,9 +185,44 @@ def assert_spec_error(impl: Adapter, name: str, error: BaseException) -> None:
             assert not isinstance(error, cls), f'expected {name}, got a {other} ({type(error).__name__}): {error}'
 
 
-def flatten_error(impl: Adapter, graph, error: str) -> tuple:
+def names_failure(impl: Adapter, graph: Graph, error: str) -> None:
+    r"""Flattens ``graph``, which must raise the SPEC error ``error``, and asserts that
+    the error names what SPEC.md requires: through its fields where the adapter gives
+    them (:meth:`Adapter.error_fields`), else in its message."""
+
+    model, live, caught = _raised(impl, graph, error)
+    fields = impl.error_fields(caught)
+    if fields is not None:
+        fields_name_failure(impl, model, live, fields)
+        return
+    message = error_text(caught)
+    if error == 'CycleError':
+        names_cycle(impl, model, live, message)
+        names_tags(impl, graph, error)
+    else:
+        names_tags(impl, graph, error)
+        names_paths(impl, model, message)
+
+
+def fields_name_failure(impl: Adapter, model: Model, live: Live, fields: ErrorFields) -> None:
+    r"""Asserts that an error's fields name the paths and tags of the model's failure
+    and, for a CycleError, first the type of the node that contains itself."""
+
+    failure = model.failure
+    assert failure is not None, 'the model has no failure'
+    expected = sorted(keystr(path, impl.reference_key) for path in failure.paths)
+    assert sorted(fields.paths) == expected, f"the error's paths are {list(fields.paths)}, expected {expected}"
+    assert Counter(fields.tags) == Counter(failure.tags), (
+        f"the error's tags are {list(fields.tags)}, expected {list(failure.tags)}"
+    )
+    if failure.error == 'CycleError':
+        node = type(live.objects[failure.node]).__name__
+        assert fields.kinds[:1] == (node,), f"the error's kinds are {list(fields.kinds)}, expected {node} first"
+
+
+def _raised(impl: Adapter, graph, error: str) -> tuple:
     r"""Flattens ``graph``, which must raise the SPEC error ``error``; returns the
-    model, the live graph and the error's message."""
+    model, the live graph and the error."""
 
     import pytest
 
@@ -196,7 +232,7 @@ def flatten_error(impl: Adapter, graph, error: str) -> tuple:
     with pytest.raises(impl.errors[error]) as caught:
         jax.tree_util.tree_leaves(live.root)
     assert_spec_error(impl, error, caught.value)
-    return model, live, error_text(caught.value)
+    return model, live, caught.value
 
 
 def names_paths(impl: Adapter, model: Model, message: str) -> None:
@@ -255,7 +291,8 @@ def names_tags(impl: Adapter, graph: Graph, error: str) -> None:
     def retag(node: Node) -> Node:
         return dataclasses.replace(node, tag=_distinctive(node.tag)) if node.kind == 'ref' else node
 
-    model, _, message = flatten_error(impl, Graph(tuple(map(retag, graph.nodes))), error)
+    model, _, caught = _raised(impl, Graph(tuple(map(retag, graph.nodes))), error)
+    message = error_text(caught)
     assert model.failure is not None, 'the model has no failure'
     for tag in model.failure.tags:
         assert _names(repr(tag), message) or _names(str(tag), message), (

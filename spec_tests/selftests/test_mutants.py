@@ -1,4 +1,4 @@
-r"""The suite checks itself: every mutant of :mod:`spec_tests.mutants` must fail the
+r"""The suite checks itself: every mutant of :mod:`spec_tests.selftests.mutants` must fail the
 properties aimed at the rule it breaks."""
 
 import jax
@@ -7,14 +7,14 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure, HypothesisException
 
-from . import test_partition, test_share, test_state, test_threads, test_transforms, test_tree
-from .fresh import MemoryBoundError, run_bounded
-from .graph import Graph, Node
-from .harness import in_thread
-from .materialize import materialize
-from .profiles import settings_for
+from .. import test_partition, test_share, test_state, test_threads, test_transforms, test_tree
+from ..graphs.graph import Graph, Node
+from ..oracle.materialize import materialize
+from ..runner.fresh import MemoryBoundError, run_bounded
+from ..runner.harness import in_thread
+from ..runner.profiles import settings_for
 
-#: Each mutant (an attribute of spec_tests.mutants, which imports the reference
+#: Each mutant (an attribute of spec_tests.selftests.mutants, which imports the reference
 #: implementation), and the properties that must reject it.
 CASES = {
     'CANONICAL_LAST': [test_share.test_first_occurrence_is_canonical, test_partition.test_keys_are_canonical_paths],

@@ -7,10 +7,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis.internal.conjecture import providers
 
-from .materialize import immutable_order
-from .model import walk
-from .profiles import settings_for
-from .strategies import (
+from ..graphs import (
     aliased_graphs,
     conflicting_graphs,
     cyclic_graphs,
@@ -19,6 +16,9 @@ from .strategies import (
     sharing_graphs,
     unscoped_cycle_graphs,
 )
+from ..oracle.materialize import immutable_order
+from ..oracle.model import walk
+from ..runner.profiles import settings_for
 
 _QUIET: dict[str, Any] = dict(database=None, deadline=None, suppress_health_check=list(HealthCheck))
 

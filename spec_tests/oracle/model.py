@@ -1,6 +1,6 @@
 r"""What SPEC.md says a flatten of a graph must give, computed from the description.
 
-:func:`walk` replays the rules of SPEC.md on a :class:`~spec_tests.graph.Graph`
+:func:`walk` replays the rules of SPEC.md on a :class:`~spec_tests.graphs.graph.Graph`
 without any implementation: the flatten order (TREE-ORDER), scopes as tag namespaces
 (SHARE-SCOPE-NAMESPACE), canonical first occurrences and pruning (SHARE-PRUNE-FIRST),
 plain wrappers outside scopes (SHARE-UNSCOPED), and the errors (TREE-CYCLE-ERROR,
@@ -11,7 +11,7 @@ the instance of their canonical occurrence. Properties compare implementations w
 it, never with an implementation's own helpers.
 
 Example:
-    >>> from spec_tests.graph import Graph, Node
+    >>> from spec_tests.graphs.graph import Graph, Node
     >>> g = Graph((
     ...     Node('scope', keys=('a', 'b'), children=(1, 1)),
     ...     Node('ref', tag='t', children=(2,)),
@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Hashable
 
-from .graph import CONTAINERS, Graph, Path, Step, keystr
+from ..graphs.graph import CONTAINERS, Graph, Path, Step, keystr
 
 #: Kinds whose objects have an identity that a tie must keep (SHARE-ALIAS).
 IDENTITIES = CONTAINERS + ('param', 'entry', 'ref')

@@ -3,7 +3,7 @@ r"""Deliberately broken variants of the reference implementation.
 Each mutant is an adapter whose classes subclass the reference ones and break one rule
 of SPEC.md; ``test_mutants.py`` asserts that the suite rejects every one of them. They
 are ordinary adapters too: ``pytest --pyargs spec_tests --impl
-spec_tests.mutants:NO_PRUNING`` runs the whole suite against one.
+spec_tests.selftests.mutants:NO_PRUNING`` runs the whole suite against one.
 """
 
 import collections.abc
@@ -15,7 +15,7 @@ import numpy as np
 import inox.nn as nn
 import inox.tree
 
-from .adapters.reference import ReferenceAdapter
+from ..adapters.reference import ReferenceAdapter
 
 
 class ReversedModule(nn.Module):
@@ -369,10 +369,7 @@ class EagerReference(nn.Reference):
             inside = _path_to(self.value, self)
             if inside is not None:
                 here = ''.join(map(str, walk.path()))
-                raise inox.tree.CycleError(
-                    f'{type(self).__name__} with tag {self.tag!r} at {here or "<root>"} contains itself '
-                    f'at {here}.value{inside}'
-                )
+                raise inox.tree.CycleError(type(self).__name__, (self.tag,), (here, f'{here}.value{inside}'))
         return super().__tree_flatten__(walk)
 
 

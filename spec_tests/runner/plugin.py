@@ -4,7 +4,7 @@ Options:
     --impl NAME: The implementation to test: a short name of
         :data:`spec_tests.adapters.IMPLEMENTATIONS` or ``module.path[:ATTRIBUTE]`` of an
         adapter (default ``reference``).
-    --spec-profile NAME: The hypothesis profile (see :mod:`spec_tests.profiles`); the default is
+    --spec-profile NAME: The hypothesis profile (see :mod:`spec_tests.runner.profiles`); the default is
         ``INOX_HYPOTHESIS_PROFILE``, else ``ci``.
     --spec-report PATH: Write the outcome of every property, with its SPEC.md id and
         its shrunk counterexample, as JSON.
@@ -13,7 +13,7 @@ Options:
 It provides the session fixture ``impl`` (the adapter) and the marker
 ``spec(ID)``. A test that skips with a reason starting with ``n.a.`` is reported as
 *not applicable* (the implementation lacks what it checks). Installed with the package,
-it is registered as the ``pytest11`` entry point ``spec_tests.plugin``;
+it is registered as the ``pytest11`` entry point ``spec_tests.runner.plugin``;
 ``spec_tests/conftest.py`` registers it otherwise.
 """
 
@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 
 from . import profiles
-from .harness import SPEC_FEATURES, SPEC_IDS, Record
-from .job.svg import MAX_NODES
+from .counterexamples import jsonable
+from .harness import SPEC_FEATURES, SPEC_IDS, Record, close_record, open_record
 
 #: The distinct failures of one test that a report shows (the most recent ones).
 MAX_FAILURES = 3
@@ -56,30 +56,35 @@ def pytest_configure(config):
     if profile:
         os.environ[profiles.ENV] = profile  # read when the test modules are imported
     profiles.active()  # fail early on an unknown profile
-    config._spec_tests = _Collector(config)
+    config._spec_tests = _Collector(config, open_record())
     config.pluginmanager.register(config._spec_tests, 'spec_tests.collector')
+
+
+def pytest_unconfigure(config):
+    close_record()
 
 
 @pytest.fixture(scope='session')
 def impl(pytestconfig):
     r"""The adapter of the implementation under test."""
 
-    from .adapters import load
+    from ..adapters import load
 
     return load(pytestconfig.getoption('impl'))
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    Record.current = item.nodeid
+    item.config._spec_tests.record.current = item.nodeid
     yield
 
 
 class _Collector:
     r"""Gathers the outcome of each test for ``--spec-report`` and ``--spec-progress``."""
 
-    def __init__(self, config):
+    def __init__(self, config, record: Record):
         self.config = config
+        self.record = record
         self.results: dict[str, dict[str, Any]] = {}
         self.ids: dict[str, list[str]] = {}
         self.total = 0
@@ -103,9 +108,9 @@ class _Collector:
         result['duration'] += report.duration
         if report.failed:
             result['outcome'] = 'failed' if report.when == 'call' else 'error'
-            found = list(Record.failures.get(report.nodeid, {}).values())[-MAX_FAILURES:]
+            found = list(self.record.failures.get(report.nodeid, {}).values())[-MAX_FAILURES:]
             result['failures'] = [
-                {'message': f['error'][:3000], 'counterexample': {k: _jsonable(v) for k, v in f['arguments'].items()}}
+                {'message': f['error'][:3000], 'counterexample': {k: jsonable(v) for k, v in f['arguments'].items()}}
                 for f in found
             ] or [{'message': _message(report), 'counterexample': {}}]
         elif report.skipped and result['outcome'] == 'passed':
@@ -114,7 +119,7 @@ class _Collector:
             result['outcome'] = 'n.a.' if reason.startswith('n.a.') else 'skipped'
             result['message'] = reason
         if report.when == 'teardown' or (report.failed and report.when == 'setup'):
-            result['examples'] = Record.calls.get(report.nodeid, 0)
+            result['examples'] = self.record.calls.get(report.nodeid, 0)
             if self.config.getoption('spec_progress'):
                 done = sum(1 for r in self.results.values() if 'examples' in r)
                 spec = ','.join(result['spec']) or '-'
@@ -148,7 +153,7 @@ class _Collector:
 
 
 def _adapter_summary(config) -> dict[str, Any]:
-    from .adapters import load
+    from ..adapters import load
 
     try:
         adapter = load(config.getoption('impl'))
@@ -168,44 +173,3 @@ def _message(report) -> str:
     text = getattr(report, 'longreprtext', '') or str(report.longrepr)
     lines = [line for line in text.splitlines() if line.startswith('E ')]
     return '\n'.join(line[1:].strip() for line in lines[:30]) or text[-3000:]
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, 'to_json'):
-        return {'graph': _bounded_graph(value)}
-    return {'repr': repr(value)[:4000]}
-
-
-def _bounded_graph(graph) -> dict[str, Any]:
-    r"""The JSON of a counterexample graph, nodes and edges only when the page can draw
-    them: a larger one keeps its outline (:meth:`Graph.to_source` stops after a few
-    lines), its size, depth and node kinds, so that a 10,000-level graph costs a few
-    hundred bytes of the report rather than megabytes."""
-
-    if len(graph) <= MAX_NODES:
-        return graph.to_json()
-    kinds: dict[str, int] = {}
-    for node in graph.nodes:
-        kinds[node.kind] = kinds.get(node.kind, 0) + 1
-    return {
-        'source': graph.to_source(),
-        'summary': {
-            'nodes': len(graph),
-            'edges': sum(len(node.children) for node in graph.nodes),
-            'depth': _depth(graph),
-            'kinds': dict(sorted(kinds.items(), key=lambda item: -item[1])),
-        },
-    }
-
-
-def _depth(graph) -> int:
-    r"""The largest breadth-first distance of a node from the root."""
-
-    depth = {0: 0}
-    order = [0]
-    for node in order:
-        for child in graph[node].children:
-            if child not in depth:
-                depth[child] = depth[node] + 1
-                order.append(child)
-    return max(depth.values())

@@ -1,4 +1,4 @@
-r"""Builds the objects of a :class:`~spec_tests.graph.Graph` with one implementation,
+r"""Builds the objects of a :class:`~spec_tests.graphs.graph.Graph` with one implementation,
 and walks paths through them.
 
 Mutable containers (modules, scopes, lists, dicts) are created empty first, then the
@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .adapters import Adapter
-from .foreign import Box, Stack, UnnamedTuple, record_class
-from .graph import MUTABLE, Graph, Node, Path, immutable_order
+from ..adapters import Adapter
+from ..graphs.foreign import Box, Stack, UnnamedTuple, record_class
+from ..graphs.graph import MUTABLE, Graph, Node, Path, immutable_order
 
 
 @dataclasses.dataclass
@@ -41,7 +41,7 @@ def array_value(node: Node, batch: int | None = None, offset: int = 0) -> Any:
     array, or a numpy scalar.
 
     Example:
-        >>> from spec_tests.graph import Node
+        >>> from spec_tests.graphs.graph import Node
         >>> array_value(Node('array', shape=(3,), dtype='int32', flavor='numpy', seed=1))
         array([-1,  0,  1], dtype=int32)
     """

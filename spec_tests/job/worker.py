@@ -2,7 +2,7 @@ r"""Runs the suite's conformance tests (``-m spec``: not its self-tests, which c
 suite rather than the implementation) against one implementation: the main of the
 per-implementation binaries that the conformance job starts, one process each.
 
-Usage: ``python -m spec_tests.suite --impl NAME [--report PATH] [--profile PROFILE]
+Usage: ``python -m spec_tests.job.worker --impl NAME [--report PATH] [--profile PROFILE]
 [-- PYTEST_ARGS]``.
 """
 
@@ -13,7 +13,7 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from spec_tests.profiles import PROFILES
+from spec_tests.runner.profiles import PROFILES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--profile', choices=PROFILES, help='hypothesis profile')
     options = parser.parse_args(argv)
 
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # spec_tests
     args = [
         package,
         '-p',
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         '--spec-progress',
     ]
     if not _installed():
-        args += ['-p', 'spec_tests.plugin']
+        args += ['-p', 'spec_tests.runner.plugin']
     if options.report:
         args += ['--spec-report', options.report]
     if options.profile:
@@ -61,7 +61,7 @@ def _installed() -> bool:
     package (registering it a second time under another name is an error)."""
 
     autoload = not os.environ.get('PYTEST_DISABLE_PLUGIN_AUTOLOAD')
-    return autoload and any(e.value == 'spec_tests.plugin' for e in entry_points(group='pytest11'))
+    return autoload and any(e.value == 'spec_tests.runner.plugin' for e in entry_points(group='pytest11'))
 
 
 if __name__ == '__main__':

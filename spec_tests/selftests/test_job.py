@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from .graph import Graph, Node
-from .job import expected, junit, main, matrix, page
-from .plugin import _jsonable
+from ..graphs.graph import Graph, Node
+from ..job import expected, junit, main, matrix, page
+from ..runner.counterexamples import jsonable
 
 
 def _report(name, outcome, failures=(), features=(), deep='passed'):
@@ -133,7 +133,7 @@ def test_expected_results_name_spec_ids(tmp_path):
 
 def test_huge_counterexamples_stay_small():
     deep = Graph(tuple(Node('module', keys=('child',), children=(i + 1,)) for i in range(10_000)) + (Node('array'),))
-    value = _jsonable(deep)
+    value = jsonable(deep)
 
     assert len(json.dumps(value)) < 2_000, len(json.dumps(value))
     assert value['graph']['summary'] == {

@@ -1,0 +1,166 @@
+r"""Edits of valid graphs: another graph of the same or of another structure
+(TREE-DEFINITION), graphs with other leaf values, and deep chains.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from hypothesis import strategies as st
+
+from ..oracle.model import walk
+from .builder import sharing_graphs
+from .graph import KEYED, NAMESPACES, Graph, Node, buildable
+from .values import names, tags
+
+#: The kinds a node may change to and keep its children and keys (TREE-DEFINITION: a
+#: change of node type changes the structure): sequences, and named containers. (Not
+#: Parameter to StateEntry: StateEntry belongs to the optional feature `state`.)
+RETYPES = {
+    'list': ('tuple', 'stack'),
+    'tuple': ('list', 'stack'),
+    'stack': ('list', 'tuple'),
+    'module': ('scope', 'dict', 'record', 'box'),
+    'scope': ('module', 'dict', 'record', 'box'),
+    'dict': ('module', 'scope', 'record', 'box'),
+    'record': ('module', 'scope', 'dict', 'box'),
+    'box': ('module', 'scope', 'dict', 'record'),
+}
+
+
+def _retypable(nodes: Sequence[Node]) -> list[int]:
+    r"""The nodes whose kind :data:`RETYPES` may change. The root stays a module or a
+    Scope, and nothing becomes an empty tuple: Python has one empty tuple, so two of
+    them would be one object."""
+
+    return [
+        i
+        for i, node in enumerate(nodes)
+        if node.kind in RETYPES
+        and (i > 0 or node.kind in NAMESPACES)
+        and (node.kind not in ('list', 'stack') or node.children)
+    ]
+
+
+@st.composite
+def edited_graphs(draw, graph: Graph) -> Graph:
+    r"""``graph`` with one edit of its structure or none: a Reference retagged, two
+    References swapped between their positions, a position given a twin of its
+    Reference, a key renamed (an attribute, dict key or field), or a node retyped (see
+    :data:`RETYPES`); and, half of the time and always without such an edit, arrays
+    given other values of the same shape and dtype. The edit may change the structure
+    or not (a twin and new values do not): the model says which. An edit may also make
+    the graph invalid (a tag conflict, a Scope that unties a tie); callers reject those.
+    (Changed static values are TREE-STATIC's business.)"""
+
+    nodes = list(graph.nodes)
+    positions = [
+        (i, n)
+        for i, node in enumerate(nodes)
+        for n, child in enumerate(node.children)
+        if nodes[child].kind == 'ref' and node.kind != 'ref'
+    ]
+    keyed = [i for i, node in enumerate(nodes) if node.kind in KEYED and node.keys]
+    arrays = [i for i, node in enumerate(nodes) if node.kind == 'array']
+    swaps = [
+        (a, b)
+        for a in positions
+        for b in positions
+        if a < b and nodes[a[0]].children[a[1]] != nodes[b[0]].children[b[1]]
+    ]
+    edits = [
+        e
+        for e, possible in (
+            ('retag', positions),
+            ('swap', swaps),
+            ('twin', positions),
+            ('rekey', keyed),
+            ('retype', _retypable(nodes)),
+            ('none', arrays),
+        )
+        if possible
+    ]
+    if not edits:
+        return graph
+    edit = draw(st.sampled_from(edits))
+    if edit == 'retag':
+        i, n = draw(st.sampled_from(positions))
+        ref = nodes[i].children[n]
+        old = nodes[ref].tag
+        used = sorted({node.tag for node in nodes if node.kind == 'ref'} - {old}, key=repr)
+        new_tags = st.sampled_from(used) | tags if used else tags
+        nodes[ref] = dataclasses.replace(nodes[ref], tag=draw(new_tags.filter(lambda tag: tag != old)))
+    elif edit == 'rekey':
+        i = draw(st.sampled_from(keyed))
+        keys = list(nodes[i].keys)
+        n = draw(st.integers(0, len(keys) - 1))
+        new = draw(names)
+        while new in keys:
+            new = new + '_'
+        keys[n] = new
+        nodes[i] = dataclasses.replace(nodes[i], keys=tuple(keys))
+    elif edit == 'retype':
+        i = draw(st.sampled_from(_retypable(nodes)))
+        kinds = RETYPES[nodes[i].kind]
+        kind = draw(st.sampled_from([k for k in kinds if k in NAMESPACES] if i == 0 else kinds))
+        nodes[i] = dataclasses.replace(nodes[i], kind=kind)
+    elif edit in ('swap', 'twin'):  # positions of two different References, or one
+        chosen = list(draw(st.sampled_from(swaps))) if edit == 'swap' else [draw(st.sampled_from(positions))]
+        targets = [nodes[i].children[n] for i, n in chosen]
+        if edit == 'twin':
+            nodes.append(nodes[targets[0]])
+            targets = [len(nodes) - 1]
+        else:
+            targets.reverse()
+        for (i, n), target in zip(chosen, targets, strict=True):
+            children = list(nodes[i].children)
+            children[n] = target
+            nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))
+    graph = Graph(tuple(nodes))
+    if arrays and (edit == 'none' or draw(st.booleans())):  # leaf values play no part
+        graph = revalued(graph, draw(st.lists(st.sampled_from(arrays), min_size=1, unique=True)))
+    return graph
+
+
+def revalued(graph: Graph, arrays: Sequence[int] | None = None) -> Graph:
+    r"""``graph`` with other values (new seeds) in the given array nodes, by default all
+    of them: the same structure, other leaves."""
+
+    nodes = list(graph.nodes)
+    if arrays is None:
+        arrays = [i for i, node in enumerate(nodes) if node.kind == 'array']
+    seed = max((node.seed for node in nodes), default=0) + 1
+    for n, i in enumerate(arrays):
+        nodes[i] = dataclasses.replace(nodes[i], seed=seed + n)
+    return Graph(tuple(nodes))
+
+
+def graph_pairs(**kwargs) -> st.SearchStrategy:
+    r"""Pairs ``(graph, edited graph)`` of :func:`edited_graphs`, both valid (keyword
+    arguments as for :func:`graphs`)."""
+
+    pairs = sharing_graphs(**kwargs).flatmap(lambda graph: st.tuples(st.just(graph), edited_graphs(graph)))
+    return pairs.filter(lambda pair: buildable(pair[1]) and walk(pair[1]).failure is None)
+
+
+@st.composite
+def deep_graphs(draw, depth: int, kinds: tuple[str, ...] = ('module', 'ref')) -> Graph:
+    r"""A root Scope holding a chain of ``depth`` nested modules and References (each
+    with its own tag), a drawn pattern of kinds repeated, that ends with a Reference to
+    a Parameter; the root holds that Reference too, unless the chain crosses a Scope."""
+
+    pattern = draw(st.lists(st.sampled_from(kinds), min_size=1, max_size=8))
+    chain = (pattern * (depth // len(pattern) + 1))[:depth]
+    bottom = depth + 1
+    tie = 'scope' not in chain
+    nodes = [Node('scope', keys=('x', 'y') if tie else ('x',), children=(1, bottom) if tie else (1,))]
+    for n, kind in enumerate(chain, start=1):
+        if kind == 'ref':
+            nodes.append(Node('ref', tag=n, children=(n + 1,)))
+        else:
+            nodes.append(Node(kind, keys=('x',), children=(n + 1,)))
+    nodes.append(Node('ref', tag='bottom', children=(bottom + 1,)))
+    nodes.append(Node('param', children=(bottom + 2,)))
+    nodes.append(Node('array', shape=(2,), seed=1))
+    return Graph(tuple(nodes))
