@@ -4,12 +4,11 @@ Python reads this file too (tools/tests/build_files_test.py runs it), so it keep
 Starlark and Python share: literals, comprehensions, % formatting and plain functions.
 """
 
-# The released inox versions that the conformance suite checks, newest first. Each has a lock
-# (requirements/inox_X_Y_Z.in), a hub @pypi_inox_X_Y_Z, an adapter
-# (spec_tests/adapters/inox_X_Y_Z.py) and expected results (spec_tests/expected/released.json):
-# the Bazel lists below are made from this one, the others are checked against it by
-# //tools/tests:build_files_test. MODULE.bazel cannot load this file: it names the hubs itself.
-INOX_RELEASES = ["0.8.0", "0.7.1", "0.5.0"]
+load("//spec_tests:catalogue.bzl", "RELEASES")
+
+# The released inox versions of the catalogue, newest first. MODULE.bazel cannot load this
+# file: it names their hubs itself.
+INOX_RELEASES = [release["version"] for release in RELEASES]
 
 def inox_release_name(version):
     """`inox_0_8_0` for "0.8.0": the name of its lock file, of its hub after `pypi_` and of its targets."""

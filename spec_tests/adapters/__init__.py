@@ -1,25 +1,40 @@
-r"""Adapters: one module per implementation, each with a module-level ``ADAPTER``.
+r"""Adapters: the reference's, the released inox versions' (made from the catalogue,
+``spec_tests/catalogue.bzl``), or any importable module with a module-level ``ADAPTER``.
 
 An implementation is named by a short name of :data:`IMPLEMENTATIONS` or by
 ``module.path`` (or ``module.path:ATTRIBUTE``) of any importable adapter.
 """
 
+import ast
 import importlib
-import pkgutil
-import re
+import os
 
 from .base import SPEC_ERRORS, Adapter, ErrorFields
 
 
-def _released() -> dict[str, str]:
-    # One module inox_X_Y_Z per released inox, so that adding a release is adding its module.
-    found = (re.fullmatch(r'inox_(\d+)_(\d+)_(\d+)', m.name) for m in pkgutil.iter_modules(__path__))
-    versions = sorted((tuple(int(n) for n in match.groups()) for match in found if match), reverse=True)
-    return {'inox-' + '.'.join(map(str, v)): f'{__name__}.inox_' + '_'.join(map(str, v)) for v in versions}
+def releases() -> list[dict]:
+    r"""The releases of the catalogue, newest first: ``version``, ``adapter`` (options of
+    :func:`.released.adapter`) and ``peer`` (a benchmark peer, or None).
+
+    Example:
+        >>> releases()[-1]['version']
+        '0.5.0'
+    """
+
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'catalogue.bzl')
+    with open(path) as f:
+        tree = ast.parse(f.read(), path)
+    (value,) = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and [getattr(t, 'id', None) for t in node.targets] == ['RELEASES']
+    ]
+    return ast.literal_eval(value)
 
 
-#: Short names of the adapters in this repository: the reference, then the releases, newest first.
-IMPLEMENTATIONS = {'reference': f'{__name__}.reference', **_released()}
+#: Short names of the adapters in this repository, each with the options of its release (None
+#: for the reference): the reference, then the releases, newest first.
+IMPLEMENTATIONS: dict[str, dict | None] = {'reference': None, **{f'inox-{r["version"]}': r['adapter'] for r in releases()}}
 
 
 def load(spec: str) -> Adapter:
@@ -30,7 +45,12 @@ def load(spec: str) -> Adapter:
         'reference'
     """
 
-    spec = IMPLEMENTATIONS.get(spec, spec)
+    if spec == 'reference':
+        spec = f'{__name__}.reference'
+    elif spec in IMPLEMENTATIONS:
+        from .released import adapter as released
+
+        return released(spec.removeprefix('inox-'), **(IMPLEMENTATIONS[spec] or {}))
     module, _, attribute = spec.partition(':')
     adapter = getattr(importlib.import_module(module), attribute or 'ADAPTER')
     if not isinstance(adapter, Adapter):
@@ -38,4 +58,4 @@ def load(spec: str) -> Adapter:
     return adapter
 
 
-__all__ = ['Adapter', 'ErrorFields', 'IMPLEMENTATIONS', 'SPEC_ERRORS', 'load']
+__all__ = ['Adapter', 'ErrorFields', 'IMPLEMENTATIONS', 'SPEC_ERRORS', 'load', 'releases']

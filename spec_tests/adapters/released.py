@@ -1,4 +1,5 @@
-r"""Shared part of the adapters of released inox versions (0.5.0 to 0.8.0).
+r"""The adapter of a released inox version (0.5.0 to 0.8.0), made from its entry in the
+catalogue (``spec_tests/catalogue.bzl``): :func:`adapter`.
 
 Released versions keep non-array values among the JAX leaves and offer lifted
 transformations (``inox.jit``, ``inox.grad``, ``inox.vmap``) that treat them as static:
@@ -13,15 +14,6 @@ import inox
 import inox.nn as nn
 
 from .base import Adapter
-
-
-def require_version(expected: str) -> None:
-    r"""Fails the import when ``import inox`` did not find release ``expected``."""
-
-    if inox.__version__ != expected:
-        raise ImportError(
-            f'this adapter needs inox {expected}, but `import inox` found inox {inox.__version__} at {inox.__file__}'
-        )
 
 
 class ReleasedAdapter(Adapter):
@@ -58,3 +50,17 @@ class ReleasedAdapter(Adapter):
 
     def update_state(self, state, mutation):
         return nn.update_state(state, mutation)
+
+
+def adapter(version: str, reference_key: str = 'value') -> ReleasedAdapter:
+    r"""The adapter of release ``version``; ``reference_key`` names the attribute of its
+    Reference that holds the referenced object (``obj`` since 0.8.0). Raises ImportError
+    when ``import inox`` did not find that release."""
+
+    if inox.__version__ != version:
+        raise ImportError(
+            f'this adapter needs inox {version}, but `import inox` found inox {inox.__version__} at {inox.__file__}'
+        )
+    released = ReleasedAdapter()
+    released.name, released.reference_key = f'inox-{version}', reference_key
+    return released
