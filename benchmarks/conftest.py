@@ -1,17 +1,19 @@
-r"""Parametrizes the benchmarks by the ``PEERS`` of each test file (``--peers`` keeps
-some of them), chooses what measures them (``meter``: pytest-benchmark's fixture, or an
-instruction counter under ``--counts``), and records the machine in pytest-benchmark's JSON."""
+r"""Parametrizes the benchmarks by peer (``--peers``, this checkout's by default) and
+shape (``--variants``, ``--sizes``), chooses what measures them (``meter``:
+pytest-benchmark's fixture, or an instruction counter under ``--counts``), and records the
+machine in pytest-benchmark's JSON."""
 
 import os
 import sys
 
 # `pytest benchmarks/...` from a checkout measures that checkout's inox when no other
-# inox is installed; appended, so that an installed inox (0.8.0's process) comes first.
+# inox is installed; appended, so that an installed inox (a release's process) comes first.
 sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import pytest  # noqa: E402
-from inoxbench import counting, suite  # noqa: E402
+from inoxbench import counting, peers, suite  # noqa: E402
 from inoxbench.machine import cpu_count, machine_class  # noqa: E402
+from inoxbench.runner import checkout_inox_error  # noqa: E402
 from inoxbench.shapes import SHAPES, SIZES, VARIANTS  # noqa: E402
 
 
@@ -19,7 +21,8 @@ def pytest_addoption(parser):
     parser.addoption(
         '--peers',
         metavar='PEER,...',
-        help="only these of the test file's peers (for instance floor,module,scope: the tracked ratios)",
+        help=f'the peers to run (default: this checkout\'s, {",".join(peers.CHECKOUT_PEERS)}; a release\'s '
+        'peer, e.g. inox_0_8_0, runs in a process where that release is installed)',
     )
     parser.addoption(
         '--variants',
@@ -42,25 +45,35 @@ def pytest_addoption(parser):
 _COUNTS = 'inoxbench-counts'
 
 
+def _peers(config):
+    chosen = config.getoption('peers')
+    names = chosen.split(',') if chosen else list(peers.CHECKOUT_PEERS)
+    unknown = [name for name in names if not peers.exists(name)]
+    if unknown:
+        raise pytest.UsageError(
+            f'--peers: no peer {", ".join(unknown)} (known: {", ".join(peers.CHECKOUT_PEERS)}, '
+            'and the peers of released inox versions in inoxbench/peers/)'
+        )
+    return names
+
+
+def _process(config):
+    # The name of this process in the results: a release's peer, or `current` for this checkout.
+    released = [name for name in _peers(config) if name not in peers.PEER_MODULES]
+    return released[0] if released else 'current'
+
+
 def pytest_configure(config):
+    if set(_peers(config)) & {'module', 'scope', 'bare_walk'}:
+        error = checkout_inox_error()
+        if error:
+            raise pytest.UsageError(error)
     path = config.getoption('counts')
     if path is not None:
         try:
             config.pluginmanager.register(counting.CountSession(path), _COUNTS)
         except counting.ValgrindMissingError as error:
             raise pytest.UsageError(str(error)) from None
-
-
-def _peers(metafunc):
-    peers = metafunc.module.PEERS
-    chosen = metafunc.config.getoption('peers')
-    if chosen is None:
-        return peers
-    chosen = chosen.split(',')
-    unknown = [peer for peer in chosen if peer not in peers]
-    if unknown:
-        raise pytest.UsageError(f'--peers: {", ".join(unknown)} not among the peers of this file ({", ".join(peers)})')
-    return [peer for peer in peers if peer in chosen]
 
 
 def _chosen(config, option, among):
@@ -81,22 +94,25 @@ def _shapes(config):
 
 def pytest_generate_tests(metafunc):
     if 'case' in metafunc.fixturenames:
-        process = os.path.splitext(os.path.basename(metafunc.module.__file__))[0]
-        cases = [suite.Case(peer, shape, process) for peer in _peers(metafunc) for shape in _shapes(metafunc.config)]
+        config = metafunc.config
+        process = _process(config)
+        cases = [suite.Case(peer, shape, process) for peer in _peers(config) for shape in _shapes(config)]
         metafunc.parametrize('case', cases, ids=[c.id for c in cases], indirect=True)
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     # Shape by shape, the peers of a shape one after the other, every operation of a case
     # in a row: a tracked ratio's peer and floor are measured seconds apart, so a slower
     # phase of a shared machine slows both; one model is alive at a time; and a size runs
     # after the smaller sizes of its variant (see inoxbench/timing.py).
+    chosen = _peers(config)
+
     def order(item):
         case = getattr(item, 'callspec', None) and item.callspec.params.get('case')
         if case is None:
             return (0, 0, 0)
-        peers = item.module.PEERS
-        return (SHAPES.index(case.shape), peers.index(case.peer_name), suite.__all__.index(item.originalname))
+        op = item.originalname[len('test_') :]
+        return (SHAPES.index(case.shape), chosen.index(case.peer_name), suite.OPERATIONS.index(op))
 
     items.sort(key=order)
 

@@ -25,9 +25,8 @@ and the counts of the tracked peers are compared with the baseline of the softwa
 ``--against`` and ``--update-baseline`` too.
 
 Without Bazel, from the repository root: ``python benchmarks/track.py`` runs this
-checkout's process; add ``--group inox_0_8_0='/venv/bin/python
-benchmarks/inox_0_8_0_test.py'`` with a virtual environment where inox 0.8.0 is
-installed.
+checkout's process; add ``--group inox_0_8_0='/venv/bin/python benchmarks/bench_test.py
+--peers=floor,inox_0_8_0'`` with a virtual environment where inox 0.8.0 is installed.
 """
 
 import argparse
@@ -164,7 +163,7 @@ def _groups(options):
         if not command:
             raise TrackError(f'--group {spec!r}: expected NAME=COMMAND')
         groups.append((name, shlex.split(command)))
-    return groups or [('current', [sys.executable, os.path.join(HERE, 'current_test.py')])]
+    return groups or [('current', [sys.executable, os.path.join(HERE, 'bench_test.py')])]
 
 
 def _run_groups(options, groups, pytest_args):
@@ -276,7 +275,7 @@ def _track_against(options):
             measured = {}
             for side in ('against', 'this') if index % 2 == 0 else ('this', 'against'):
                 path = os.path.join(out, f'round{index + 1}-{side}.json')
-                command = [sys.executable, os.path.join(trees[side], 'benchmarks', 'current_test.py'), '-q']
+                command = [sys.executable, os.path.join(trees[side], 'benchmarks', 'bench_test.py'), '-q']
                 command += [f'--peers={PAIRED_PEERS}', f'--benchmark-json={path}'] + options.pytest_args
                 env['PYTHONPATH'] = os.pathsep.join(filter(None, [trees[side], os.environ.get('PYTHONPATH')]))
                 print(f'track: round {index + 1} of {options.pairs}: {names[side]}', flush=True)
@@ -305,7 +304,7 @@ def _count(options, tree, scratch, label):
     if tree == WORKSPACE:
         command = dict(_groups(options))['current']
     else:
-        command = [sys.executable, os.path.join(tree, 'benchmarks', 'current_test.py')]
+        command = [sys.executable, os.path.join(tree, 'benchmarks', 'bench_test.py')]
         env['PYTHONPATH'] = os.pathsep.join(filter(None, [tree, os.environ.get('PYTHONPATH')]))
     print(f'track: counting the instructions of {label} under callgrind', flush=True)
     argv = command + ['-q', f'--peers={PAIRED_PEERS}'] + options.pytest_args

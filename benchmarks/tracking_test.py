@@ -208,7 +208,7 @@ def _checkout(root, slower, benchmarks=FAKE_CHECKOUT_TEST):
     (root / 'inox').mkdir(parents=True, exist_ok=True)
     (root / 'inox' / '__init__.py').write_text(f'SLOWER = {slower}\n')
     (root / 'benchmarks').mkdir(exist_ok=True)
-    (root / 'benchmarks' / 'current_test.py').write_text(benchmarks)
+    (root / 'benchmarks' / 'bench_test.py').write_text(benchmarks)
 
 
 def test_track_against_a_commit_takes_its_inox_and_this_checkouts_benchmarks(tmp_path, monkeypatch):

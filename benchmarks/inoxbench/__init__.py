@@ -1,7 +1,8 @@
 r"""The benchmark suite of inox beside its peers, and its regression tracking.
 
-The test files next to this package (``current_test.py``, ``inox_0_8_0_test.py``) run
-the suite of :mod:`inoxbench.suite` on the peers they name, one process each;
-``track.py`` runs them, merges their pytest-benchmark JSON and compares it with a
-committed baseline.
+``bench_test.py`` next to this package runs the benchmarks on the peers a process
+chooses (``--peers``): this checkout's in one process, each benchmarked release of inox
+in one of its own. ``track.py`` runs them, merges their pytest-benchmark JSON and
+compares it with a committed baseline; with ``--counts`` it counts instructions instead
+(:mod:`inoxbench.counting`).
 """

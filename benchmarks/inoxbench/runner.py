@@ -8,7 +8,7 @@ undeclared outputs and the JUnit XML where Bazel expects it.
 
 from __future__ import annotations
 
-__all__ = ['main', 'require_inox']
+__all__ = ['checkout_inox_error', 'main']
 
 import os
 
@@ -31,24 +31,17 @@ def main(test_file: str, argv: list[str]) -> int:
     return int(pytest.main(args + argv + [test_file]))
 
 
-def require_inox(expected: str) -> None:
-    r"""Skips the calling test module unless ``import inox`` finds ``expected``:
-    ``'checkout'`` (the inox of this repository) or a released version."""
+def checkout_inox_error() -> str | None:
+    r"""Why the peers of this checkout cannot be measured here, or None: ``import inox``
+    must find the inox of this repository."""
 
     import inox
 
     # Real paths: Bazel's runfiles are links into the checkout.
     found = os.path.realpath(inox.__file__)
-    in_checkout = found.startswith(os.path.join(os.path.realpath(REPOSITORY), 'inox') + os.sep)
-    if expected == 'checkout' and not in_checkout:
-        pytest.skip(
-            f'these benchmarks measure the inox of {REPOSITORY}, but inox {inox.__version__} '
-            f'at {found} comes first on sys.path',
-            allow_module_level=True,
-        )
-    if expected != 'checkout' and (in_checkout or inox.__version__ != expected):
-        pytest.skip(
-            f'these benchmarks measure inox {expected}, but inox {inox.__version__} at {found} '
-            f'comes first on sys.path: run them where inox=={expected} is installed',
-            allow_module_level=True,
-        )
+    if found.startswith(os.path.join(os.path.realpath(REPOSITORY), 'inox') + os.sep):
+        return None
+    return (
+        f'the peers of this checkout measure the inox of {REPOSITORY}, but inox {inox.__version__} '
+        f'at {found} comes first on sys.path (a release is measured with --peers=floor,inox_X_Y_Z)'
+    )

@@ -1,37 +1,35 @@
-r"""The benchmarks, run by a test file on the peers it names in ``PEERS``.
-
-Each test takes a :class:`Case` (one peer, one shape; see ``conftest.py``) and
-benchmarks one operation. pytest-benchmark groups the peers of one operation and
-shape together, and every result carries its coordinates in ``extra_info``:
-``op``, ``peer``, ``n``, ``variant``, ``unique_leaves``, ``process``, ``version``.
+r"""What the benchmarks of ``bench_test.py`` share: a :class:`Case` is one peer on one
+shape (see ``conftest.py``), each test benchmarks one operation of it. pytest-benchmark
+groups the peers of one operation and shape together, and every result carries its
+coordinates in ``extra_info``: ``op``, ``peer``, ``n``, ``variant``, ``unique_leaves``,
+``process``, ``version``.
 """
 
 from __future__ import annotations
 
-# In this order: a test file's `import *` decides the order pytest runs them in.
-__all__ = [
-    'Case',
-    'test_flatten',
-    'test_unflatten',
-    'test_roundtrip',
-    'test_partition',
-    'test_combine',
-    'test_partition_combine',
-    'test_jit_call',
-    'test_grad_step',
-]
+__all__ = ['Case', 'GRAD_MAX_N', 'OPERATIONS']
 
 import gc
 from collections.abc import Callable
 from typing import Any
 
-import jax
 import pytest
 
 from . import peers
-from .memory import flatten_memory
 from .shapes import Shape
 from .timing import measure
+
+# The operations, in the order a case runs them.
+OPERATIONS = (
+    'flatten',
+    'unflatten',
+    'roundtrip',
+    'partition',
+    'combine',
+    'partition_combine',
+    'jit_call',
+    'grad_step',
+)
 
 # Compiling a gradient step over 20,000 parameters takes over a minute per peer on
 # two cores; the dispatch at that size is measured by test_jit_call.
@@ -107,60 +105,3 @@ class Case:
             version=self.peer.version(),
         )
         return measure(meter, (op, self.peer_name, self.shape.variant, self.shape.n), fn)
-
-
-def test_flatten(meter, case):
-    """Flatten, and the memory of one flatten."""
-    peer, model = case.prepare('flatten')
-    case.run(meter, 'flatten', lambda: peer.flatten(model))
-    meter.extra_info.update(flatten_memory(peer, model))
-
-
-def test_unflatten(meter, case):
-    """Unflatten the result of a flatten."""
-    peer, model = case.prepare('unflatten')
-    flat = peer.flatten(model)
-    case.run(meter, 'unflatten', lambda: peer.unflatten(flat))
-
-
-def test_roundtrip(meter, case):
-    """Flatten, then unflatten."""
-    peer, model = case.prepare('roundtrip')
-    case.run(meter, 'roundtrip', lambda: peer.unflatten(peer.flatten(model)))
-
-
-def test_partition(meter, case):
-    """Split the parameters from the rest."""
-    peer, model = case.prepare('partition')
-    case.run(meter, 'partition', lambda: peer.partition(model))
-
-
-def test_combine(meter, case):
-    """Rebuild the model from its partition."""
-    peer, model = case.prepare('combine')
-    parts = peer.partition(model)
-    case.run(meter, 'combine', lambda: peer.combine(parts))
-
-
-def test_partition_combine(meter, case):
-    """Partition, then combine."""
-    peer, model = case.prepare('partition_combine')
-    case.run(meter, 'partition_combine', lambda: peer.combine(peer.partition(model)))
-
-
-def test_jit_call(meter, case):
-    """Call a compiled function with the model as argument: dispatch overhead."""
-    peer, model = case.prepare('jit_call')
-    fn, args = peer.jit_call(model)
-    fn(*args).block_until_ready()  # compiles, outside the measure
-    case.run(meter, 'jit_call', lambda: fn(*args).block_until_ready())
-
-
-def test_grad_step(meter, case):
-    """One compiled gradient step on the partitioned parameters."""
-    if case.shape.n > GRAD_MAX_N:
-        pytest.skip(f'gradient steps are benchmarked up to N={GRAD_MAX_N} (compile time)')
-    peer, model = case.prepare('grad_step')
-    fn, args = peer.grad_step(model)
-    jax.block_until_ready(fn(*args))  # compiles, outside the measure
-    case.run(meter, 'grad_step', lambda: jax.block_until_ready(fn(*args)))

@@ -1,30 +1,36 @@
 r"""The implementations compared by the suite, one module per peer.
 
 Every peer builds the models of :mod:`inoxbench.shapes` from the same arrays and
-offers the same operations (see :class:`Peer`). A test file names its peers in
-``PEERS``; they are imported only then, since two of them are both called ``inox``.
+offers the same operations (see :class:`Peer`). A process chooses its peers
+(``--peers``); they are imported only then, since a released inox is called ``inox``
+too. The peers of this checkout are :data:`CHECKOUT_PEERS`; a released inox that the
+catalogue (``spec_tests/catalogue.bzl``) benchmarks has a module named after its peer.
 """
 
 from __future__ import annotations
 
-__all__ = ['PEER_MODULES', 'Peer', 'Unsupported', 'load']
+__all__ = ['CHECKOUT_PEERS', 'PEER_MODULES', 'Peer', 'Unsupported', 'exists', 'load']
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from typing import Any
 
 import jax.tree_util as jtu
 
-# Peer name -> module of this package that defines it as PEER.
+# Peer name -> module of this package that defines it in PEERS; a release's peer is the
+# module of its own name.
 PEER_MODULES = {
     'floor': 'floor',
     'module': 'ours',
     'scope': 'ours',
     'bare_walk': 'bare_walk',
-    'inox_0_8_0': 'inox_0_8_0',
     'equinox': 'equinox_peer',
     'nnx': 'nnx_peer',
 }
+
+# The peers that a process of this checkout runs unless told otherwise, in this order.
+CHECKOUT_PEERS = tuple(PEER_MODULES)
 
 
 class Unsupported(Exception):
@@ -99,10 +105,21 @@ class Peer:
             return None
 
 
+def exists(name: str) -> bool:
+    r"""Whether a peer called ``name`` is defined, without importing it.
+
+    Example:
+        >>> exists('scope'), exists('inox_0_8_0'), exists('nowhere')
+        (True, True, False)
+    """
+
+    return name in PEER_MODULES or importlib.util.find_spec(f'{__name__}.{name}') is not None
+
+
 def load(name: str) -> Peer:
     r"""Imports and returns the peer called ``name``."""
 
-    if name not in PEER_MODULES:
-        raise KeyError(f'unknown peer {name!r}; known peers: {sorted(PEER_MODULES)}')
-    module = importlib.import_module(f'{__name__}.{PEER_MODULES[name]}')
+    if not exists(name):
+        raise KeyError(f'unknown peer {name!r}; known peers: {sorted(PEER_MODULES)} and the releases\' peers')
+    module = importlib.import_module(f'{__name__}.{PEER_MODULES.get(name, name)}')
     return module.PEERS[name]

@@ -1,7 +1,7 @@
 r"""inox 0.8.0 from PyPI: its :class:`Scope` and :class:`Reference`.
 
-It is also called ``inox``, so it runs in a process of its own (see
-``inox_0_8_0_test.py``); the models are those of :mod:`.ours`, with 0.8.0's API
+It is also called ``inox``, so it runs in a process of its own
+(``--peers=floor,inox_0_8_0``); the models are those of :mod:`.ours`, with 0.8.0's API
 (``Reference.obj`` instead of ``Reference.value``).
 """
 
