@@ -1,6 +1,6 @@
 """conformance_test: the conformance suite of SPEC.md on any implementation, under `bazel test`.
 
-For repositories that pull this one in as `inox_monorepo` (see examples/outside):
+For repositories that pull this one in as `inox_monorepo` (see downstream/bazel_workspace):
 
     load("@inox_monorepo//tools:conformance.bzl", "conformance_test")
 

@@ -1,5 +1,5 @@
 """inox_share_dependencies(): the repositories that conformance_test needs, for a WORKSPACE
-(Bazel 4) that pulls this repository in as `inox_monorepo` (see examples/outside/WORKSPACE):
+(Bazel 4) that pulls this repository in as `inox_monorepo` (see downstream/bazel_workspace/WORKSPACE):
 
     load("@inox_monorepo//tools:deps.bzl", "inox_share_dependencies")
 

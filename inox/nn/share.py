@@ -25,37 +25,9 @@ The rules, in the order a flatten applies them (their ids are those of SPEC.md):
   :class:`~inox.tree.CycleError`, as is a scope that contains itself
   (SHARE-SELF-SCOPE).
 
-.. code-block:: python
-
-    import inox
-    import inox.nn as nn
-    import jax
-
-    class WeightSharingMLP(nn.Scope):
-        def __init__(self, key):
-            keys = jax.random.split(key, 3)
-
-            self.l1 = nn.Linear(in_features=64, out_features=64, key=keys[0])
-            self.l3 = nn.Linear(in_features=64, out_features=64, key=keys[1])
-            self.l4 = nn.Linear(in_features=64, out_features=64, key=keys[2])
-
-            self.l1 = nn.Reference('l1', self.l1)
-            self.l2 = self.l1  # tied layer
-            self.l3.weight = nn.Reference('l3.weight', self.l3.weight)
-            self.l4.weight = self.l3.weight  # tied parameter
-
-            self.relu = nn.ReLU()
-
-        def __call__(self, x):
-            x = self.l1(x)
-            x = self.l2(self.relu(x))
-            x = self.l3(self.relu(x))
-            x = self.l4(self.relu(x))
-            return x
-
-    model = WeightSharingMLP(jax.random.key(0))
-    static, params, others = model.partition(nn.Parameter)
-    print(inox.tree_repr(params))  # no '.l2' and no '.l4.weight'
+The page's example, an MLP with one tied layer and one tied parameter, lives in
+``inox/examples/seed_example.py`` only: ``inox/tests/test_seed_example.py`` checks that
+it prints what the page shows. ``./bazelw run //inox:seed_example`` runs it.
 """
 
 from __future__ import annotations
