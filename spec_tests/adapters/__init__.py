@@ -34,7 +34,10 @@ def releases() -> list[dict]:
 
 #: Short names of the adapters in this repository, each with the options of its release (None
 #: for the reference): the reference, then the releases, newest first.
-IMPLEMENTATIONS: dict[str, dict | None] = {'reference': None, **{f'inox-{r["version"]}': r['adapter'] for r in releases()}}
+IMPLEMENTATIONS: dict[str, dict | None] = {
+    'reference': None,
+    **{f'inox-{release["version"]}': release['adapter'] for release in releases()},
+}
 
 
 def load(spec: str) -> Adapter:

@@ -6,6 +6,7 @@ import ast
 import glob
 import json
 import re
+from typing import Any
 
 HUBS_OF_MODULE = {"python", "pypi_cuda"}
 
@@ -22,7 +23,7 @@ def bzl(path):
         loaded = bzl(label.removeprefix("//").replace(":", "/"))
         names.update({symbol: loaded[symbol] for symbol in symbols})
 
-    names = {"load": load}
+    names: dict[str, Any] = {"load": load}
     exec(read(path), names)
     return names
 
