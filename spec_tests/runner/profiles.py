@@ -46,7 +46,7 @@ def active() -> str:
 
 def settings_for(ci: int, cost: int = 1) -> settings:
     r"""The settings of a property whose ``ci`` budget is ``ci`` examples and whose every
-    example costs about ``cost`` ordinary ones (README.md gives the measured scale: a jax
+    example costs about ``cost`` ordinary ones (spec_tests/README.md gives the scale: a jax
     compilation 3, a tree of 10,000 levels or a new interpreter 100). The profiles other
     than ``ci`` run ``1/cost`` of their examples, never fewer than ``ci``.
 
@@ -64,6 +64,6 @@ def settings_for(ci: int, cost: int = 1) -> settings:
         common['phases'] = [phase for phase in _PHASES if phase != Phase.shrink]
     if active() in ('ci', 'mutation'):
         # derandomize: the same examples on every run of the same files, on every machine
-        # (hypothesis' pool of literals depends on the modules loaded: see README.md).
+        # (hypothesis' pool of literals depends on the modules loaded: see spec_tests/README.md).
         return settings(max_examples=ci, derandomize=True, **common)
     return settings(max_examples=max(ci, EXAMPLES[active()] // cost), **common)
