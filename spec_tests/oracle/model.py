@@ -232,11 +232,11 @@ class _Walk:
 
         node = self.graph[v.node]
         if node.kind == 'ref' and v.frame is not None:
-            canonical = self.repeat(v)
+            canonical = self.repeat(v, v.frame)
             if canonical is not None:
                 self.attach(v, canonical)
                 return []
-            instance = self.first_reference(v)
+            instance = self.first_reference(v, v.frame)
         else:
             instance = self.new(v, None)
             if self.is_leaf(node.kind):
@@ -255,13 +255,13 @@ class _Walk:
         if v.parent is not None and v.step is not None:  # the root has neither
             v.parent.children.append((v.step, instance))
 
-    def repeat(self, v: _Visit) -> int | None:
-        r"""For a Reference whose tag its scope has seen: the canonical instance, which
+    def repeat(self, v: _Visit, frame: int) -> int | None:
+        r"""For a Reference whose tag scope ``frame`` has seen: the canonical instance, which
         this occurrence prunes to (SHARE-PRUNE-FIRST), unless it holds another value
         (SHARE-TAG-CONFLICT). :py:`None` for a first occurrence."""
 
         node = self.graph[v.node]
-        key = (v.frame, node.tag)
+        key = (frame, node.tag)
         seen = self.frames.tags.get(key)
         if seen is None:
             return None
@@ -271,22 +271,21 @@ class _Walk:
         self.groups[key].append(v.path)
         return canonical
 
-    def first_reference(self, v: _Visit) -> Instance:
-        r"""The first occurrence of a tag in its scope: the canonical instance. Its value,
+    def first_reference(self, v: _Visit, frame: int) -> Instance:
+        r"""The first occurrence of a tag in scope ``frame``: the canonical instance. Its value,
         if an identity, is claimed for this tag: another tag that holds it is an alias
         (SHARE-ALIAS)."""
 
         node = self.graph[v.node]
-        assert v.frame is not None
         target = node.children[0]
         if self.graph[target].kind in IDENTITIES:
             claim = self.frames.claims.get(target)
             if claim is not None:
                 tag, _, other = claim
                 raise _Failed(Failure('AliasError', (other, v.path), v.node, (tag, node.tag)))
-            self.frames.claims[target] = (node.tag, v.frame, v.path)
-        instance = self.new(v, v.frame)
-        key = (v.frame, node.tag)
+            self.frames.claims[target] = (node.tag, frame, v.path)
+        instance = self.new(v, frame)
+        key = (frame, node.tag)
         self.frames.tags[key] = (instance.id, target, v.path)
         self.groups[key] = [v.path]
         return instance
