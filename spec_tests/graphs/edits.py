@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -43,6 +44,81 @@ def _retypable(nodes: Sequence[Node]) -> list[int]:
     ]
 
 
+#: A position: ``(container, index of the child)``.
+Position = tuple[int, int]
+
+
+def _ref_positions(nodes: Sequence[Node]) -> list[Position]:
+    r"""The positions of References in containers (not as the value of a Reference)."""
+
+    return [
+        (i, n)
+        for i, node in enumerate(nodes)
+        for n, child in enumerate(node.children)
+        if nodes[child].kind == 'ref' and node.kind != 'ref'
+    ]
+
+
+def _retag(draw: st.DrawFn, nodes: list[Node], positions: list[Position]) -> None:
+    r"""Gives the Reference at a drawn position another tag, often one in use already."""
+
+    i, n = draw(st.sampled_from(positions))
+    ref = nodes[i].children[n]
+    old = nodes[ref].tag
+    used = sorted({node.tag for node in nodes if node.kind == 'ref'} - {old}, key=repr)
+    new_tags = st.sampled_from(used) | tags if used else tags
+    nodes[ref] = dataclasses.replace(nodes[ref], tag=draw(new_tags.filter(lambda tag: tag != old)))
+
+
+def _rekey(draw: st.DrawFn, nodes: list[Node], keyed: list[int]) -> None:
+    r"""Renames a drawn key of a drawn keyed container."""
+
+    i = draw(st.sampled_from(keyed))
+    keys = list(nodes[i].keys)
+    n = draw(st.integers(0, len(keys) - 1))
+    new = draw(names)
+    while new in keys:
+        new = new + '_'
+    keys[n] = new
+    nodes[i] = dataclasses.replace(nodes[i], keys=tuple(keys))
+
+
+def _retype(draw: st.DrawFn, nodes: list[Node], retypable: list[int]) -> None:
+    r"""Changes the kind of a drawn node (see :data:`RETYPES`); the root stays a namespace."""
+
+    i = draw(st.sampled_from(retypable))
+    kinds = RETYPES[nodes[i].kind]
+    kind = draw(st.sampled_from([k for k in kinds if k in NAMESPACES] if i == 0 else kinds))
+    nodes[i] = dataclasses.replace(nodes[i], kind=kind)
+
+
+def _repoint(nodes: list[Node], positions: Sequence[Position], targets: Sequence[int]) -> None:
+    r"""Puts each of ``targets`` at the matching one of ``positions``."""
+
+    for (i, n), target in zip(positions, targets, strict=True):
+        children = list(nodes[i].children)
+        children[n] = target
+        nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))
+
+
+def _swap(draw: st.DrawFn, nodes: list[Node], swaps: list[tuple[Position, Position]]) -> None:
+    r"""Swaps two different References between their positions."""
+
+    chosen = list(draw(st.sampled_from(swaps)))
+    _repoint(nodes, chosen, [nodes[i].children[n] for i, n in reversed(chosen)])
+
+
+def _twin(draw: st.DrawFn, nodes: list[Node], positions: list[Position]) -> None:
+    r"""Puts a twin of its Reference (a copy with its tag and value) at a drawn position."""
+
+    i, n = draw(st.sampled_from(positions))
+    nodes.append(nodes[nodes[i].children[n]])
+    _repoint(nodes, [(i, n)], [len(nodes) - 1])
+
+
+_EDITS = {'retag': _retag, 'swap': _swap, 'twin': _twin, 'rekey': _rekey, 'retype': _retype}
+
+
 @st.composite
 def edited_graphs(draw, graph: Graph) -> Graph:
     r"""``graph`` with one edit of its structure or none: a Reference retagged, two
@@ -55,68 +131,28 @@ def edited_graphs(draw, graph: Graph) -> Graph:
     (Changed static values are TREE-STATIC's business.)"""
 
     nodes = list(graph.nodes)
-    positions = [
-        (i, n)
-        for i, node in enumerate(nodes)
-        for n, child in enumerate(node.children)
-        if nodes[child].kind == 'ref' and node.kind != 'ref'
-    ]
-    keyed = [i for i, node in enumerate(nodes) if node.kind in KEYED and node.keys]
+    positions = _ref_positions(nodes)
     arrays = [i for i, node in enumerate(nodes) if node.kind == 'array']
-    swaps = [
-        (a, b)
-        for a in positions
-        for b in positions
-        if a < b and nodes[a[0]].children[a[1]] != nodes[b[0]].children[b[1]]
-    ]
-    edits = [
-        e
-        for e, possible in (
-            ('retag', positions),
-            ('swap', swaps),
-            ('twin', positions),
-            ('rekey', keyed),
-            ('retype', _retypable(nodes)),
-            ('none', arrays),
-        )
-        if possible
-    ]
+    # What each edit may apply to, in the order the edits are drawn from.
+    targets: dict[str, list[Any]] = {
+        'retag': positions,
+        'swap': [
+            (a, b)
+            for a in positions
+            for b in positions
+            if a < b and nodes[a[0]].children[a[1]] != nodes[b[0]].children[b[1]]
+        ],
+        'twin': positions,
+        'rekey': [i for i, node in enumerate(nodes) if node.kind in KEYED and node.keys],
+        'retype': _retypable(nodes),
+        'none': arrays,
+    }
+    edits = [edit for edit, possible in targets.items() if possible]
     if not edits:
         return graph
     edit = draw(st.sampled_from(edits))
-    if edit == 'retag':
-        i, n = draw(st.sampled_from(positions))
-        ref = nodes[i].children[n]
-        old = nodes[ref].tag
-        used = sorted({node.tag for node in nodes if node.kind == 'ref'} - {old}, key=repr)
-        new_tags = st.sampled_from(used) | tags if used else tags
-        nodes[ref] = dataclasses.replace(nodes[ref], tag=draw(new_tags.filter(lambda tag: tag != old)))
-    elif edit == 'rekey':
-        i = draw(st.sampled_from(keyed))
-        keys = list(nodes[i].keys)
-        n = draw(st.integers(0, len(keys) - 1))
-        new = draw(names)
-        while new in keys:
-            new = new + '_'
-        keys[n] = new
-        nodes[i] = dataclasses.replace(nodes[i], keys=tuple(keys))
-    elif edit == 'retype':
-        i = draw(st.sampled_from(_retypable(nodes)))
-        kinds = RETYPES[nodes[i].kind]
-        kind = draw(st.sampled_from([k for k in kinds if k in NAMESPACES] if i == 0 else kinds))
-        nodes[i] = dataclasses.replace(nodes[i], kind=kind)
-    elif edit in ('swap', 'twin'):  # positions of two different References, or one
-        chosen = list(draw(st.sampled_from(swaps))) if edit == 'swap' else [draw(st.sampled_from(positions))]
-        targets = [nodes[i].children[n] for i, n in chosen]
-        if edit == 'twin':
-            nodes.append(nodes[targets[0]])
-            targets = [len(nodes) - 1]
-        else:
-            targets.reverse()
-        for (i, n), target in zip(chosen, targets, strict=True):
-            children = list(nodes[i].children)
-            children[n] = target
-            nodes[i] = dataclasses.replace(nodes[i], children=tuple(children))
+    if edit != 'none':
+        _EDITS[edit](draw, nodes, targets[edit])
     graph = Graph(tuple(nodes))
     if arrays and (edit == 'none' or draw(st.booleans())):  # leaf values play no part
         graph = revalued(graph, draw(st.lists(st.sampled_from(arrays), min_size=1, unique=True)))

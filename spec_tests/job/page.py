@@ -25,20 +25,49 @@ pre { background: #f8f9f9; padding: 8px; white-space: pre-wrap; font-size: 12px;
 '''
 
 
+_LEVELS_LEGEND = (
+    '<p class="legend">core: every implementation must pass it; the other levels are the optional '
+    'features of SPEC.md, gating only when claimed. xfail: a failure listed in the expected results; '
+    'STALE: listed there but no longer such a failure; fail: a failure of a feature not claimed.</p>'
+)
+
+_EDGES_LEGEND = (
+    '<p class="legend">Edges: solid, an attribute, item or key; dashed, the value of a Reference '
+    '(labelled with its tag); red, on a cycle; two edges between the same nodes bend apart. '
+    'The thick box is the root.</p>'
+)
+
+
 def render(matrix: dict[str, Any], title: str = 'Conformance matrix') -> str:
-    r"""The HTML page of ``matrix`` (see :func:`spec_tests.job.matrix.build`)."""
+    r"""The HTML page of ``matrix`` (see :func:`spec_tests.job.matrix.build`): the
+    columns, the verdict of each level, the verdict of each rule, and the failures."""
 
     names = [c['name'] for c in matrix['columns']]
-    by_name = {c['name']: c for c in matrix['columns']}
-    header = ''.join(f'<th>{escape(n)}</th>' for n in names)
     parts = [
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>',
         f'<style>{_STYLE}</style></head><body>',
         f'<h1>{escape(title)}</h1>',
         _columns(matrix),
-        '<h2>Levels</h2>',
-        f'<table class="matrix"><tr><th>level</th>{header}</tr>',
+        *_levels(matrix, names),
+        *_rules(matrix, names),
+        _EDGES_LEGEND,
+        '<h2>Failures</h2>',
+        *_failures(matrix, names),
+        '</body></html>',
     ]
+    return '\n'.join(parts)
+
+
+def _header(names: list[str]) -> str:
+    return ''.join(f'<th>{escape(n)}</th>' for n in names)
+
+
+def _levels(matrix: dict[str, Any], names: list[str]) -> list[str]:
+    r"""The table of levels (core and the optional features), with the job's verdict
+    per column and the problems that fail a column."""
+
+    by_name = {c['name']: c for c in matrix['columns']}
+    parts = ['<h2>Levels</h2>', f'<table class="matrix"><tr><th>level</th>{_header(names)}</tr>']
     for level in matrix['levels']:
         cells = ''.join(_level_cell(by_name[n]['levels'].get(level)) for n in names)
         parts.append(f'<tr><td class="spec">{escape(level)}</td>{cells}</tr>')
@@ -53,23 +82,19 @@ def render(matrix: dict[str, Any], title: str = 'Conformance matrix') -> str:
     problems = [f'<li><b>{escape(c["name"])}</b>: {escape(p)}</li>' for c in matrix['columns'] for p in c['problems']]
     if problems:
         parts.append(f'<ul>{"".join(problems)}</ul>')
-    parts.append(
-        '<p class="legend">core: every implementation must pass it; the other levels are the optional '
-        'features of SPEC.md, gating only when claimed. xfail: a failure listed in the expected results; '
-        'STALE: listed there but no longer such a failure; fail: a failure of a feature not claimed.</p>'
-    )
-    parts.append(f'<h2>Rules</h2><table class="matrix"><tr><th>SPEC id</th><th>level</th>{header}</tr>')
+    parts.append(_LEVELS_LEGEND)
+    return parts
+
+
+def _rules(matrix: dict[str, Any], names: list[str]) -> list[str]:
+    r"""The table of SPEC ids, a verdict per column (linked to its failures), and the
+    totals."""
+
+    parts = [f'<h2>Rules</h2><table class="matrix"><tr><th>SPEC id</th><th>level</th>{_header(names)}</tr>']
     for spec, row in matrix['rows'].items():
-        cells = []
-        for name in names:
-            verdict = row.get(name, {'verdict': '-'})['verdict']
-            css = {'n.a.': 'na', '-': 'none'}.get(verdict, verdict)
-            linked = verdict in ('FAIL', 'xfail', 'fail') or (verdict == 'STALE' and row[name]['status'] == 'FAIL')
-            text = f'<a href="#{_anchor(spec, name)}">{verdict}</a>' if linked else escape(verdict)
-            cells.append(f'<td class="{css}">{text}</td>')
+        cells = ''.join(_rule_cell(spec, name, row) for name in names)
         parts.append(
-            f'<tr><td class="spec">{escape(spec)}</td><td>{escape(matrix["spec_levels"][spec])}</td>'
-            f'{"".join(cells)}</tr>'
+            f'<tr><td class="spec">{escape(spec)}</td><td>{escape(matrix["spec_levels"][spec])}</td>{cells}</tr>'
         )
     totals = counts(matrix)
     parts.append(
@@ -78,12 +103,21 @@ def render(matrix: dict[str, Any], title: str = 'Conformance matrix') -> str:
         + '</tr>'
     )
     parts.append('</table>')
-    parts.append(
-        '<p class="legend">Edges: solid, an attribute, item or key; dashed, the value of a Reference '
-        '(labelled with its tag); red, on a cycle; two edges between the same nodes bend apart. '
-        'The thick box is the root.</p>'
-    )
-    parts.append('<h2>Failures</h2>')
+    return parts
+
+
+def _rule_cell(spec: str, name: str, row: dict[str, Any]) -> str:
+    verdict = row.get(name, {'verdict': '-'})['verdict']
+    css = {'n.a.': 'na', '-': 'none'}.get(verdict, verdict)
+    linked = verdict in ('FAIL', 'xfail', 'fail') or (verdict == 'STALE' and row[name]['status'] == 'FAIL')
+    text = f'<a href="#{_anchor(spec, name)}">{verdict}</a>' if linked else escape(verdict)
+    return f'<td class="{css}">{text}</td>'
+
+
+def _failures(matrix: dict[str, Any], names: list[str]) -> list[str]:
+    r"""Each failed test of each cell, under the anchor that the cell links to."""
+
+    parts = []
     for spec, row in matrix['rows'].items():
         for name in names:
             failed = [t for t in row.get(name, {}).get('tests', []) if t['outcome'] in ('failed', 'error')]
@@ -91,8 +125,7 @@ def render(matrix: dict[str, Any], title: str = 'Conformance matrix') -> str:
                 parts.append(f'<div id="{_anchor(spec, name)}">')
                 parts += [_failure(spec, name, row[name], test) for test in failed]
                 parts.append('</div>')
-    parts.append('</body></html>')
-    return '\n'.join(parts)
+    return parts
 
 
 def _level_cell(level) -> str:

@@ -172,7 +172,136 @@ class _Frames:
         return self.count
 
 
-_EXIT = object()
+class _Failed(Exception):
+    r"""Ends a walk with the error the flatten must raise."""
+
+    def __init__(self, failure: Failure):
+        super().__init__(failure.error)
+        self.failure = failure
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Visit:
+    r"""A position to enter: ``node`` at ``path``, in scope ``frame``, as the ``step``
+    child of instance ``parent`` (:py:`None` for the root)."""
+
+    node: int
+    path: Path
+    frame: int | None
+    parent: Instance | None
+    step: Step | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Exit:
+    r"""Leaves ``node``: its positions below are done, so it is no longer on the path."""
+
+    node: int
+
+
+class _Walk:
+    r"""The state of one walk: the instances built so far, the leaves and tag groups
+    found, and the nodes on the current path (``active``), to find cycles."""
+
+    def __init__(self, graph: Graph, entries_are_leaves: bool):
+        self.graph = graph
+        self.entries_are_leaves = entries_are_leaves
+        self.frames = _Frames()
+        self.instances: list[Instance] = []
+        self.leaves: list[tuple[int, Path]] = []
+        self.groups: dict[tuple[int, Hashable], list[Path]] = {}
+        self.active: dict[int, Path] = {}
+
+    def run(self, frame: int | None) -> None:
+        r"""Walks the graph from the root, in scope ``frame``, depth first in flatten order."""
+
+        stack: list[_Visit | _Exit] = [_Visit(0, (), frame, None, None)]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, _Exit):
+                del self.active[item.node]
+            else:
+                stack += self.visit(item)
+
+    def is_leaf(self, kind: str) -> bool:
+        return kind == 'array' or (self.entries_are_leaves and kind == 'entry')
+
+    def visit(self, v: _Visit) -> list[_Visit | _Exit]:
+        r"""Enters one position; returns what to walk next (nothing below a leaf, a
+        static value or a pruned occurrence)."""
+
+        node = self.graph[v.node]
+        if node.kind == 'ref' and v.frame is not None:
+            canonical = self.repeat(v, v.frame)
+            if canonical is not None:
+                self.attach(v, canonical)
+                return []
+            instance = self.first_reference(v, v.frame)
+        else:
+            instance = self.new(v, None)
+            if self.is_leaf(node.kind):
+                self.leaves.append((instance.id, v.path))
+        self.attach(v, instance.id)
+        if self.is_leaf(node.kind) or node.kind == 'static' or not node.children:
+            return []
+        return self.enter(v, instance)
+
+    def new(self, v: _Visit, scope: int | None) -> Instance:
+        instance = Instance(len(self.instances), v.node, self.graph[v.node].kind, [], scope, v.path)
+        self.instances.append(instance)
+        return instance
+
+    def attach(self, v: _Visit, instance: int) -> None:
+        if v.parent is not None and v.step is not None:  # the root has neither
+            v.parent.children.append((v.step, instance))
+
+    def repeat(self, v: _Visit, frame: int) -> int | None:
+        r"""For a Reference whose tag scope ``frame`` has seen: the canonical instance, which
+        this occurrence prunes to (SHARE-PRUNE-FIRST), unless it holds another value
+        (SHARE-TAG-CONFLICT). :py:`None` for a first occurrence."""
+
+        node = self.graph[v.node]
+        key = (frame, node.tag)
+        seen = self.frames.tags.get(key)
+        if seen is None:
+            return None
+        canonical, target, first_path = seen
+        if target != node.children[0]:
+            raise _Failed(Failure('TagConflictError', (first_path, v.path), v.node, (node.tag,)))
+        self.groups[key].append(v.path)
+        return canonical
+
+    def first_reference(self, v: _Visit, frame: int) -> Instance:
+        r"""The first occurrence of a tag in scope ``frame``: the canonical instance. Its value,
+        if an identity, is claimed for this tag: another tag that holds it is an alias
+        (SHARE-ALIAS)."""
+
+        node = self.graph[v.node]
+        target = node.children[0]
+        if self.graph[target].kind in IDENTITIES:
+            claim = self.frames.claims.get(target)
+            if claim is not None:
+                tag, _, other = claim
+                raise _Failed(Failure('AliasError', (other, v.path), v.node, (tag, node.tag)))
+            self.frames.claims[target] = (node.tag, frame, v.path)
+        instance = self.new(v, frame)
+        key = (frame, node.tag)
+        self.frames.tags[key] = (instance.id, target, v.path)
+        self.groups[key] = [v.path]
+        return instance
+
+    def enter(self, v: _Visit, instance: Instance) -> list[_Visit | _Exit]:
+        r"""The children of a node, to walk in flatten order, in a new frame below a
+        Scope; a node already on the path is a cycle (TREE-CYCLE-ERROR)."""
+
+        node = self.graph[v.node]
+        if v.node in self.active:
+            tags = (node.tag,) if node.kind == 'ref' else ()
+            raise _Failed(Failure('CycleError', (self.active[v.node], v.path), v.node, tags))
+        self.active[v.node] = v.path
+        inner = self.frames.open() if node.kind == 'scope' else v.frame
+        children = [_Visit(child, v.path + (step,), inner, instance, step) for step, child in reversed(node.ordered())]
+        return [_Exit(v.node), *children]
 
 
 def walk(graph: Graph, *, repr_scope: bool = False, entries_are_leaves: bool = False) -> Model:
@@ -185,71 +314,9 @@ def walk(graph: Graph, *, repr_scope: bool = False, entries_are_leaves: bool = F
         entries_are_leaves: Treat StateEntry nodes as leaves, as ``export_state`` does.
     """
 
-    frames = _Frames()
-    instances: list[Instance] = []
-    leaves: list[tuple[int, Path]] = []
-    groups: dict[tuple[int, Hashable], list[Path]] = {}
-    active: dict[int, Path] = {}
-    root_frame = frames.open() if repr_scope else None
-
-    def new(node: int, scope: int | None, path: Path) -> Instance:
-        instance = Instance(len(instances), node, graph[node].kind, [], scope, path)
-        instances.append(instance)
-        return instance
-
-    # Items: (node, path, frame, parent instance or None, step) or (_EXIT, node).
-    stack: list[tuple] = [(0, (), root_frame, None, None)]
-    while stack:
-        item = stack.pop()
-        if item[0] is _EXIT:
-            del active[item[1]]
-            continue
-        i, path, frame, parent, step = item
-        node = graph[i]
-
-        if node.kind == 'ref' and frame is not None:
-            key = (frame, node.tag)
-            seen = frames.tags.get(key)
-            if seen is not None:
-                canonical, target, first_path = seen
-                if target != node.children[0]:
-                    return _failed(graph, Failure('TagConflictError', (first_path, path), i, (node.tag,)))
-                groups[key].append(path)
-                parent.children.append((step, canonical))
-                continue
-            target = node.children[0]
-            if graph[target].kind in IDENTITIES:
-                claim = frames.claims.get(target)
-                if claim is not None:
-                    tag, _, other = claim
-                    return _failed(graph, Failure('AliasError', (other, path), i, (tag, node.tag)))
-                frames.claims[target] = (node.tag, frame, path)
-            instance = new(i, frame, path)
-            frames.tags[key] = (instance.id, target, path)
-            groups[key] = [path]
-        elif node.kind == 'array' or (entries_are_leaves and node.kind == 'entry'):
-            instance = new(i, None, path)
-            leaves.append((instance.id, path))
-        else:
-            instance = new(i, None, path)
-
-        if parent is not None:
-            parent.children.append((step, instance.id))
-        if node.kind in ('array', 'static') or (entries_are_leaves and node.kind == 'entry'):
-            continue
-        if not node.children:
-            continue
-        if i in active:
-            error = 'CycleError'
-            return _failed(graph, Failure(error, (active[i], path), i, (node.tag,) if node.kind == 'ref' else ()))
-        active[i] = path
-        inner = frames.open() if node.kind == 'scope' else frame
-        stack.append((_EXIT, i))
-        for child_step, child in reversed(node.ordered()):
-            stack.append((child, path + (child_step,), inner, instance, child_step))
-
-    return Model(graph, instances, leaves, groups, None)
-
-
-def _failed(graph: Graph, failure: Failure) -> Model:
-    return Model(graph, [], [], {}, failure)
+    state = _Walk(graph, entries_are_leaves)
+    try:
+        state.run(state.frames.open() if repr_scope else None)
+    except _Failed as failed:
+        return Model(graph, [], [], {}, failed.failure)
+    return Model(graph, state.instances, state.leaves, state.groups, None)
