@@ -362,7 +362,15 @@ def _track_counts(options):
         results.write(baseline_path, document)
         print(f'\ntrack: wrote the count baseline {baseline_path} ({len(current)} tracked counts)')
         return 0
-    return _exit_code(verdict.failed, options)
+    if not verdict.failed:
+        return 0
+    print(
+        f'\ntrack: regressed (families by more than {options.threshold:g}%, '
+        f'single counts by more than {options.metric_threshold:g}%), with the shapes of each family:'
+    )
+    print(count_tracking.format_counts(count_tracking.failure(verdict), run))
+    print('\nIf the change is meant, record it: ./bazelw run //benchmarks:track -- --counts --update-baseline')
+    return 1
 
 
 def _exit_code(failed, options):

@@ -293,6 +293,12 @@ def test_track_counts_judges_against_the_baseline_of_the_stack(tmp_path, monkeyp
     assert 'flatten/scope/N10-tied0' in capsys.readouterr().out
     monkeypatch.setenv('FAKE_SCALE', '1.02')
     assert _track(tmp_path, '--counts') == 1
-    families = capsys.readouterr().out.split('Families')[1]
+    out = capsys.readouterr().out
+    families = out.split('Families')[1]
     assert '+2.0%' in families and 'REGRESSED' in families
+    # The failure names the family, then its shapes with their change.
+    failure = out.split('track: regressed')[1].splitlines()
+    assert failure[1].split()[0] == 'metric' and failure[2].split()[0] == 'flatten/scope'
+    shapes = [line.split()[0] for line in failure[3:] if line.startswith('flatten/scope/')]
+    assert len(shapes) == 8 and 'flatten/scope/N100-tied0' in shapes  # 4 variants, N=10 and 100
     assert (tmp_path / 'out' / 'counts.html').exists()

@@ -11,10 +11,10 @@ moves) tell the noise.
 
 from __future__ import annotations
 
-__all__ = ['COUNT_METRIC_THRESHOLD', 'COUNT_THRESHOLD', 'counts', 'floor_counts', 'format_counts', 'noise']
+__all__ = ['COUNT_METRIC_THRESHOLD', 'COUNT_THRESHOLD', 'counts', 'failure', 'floor_counts', 'format_counts', 'noise']
 
 from .results import Run
-from .tracking import TRACKED_PEERS, Row, format_spread
+from .tracking import TRACKED_PEERS, Row, Verdict, format_spread, regressions
 
 # In percent, from the spread of ten runs of unchanged code and their baseline (CHANGELOG.md,
 # 2026-12-05): a family's geometric mean moved by at most 0.49% (grad_step/scope), a single
@@ -102,3 +102,24 @@ def noise(run: Run, before: Run) -> str:
     now, then = floor_counts(run), floor_counts(before)
     spread = {key: abs(now[key] / then[key] - 1) * 100 for key in sorted(now.keys() & then.keys())}
     return format_spread(spread) if spread else 'no baseline to compare with'
+
+
+def failure(verdict: Verdict) -> list[Row]:
+    r"""The rows that make a count run fail: each regressed family followed by the counts
+    of its shapes, then the single counts that regressed in other families.
+
+    Example:
+        >>> from .tracking import judge
+        >>> now = {'f/scope/N10-tied0': 1030, 'f/scope/N100-tied0': 10300, 'g/scope/N10-tied0': 990}
+        >>> then = {'f/scope/N10-tied0': 1000, 'f/scope/N100-tied0': 10000, 'g/scope/N10-tied0': 1000}
+        >>> [(row.key, row.status) for row in failure(judge(now, then, 1.25, 3.5))]
+        [('f/scope', 'REGRESSED'), ('f/scope/N10-tied0', 'ok'), ('f/scope/N100-tied0', 'ok')]
+    """
+
+    rows = []
+    families = regressions(verdict.families)
+    for family in families:
+        rows.append(family)
+        rows += [row for row in verdict.metrics if row.key.rsplit('/', 1)[0] == family.key]
+    named = {row.key for row in rows}
+    return rows + [row for row in regressions(verdict.metrics) if row.key not in named]
