@@ -16,7 +16,7 @@ than ``--threshold`` percent over the baseline of the machine class
 ``--against COMMIT`` measures a change smaller than the noise between runs: rounds of
 two processes back to back, one with this checkout's inox and one with the inox of
 ``COMMIT`` (the benchmarks are this checkout's in both), judged by the median over
-the rounds of the change within each round (:func:`inoxbench.tracking.judge_paired`).
+the rounds of the change within each round (:func:`inoxbench.paired.judge_paired`).
 
 ``--counts`` counts instructions instead of timing (:mod:`inoxbench.counting`): the
 suite runs under Valgrind's callgrind, in two processes side by side,
@@ -29,7 +29,6 @@ checkout's process; add ``--group inox_0_8_0='/venv/bin/python benchmarks/bench_
 --peers=floor,inox_0_8_0'`` with a virtual environment where inox 0.8.0 is installed.
 """
 
-import argparse
 import datetime
 import io
 import os
@@ -40,16 +39,12 @@ import sys
 import tarfile
 import tempfile
 
-from inoxbench import count_tracking, counting, results, targets, tracking
+from inoxbench import cli, count_tracking, counting, paired, results, targets, tracking
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # `bazel run` starts us in the runfiles; the source tree is where baselines are kept.
 WORKSPACE = os.environ.get('BUILD_WORKSPACE_DIRECTORY', os.path.dirname(HERE))
 INVOKED_FROM = os.environ.get('BUILD_WORKING_DIRECTORY', os.getcwd())
-
-
-# Measured on the 2-core machine class: see benchmarks/README.md, "Noise".
-METRIC_THRESHOLD = 100.0
 
 
 class TrackError(Exception):
@@ -58,102 +53,6 @@ class TrackError(Exception):
 
 def _user_path(path):
     return os.path.join(INVOKED_FROM, path)
-
-
-def _parse(argv):
-    parser = argparse.ArgumentParser(
-        prog='track',
-        description=(__doc__ or '').split('\n\n')[0],
-        epilog='Arguments after a lone -- go to every pytest process, e.g. -- -k "N10-".',
-    )
-    parser.add_argument(
-        '--group',
-        action='append',
-        default=[],
-        metavar='NAME=COMMAND',
-        help='a benchmark process to run: its name and command line (repeatable)',
-    )
-    parser.add_argument(
-        '--results',
-        nargs='+',
-        metavar='JSON',
-        help='compare these pytest-benchmark JSON files instead of running the processes',
-    )
-    parser.add_argument('--baseline', help='the baseline file (default: baselines/<machine class>.json)')
-    parser.add_argument(
-        '--counts',
-        action='store_true',
-        help='count instructions under valgrind instead of timing, against the baseline of the software '
-        'stack (benchmarks/baselines/counts/); exact to a fraction of a percent on any machine',
-    )
-    parser.add_argument(
-        '--threshold',
-        type=float,
-        help='how much, in percent, a family of tracked ratios (one operation of one peer, '
-        f'geometric mean over shapes) may grow before the run fails (default: 15, with --counts '
-        f'{count_tracking.COUNT_THRESHOLD:g})',
-    )
-    parser.add_argument(
-        '--metric-threshold',
-        type=float,
-        help='how much, in percent, a single tracked ratio may grow before the run fails '
-        f'(default: {METRIC_THRESHOLD:g}, with --counts {count_tracking.COUNT_METRIC_THRESHOLD:g})',
-    )
-    parser.add_argument(
-        '--stat',
-        default='min',
-        choices=('min', 'median'),
-        help='the statistic of each benchmark that ratios use (default: min)',
-    )
-    parser.add_argument(
-        '--no-confirm',
-        dest='confirm',
-        action='store_false',
-        help='fail on the first measurement instead of measuring regressions again',
-    )
-    parser.add_argument(
-        '--against',
-        metavar='COMMIT',
-        help="instead of the baseline, measure against the inox of COMMIT in the same run (the baseline's "
-        'is its inox_commit): --pairs rounds of a process of either, back to back',
-    )
-    parser.add_argument(
-        '--pairs',
-        type=int,
-        default=3,
-        help='how many rounds --against runs (default: 3); each process takes minutes, see README',
-    )
-    parser.add_argument('--history', metavar='FILE', help='append this run to a history file (JSON lines)')
-    parser.add_argument(
-        '--update-baseline',
-        action='store_true',
-        help='write this run as the baseline of its machine class instead of failing on it',
-    )
-    parser.add_argument(
-        '--out',
-        default=os.path.join(WORKSPACE, 'benchmarks', 'results'),
-        help='where the merged JSON, the pictures and index.html go (default: benchmarks/results)',
-    )
-    parser.add_argument(
-        '--platform',
-        choices=('cpu', 'cuda'),
-        help='JAX_PLATFORMS of the processes (Bazel passes cuda under --config=cuda)',
-    )
-    options, rest = parser.parse_known_args(argv)
-    if options.against and (options.results or options.update_baseline or options.history or options.baseline):
-        parser.error(
-            '--against measures two commits in one run: not with --results, --baseline, --update-baseline, --history'
-        )
-    if options.counts and (options.results or options.history or options.platform):
-        parser.error('--counts runs its own processes on the CPU: not with --results, --history, --platform')
-    if options.threshold is None:
-        options.threshold = count_tracking.COUNT_THRESHOLD if options.counts else 15.0
-    if options.metric_threshold is None:
-        options.metric_threshold = count_tracking.COUNT_METRIC_THRESHOLD if options.counts else METRIC_THRESHOLD
-    if rest and rest[0] == '--':
-        rest = rest[1:]
-    options.pytest_args = rest
-    return options
 
 
 def _groups(options):
@@ -287,13 +186,13 @@ def _track_against(options):
                     raise TrackError(f'the process of {names[side]} measured no tracked ratio (skipped?)')
             rounds.append((measured['against'], measured['this']))
 
-    paired = tracking.pair_rounds(rounds)
-    verdict = tracking.judge_paired(paired, options.threshold, options.metric_threshold)
+    run = paired.pair_rounds(rounds)
+    verdict = paired.judge_paired(run, options.threshold, options.metric_threshold)
     against = f'the inox of {options.against}, in the same run'
     print(f'\nTracked ratios to the floor ({options.stat}), medians of the rounds, against {against}:')
     print(tracking.format_table(verdict.metrics))
     print(f'\nFamilies, the change within each round, against {against}:')
-    print(tracking.format_rounds(paired.families))
+    print(paired.format_rounds(run.families))
     return _exit_code(verdict.failed, options)
 
 
@@ -395,11 +294,31 @@ def _commit():
 
 
 def main(argv):
-    options = _parse(argv)
+    options = cli.parse(argv, (__doc__ or '').split('\n\n')[0], WORKSPACE)
     if options.counts:
         return _track_counts(options)
     if options.against:
         return _track_against(options)
+    return _track_times(options)
+
+
+def _record_baseline(options, run, current, baseline_path):
+    r"""Writes the run as the baseline, after showing what it changes; nothing fails."""
+
+    previous = results.Run(results.read(baseline_path)) if os.path.exists(baseline_path) else None
+    then = tracking.ratios(previous, options.stat) if previous else {}
+    verdict = tracking.judge(current, then, options.threshold, options.metric_threshold)
+    _print_verdict(verdict, 'the previous baseline', options.stat)
+    _print_noise(run, previous, options.stat, 'a baseline recorded now would hide regressions of that size')
+    os.makedirs(os.path.dirname(baseline_path), exist_ok=True)
+    results.write(baseline_path, run.document)
+    print(f'\ntrack: wrote the baseline {baseline_path} ({len(current)} tracked metrics)')
+    return verdict
+
+
+def _track_times(options):
+    r"""Times every process, judges the run against the baseline of the machine class."""
+
     if options.results:
         documents = {p: results.read(_user_path(p)) for p in options.results}
     else:
@@ -430,15 +349,7 @@ def main(argv):
     entry = {'label': label, 'machine_class': machine, 'stat': options.stat, 'ratios': current}
 
     if options.update_baseline:
-        # Shows what the new baseline changes; nothing fails.
-        previous = results.Run(results.read(baseline_path)) if os.path.exists(baseline_path) else None
-        then = tracking.ratios(previous, options.stat) if previous else {}
-        verdict = tracking.judge(current, then, options.threshold, options.metric_threshold)
-        _print_verdict(verdict, 'the previous baseline', options.stat)
-        _print_noise(run, previous, options.stat, 'a baseline recorded now would hide regressions of that size')
-        os.makedirs(os.path.dirname(baseline_path), exist_ok=True)
-        results.write(baseline_path, merged)
-        print(f'\ntrack: wrote the baseline {baseline_path} ({len(current)} tracked metrics)')
+        verdict = _record_baseline(options, run, current, baseline_path)
         runs = [entry]
     else:
         before = results.Run(tracking.load_baseline(baseline_path))

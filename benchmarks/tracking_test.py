@@ -8,7 +8,7 @@ import sys
 
 import pytest
 import track
-from inoxbench import count_tracking, results, tracking
+from inoxbench import count_tracking, paired, results, tracking
 
 
 def _benchmark(process, op, peer, seconds, n=10, variant='tied0', peak=None):
@@ -235,12 +235,12 @@ def test_track_against_a_commit_takes_its_inox_and_this_checkouts_benchmarks(tmp
 def test_paired_rounds_take_the_median_of_the_changes_within_each_round():
     quiet = (_shapes(1.0), _shapes(1.04))
     busy = (_shapes(1.0), _shapes(1.5))
-    verdict = tracking.judge_paired(tracking.pair_rounds([quiet, busy, quiet]), 5, 100)
+    verdict = paired.judge_paired(paired.pair_rounds([quiet, busy, quiet]), 5, 100)
     assert [row.status for row in verdict.families] == ['ok']
-    assert tracking.judge_paired(tracking.pair_rounds([busy, quiet, busy]), 5, 100).failed[0].key == 'flatten/scope'
+    assert paired.judge_paired(paired.pair_rounds([busy, quiet, busy]), 5, 100).failed[0].key == 'flatten/scope'
     # A shape only one process of a round measured is left out of that round's family.
     partial = (_shapes(1.0, (10, 100)), {**_shapes(1.0), 'flatten/scope/N1000-tied0': 9.0})
-    assert tracking.pair_rounds([partial]).families['flatten/scope'].changes == [0.0]
+    assert paired.pair_rounds([partial]).families['flatten/scope'].changes == [0.0]
 
 
 def _counts(scale=1.0, noise=0.0):
@@ -262,7 +262,7 @@ def test_count_thresholds_fail_a_two_percent_family_and_pass_the_noise_of_unchan
     failed = judge(_counts(scale=1.02), _counts()).failed
     assert [row.key for row in failed] == ['flatten/scope']
     # One shape alone past the single-count threshold.
-    one = dict(_counts(), **{'unflatten/scope/N10-tied0': 20_000 * 10 * 1.03})
+    one = dict(_counts(), **{'unflatten/scope/N10-tied0': 20_000 * 10 * 1.04})
     assert [row.key for row in judge(one, _counts()).failed] == ['unflatten/scope/N10-tied0']
 
 

@@ -156,6 +156,39 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return f'<table><tr>{head}</tr>{body}</table>'
 
 
+def _targets_table(checks: list[Check]) -> str:
+    verdict = {None: 'not measured', True: 'met', False: 'MISSED'}
+    return _table(
+        ['target', 'case', 'value', 'limit', 'verdict'],
+        [
+            [
+                c.target,
+                c.case,
+                '-' if c.value is None else f'{c.value:.2f}',
+                f'{"<=" if c.at_most else ">="} {c.limit:g}',
+                verdict[c.met],
+            ]
+            for c in checks
+        ],
+    )
+
+
+def _tracked_table(rows: list[Row]) -> str:
+    return _table(
+        ['metric', 'baseline', 'current', 'change', 'status'],
+        [
+            [
+                r.key,
+                '-' if r.baseline is None else f'{r.baseline:.2f}',
+                '-' if r.current is None else f'{r.current:.2f}',
+                '-' if r.change is None else f'{r.change:+.1f}%',
+                r.status,
+            ]
+            for r in rows
+        ],
+    )
+
+
 def write_report(
     run: Run, checks: list[Check], rows: list[Row], runs: list[dict[str, Any]], out: str, stat: str = 'min'
 ) -> list[str]:
@@ -174,33 +207,8 @@ def write_report(
     if history(runs, path):
         images.append(path)
 
-    verdict = {None: 'not measured', True: 'met', False: 'MISSED'}
-    targets = _table(
-        ['target', 'case', 'value', 'limit', 'verdict'],
-        [
-            [
-                c.target,
-                c.case,
-                '-' if c.value is None else f'{c.value:.2f}',
-                f'{"<=" if c.at_most else ">="} {c.limit:g}',
-                verdict[c.met],
-            ]
-            for c in checks
-        ],
-    )
-    tracked = _table(
-        ['metric', 'baseline', 'current', 'change', 'status'],
-        [
-            [
-                r.key,
-                '-' if r.baseline is None else f'{r.baseline:.2f}',
-                '-' if r.current is None else f'{r.current:.2f}',
-                '-' if r.change is None else f'{r.change:+.1f}%',
-                r.status,
-            ]
-            for r in rows
-        ],
-    )
+    targets = _targets_table(checks)
+    tracked = _tracked_table(rows)
     pictures = ''.join(f'<p><img src="{html.escape(os.path.basename(p))}"></p>' for p in images)
     if os.path.exists(os.path.join(out, COUNT_HISTORY)):
         pictures += '<p>The last count run (<a href="counts.html">counts.html</a>):</p>'
