@@ -173,19 +173,13 @@ def _targets_table(checks: list[Check]) -> str:
     )
 
 
-def _tracked_table(rows: list[Row]) -> str:
+def _tracked_table(rows: list[Row], value: str = '{:.2f}', change: str = '{:+.1f}%') -> str:
+    def shown(x: float | None, form: str) -> str:
+        return '-' if x is None else form.format(x)
+
     return _table(
         ['metric', 'baseline', 'current', 'change', 'status'],
-        [
-            [
-                r.key,
-                '-' if r.baseline is None else f'{r.baseline:.2f}',
-                '-' if r.current is None else f'{r.current:.2f}',
-                '-' if r.change is None else f'{r.change:+.1f}%',
-                r.status,
-            ]
-            for r in rows
-        ],
+        [[r.key, shown(r.baseline, value), shown(r.current, value), shown(r.change, change), r.status] for r in rows],
     )
 
 
@@ -250,19 +244,7 @@ def write_count_report(run: Run, rows: list[Row], runs: list[dict[str, Any]], ou
     pictures = ''.join(f'<p><img src="{html.escape(os.path.basename(p))}"></p>' for p in images)
     if os.path.exists(os.path.join(out, 'history.png')):
         pictures += '<p>The last timed run (<a href="index.html">index.html</a>):</p><p><img src="history.png"></p>'
-    tracked = _table(
-        ['metric', 'baseline', 'current', 'change', 'status'],
-        [
-            [
-                r.key,
-                '-' if r.baseline is None else f'{r.baseline:,.0f}',
-                '-' if r.current is None else f'{r.current:,.0f}',
-                '-' if r.change is None else f'{r.change:+.2f}%',
-                r.status,
-            ]
-            for r in rows
-        ],
-    )
+    tracked = _tracked_table(rows, '{:,.0f}', '{:+.2f}%')
     stack = html.escape(str(run.stack))
     page = f'''<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>inox instruction counts ({stack})</title>
