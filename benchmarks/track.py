@@ -154,6 +154,14 @@ def _tree_with_inox_of(commit, scratch):
     return root
 
 
+def _process_on(tree, env):
+    r"""The command line and environment of a benchmark process on the inox of ``tree``:
+    this checkout's benchmarks with ``tree`` first on the path."""
+
+    env = dict(env, PYTHONPATH=os.pathsep.join(filter(None, [tree, os.environ.get('PYTHONPATH')])))
+    return [sys.executable, os.path.join(tree, 'benchmarks', 'bench_test.py')], env
+
+
 def _track_against(options):
     r"""Rounds of this checkout against ``options.against``; returns the exit code."""
 
@@ -174,11 +182,10 @@ def _track_against(options):
             measured = {}
             for side in ('against', 'this') if index % 2 == 0 else ('this', 'against'):
                 path = os.path.join(out, f'round{index + 1}-{side}.json')
-                command = [sys.executable, os.path.join(trees[side], 'benchmarks', 'bench_test.py'), '-q']
-                command += [f'--peers={PAIRED_PEERS}', f'--benchmark-json={path}'] + options.pytest_args
-                env['PYTHONPATH'] = os.pathsep.join(filter(None, [trees[side], os.environ.get('PYTHONPATH')]))
+                command, process_env = _process_on(trees[side], env)
+                command += ['-q', f'--peers={PAIRED_PEERS}', f'--benchmark-json={path}'] + options.pytest_args
                 print(f'track: round {index + 1} of {options.pairs}: {names[side]}', flush=True)
-                code = subprocess.call(command, env=env)
+                code = subprocess.call(command, env=process_env)
                 if code != 0:
                     raise TrackError(f'the benchmark process of {names[side]} failed with exit code {code}')
                 measured[side] = tracking.ratios(results.Run(results.merge([results.read(path)])), options.stat)
@@ -199,12 +206,10 @@ def _track_against(options):
 def _count(options, tree, scratch, label):
     r"""Counts the instructions of the inox of ``tree``; returns the merged run."""
 
-    env = dict(os.environ)
     if tree == WORKSPACE:
-        command = dict(_groups(options))['current']
+        command, env = dict(_groups(options))['current'], dict(os.environ)
     else:
-        command = [sys.executable, os.path.join(tree, 'benchmarks', 'bench_test.py')]
-        env['PYTHONPATH'] = os.pathsep.join(filter(None, [tree, os.environ.get('PYTHONPATH')]))
+        command, env = _process_on(tree, os.environ)
     print(f'track: counting the instructions of {label} under callgrind', flush=True)
     argv = command + ['-q', f'--peers={PAIRED_PEERS}'] + options.pytest_args
     return results.Run(results.merge(counting.count(argv, env, scratch, label.replace(' ', '-'))))
@@ -250,14 +255,15 @@ def _track_counts(options):
         print(f'\nLargest change of a single count: {change:+.2f}% ({key})')
     print(f"Noise: the floor's counts (jax's code) against {against}: {count_tracking.noise(run, before)}")
     print(f'Software stack: {stack}')
-    runs = [{'label': 'baseline', 'ratios': then}, {'label': _commit() or 'this run', 'ratios': current}]
+    commit = _commit()
+    runs = [{'label': 'baseline', 'ratios': then}, {'label': commit or 'this run', 'ratios': current}]
     from inoxbench.plots import write_count_report  # matplotlib only when drawing
 
     for path in write_count_report(run, verdict.families + verdict.metrics, runs, out):
         print(f'track: wrote {path}')
     if options.update_baseline:
         os.makedirs(os.path.dirname(baseline_path), exist_ok=True)
-        document = dict(run.document, inox_commit=_commit())
+        document = dict(run.document, inox_commit=commit)
         results.write(baseline_path, document)
         print(f'\ntrack: wrote the count baseline {baseline_path} ({len(current)} tracked counts)')
         return 0
