@@ -34,7 +34,7 @@ from .oracle.compare import (
     names_failure,
     where,
 )
-from .oracle.materialize import materialize, resolve
+from .oracle.materialize import materialize, resolve, static_value
 from .oracle.model import walk
 from .runner.fresh import child_env, python
 from .runner.harness import case, prop
@@ -253,8 +253,10 @@ def test_one_object_under_two_tags_or_scopes(impl, graph):
 def test_values_may_have_several_tags(impl, kind, same_scope):
     if kind == 'array':
         value = Node('array', shape=(2,), seed=3)
-    else:  # a static value, made explicitly static where the implementation can
-        value = Node('static', value=impl.static(['v']) if kind == 'wrapped' else 'v')
+    elif kind == 'static':
+        value = Node('static', value='v')
+    else:  # made explicitly static where the implementation can (a tuple is a node otherwise)
+        value = Node('static', value=('v', 1), wrapped=True)
     if same_scope:  # Scope(a=Reference('a', v), b=Reference('b', v))
         second = Node('ref', tag='b', children=(2,))
     else:  # Scope(a=Reference('a', v), b=Scope(r=Reference('a', v)))
@@ -391,7 +393,7 @@ def test_repr_marks_repeats(impl, graph):
 @prop('SHARE-REPR', statics, ci=40)
 def test_repr_shows_static_values_as_their_own_repr(impl, value):
     module = impl.Module()
-    module.held, module.wrapped = value, impl.static(value)
+    module.held, module.wrapped = value, static_value(impl, value, wrapped=True)
     text = repr(module)
     assert text.count(repr(value)) >= 2, f'a static value is not shown as {value!r} (twice):\n{text}'
 

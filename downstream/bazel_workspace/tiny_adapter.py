@@ -16,6 +16,7 @@ class TinyAdapter(Adapter):
     StateKey = nn.StateKey
     # Not `deep` (10,000-level trees): conformance_test then leaves TREE-DEEP out.
     features = frozenset({'repr', 'state'})
+    static_wrapper = Static
     errors = {
         'CycleError': CycleError,
         'TagConflictError': nn.TagConflictError,
@@ -26,9 +27,6 @@ class TinyAdapter(Adapter):
 
     def version(self):
         return inox.__version__
-
-    def static(self, value):
-        return Static(value)
 
     def export_state(self, tree):
         return nn.export_state(tree)

@@ -54,6 +54,11 @@ class Adapter:
             base that SPEC.md requires.
         features: The optional features of SPEC.md that the implementation claims
             (``deep``, ``repr``, ``state``); the core is always required.
+        static_wrapper: The wrapper that makes any value explicitly static, such as
+            ``inox.tree.Static``, or :py:`None` (the default): SPEC.md requires none.
+            Without one, where a graph asks for a wrapped static value the suite holds
+            the value itself, and a tuple as a tuple subclass that JAX does not treat as
+            a node (a static value by SPEC.md's Terms).
     """
 
     name: str = ''
@@ -66,6 +71,7 @@ class Adapter:
     reference_key: str = 'value'
     errors: Mapping[str, type] = SPEC_ERRORS
     features: frozenset[str] = frozenset()
+    static_wrapper: Callable[[Any], Any] | None = None
 
     def version(self) -> str:
         r"""The version of the implementation actually imported."""
@@ -93,12 +99,6 @@ class Adapter:
         r"""Creates ``Reference(tag, value)``."""
 
         return self.Reference(tag, value)
-
-    def static(self, value: Any) -> Any:
-        r"""``value`` made explicitly static, if the implementation has such a wrapper
-        (``inox.tree.Static``); by default the value itself, which is static anyway."""
-
-        return value
 
     def attributes(self, obj: Any) -> dict[str, Any]:
         r"""The attributes that a module or a Parameter was given, by name (by default

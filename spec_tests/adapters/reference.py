@@ -24,6 +24,7 @@ class ReferenceAdapter(Adapter):
     StateEntry = nn.StateEntry
     StateKey = nn.StateKey
     features = frozenset({'deep', 'repr', 'state'})
+    static_wrapper = Static
     errors = {
         'CycleError': CycleError,
         'TagConflictError': nn.TagConflictError,
@@ -34,9 +35,6 @@ class ReferenceAdapter(Adapter):
 
     def version(self) -> str:
         return inox.__version__
-
-    def static(self, value):
-        return Static(value)
 
     def export_state(self, tree):
         return nn.export_state(tree)

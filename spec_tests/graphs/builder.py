@@ -55,7 +55,9 @@ def _taggable(draft: Draft) -> bool:
     r"""Whether a copy of this node may be held under a new tag: arrays and static values
     are values, not identities, so they may be held under several tags (SHARE-ALIAS).
     Not a plain tuple of static values: SPEC.md counts tuples among the nodes too, so
-    whether one tuple may have two tags is left open (the reference raises AliasError)."""
+    whether one tuple may have two tags is left open (the reference raises AliasError).
+    A wrapped one is a static value whether or not the implementation has a wrapper
+    (see :func:`spec_tests.oracle.materialize.static_value`)."""
 
     if draft.kind == 'array':
         return True

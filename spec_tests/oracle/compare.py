@@ -19,7 +19,7 @@ import numpy as np
 from ..adapters import SPEC_ERRORS, Adapter, ErrorFields
 from ..graphs.foreign import Box, Stack, record_class
 from ..graphs.graph import Graph, Node, Path, keystr
-from .materialize import Live, array_value, materialize, resolve
+from .materialize import Live, array_value, materialize, resolve, static_value
 from .model import IDENTITIES, Model, walk
 
 
@@ -117,7 +117,7 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
         assert isinstance(x, impl.Reference), f'{at}: expected a Reference, found {type(x).__name__}'
         assert x.tag == node.tag, f'{at}: expected tag {node.tag!r}, found {x.tag!r}'
     elif kind == 'static':
-        expected = impl.static(node.value) if node.wrapped else node.value
+        expected = static_value(impl, node.value, node.wrapped)
         assert type(x) is type(expected) and x == expected, f'{at}: expected {expected!r}, found {x!r}'
 
 

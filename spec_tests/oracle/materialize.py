@@ -91,8 +91,7 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
         if node.kind == 'array':
             objects[i] = array_value(node, batch, offset)
         elif node.kind == 'static':
-            value = equal_copy(node.value)
-            objects[i] = impl.static(value) if node.wrapped else value
+            objects[i] = static_value(impl, equal_copy(node.value), node.wrapped)
         elif node.kind == 'tuple':
             objects[i] = tuple(values)
         elif node.kind == 'stack':
@@ -122,6 +121,27 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
             target.update(zip(node.keys, values, strict=True))
 
     return Live(objects[0], objects)
+
+
+def static_value(impl: Adapter, value: Any, wrapped: bool) -> Any:
+    r"""The object that holds static value ``value``, made explicitly static if ``wrapped``
+    and the implementation has a wrapper (``Adapter.static_wrapper``). SPEC.md requires
+    none, so without one the value stays as is, but a tuple, which is a node, becomes
+    an :class:`UnnamedTuple`: a static value, like a wrapped one.
+
+    Example:
+        >>> from spec_tests.adapters import Adapter
+        >>> static_value(Adapter(), (1, 'a'), wrapped=True)
+        UnnamedTuple((1, 'a'))
+        >>> static_value(Adapter(), (1, 'a'), wrapped=False)
+        (1, 'a')
+    """
+
+    if not wrapped:
+        return value
+    if impl.static_wrapper is not None:
+        return impl.static_wrapper(value)
+    return UnnamedTuple(value) if type(value) is tuple else value
 
 
 def equal_copy(value: Any) -> Any:

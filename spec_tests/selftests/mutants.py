@@ -403,3 +403,7 @@ class CollapsingReference(nn.Reference):
 
 NARROW_ALIAS_CHECK = _Mutant('narrow-alias-check', Reference=NarrowAliasReference)
 COLLAPSED_REFERENCE_CHAINS = _Mutant('collapsed-reference-chains', Reference=CollapsingReference)
+
+#: Not a mutant: the reference used as a design without a wrapper for static values,
+#: which SPEC.md does not require. The suite must accept it (``test_mutants.py``).
+WITHOUT_STATIC_WRAPPER = _Mutant('without-static-wrapper', static_wrapper=None)

@@ -86,6 +86,27 @@ def test_suite_rejects_mutant(impl, name):
         assert error is not None, f'{prop.__name__} ({prop.spec_property.spec}) accepts {adapter.name}'
 
 
+#: The properties whose graphs hold wrapped static values, some under several tags.
+STATIC_VALUES = [
+    test_tree.test_leaves_in_flatten_order_with_full_paths,
+    test_tree.test_static_values_are_not_leaves,
+    test_share.test_leaf_count,
+    test_share.test_occurrences_are_one_object_after_unflatten,
+    test_share.test_values_may_have_several_tags,
+    test_share.test_repr_shows_static_values_as_their_own_repr,
+]
+
+
+@pytest.mark.parametrize('prop', STATIC_VALUES, ids=lambda prop: prop.__name__)
+def test_suite_needs_no_static_wrapper(impl, prop):
+    if impl.name != 'reference':
+        pytest.skip('the variant is the reference without its wrapper')
+    from . import mutants
+
+    error = _rejection(prop, mutants.WITHOUT_STATIC_WRAPPER)
+    assert error is None, f'{prop.__name__} rejects a design without a static wrapper: {error}'
+
+
 def _tied_at_every_level(depth):
     r"""A Scope over ``depth`` levels, each a Reference held twice by the level above:
     one leaf when pruned, ``2 ** depth`` when not."""
