@@ -6,8 +6,8 @@ import pickle
 from hypothesis import strategies as st
 
 from .graphs import sharing_graphs
-from .oracle.compare import check_tree
-from .oracle.materialize import materialize
+from .oracle.compare import check_tree, where
+from .oracle.materialize import materialize, resolve
 from .oracle.model import walk
 from .runner.fresh import run_fresh
 from .runner.harness import prop
@@ -20,10 +20,24 @@ COPIES = {
 
 @prop('COPY-PICKLE', sharing_graphs(), st.sampled_from(sorted(COPIES)), ci=80)
 def test_copies_keep_ties_and_cycles(impl, graph, how):
-    live = materialize(graph, impl)
+    model, live = walk(graph), materialize(graph, impl)
     # A copy may keep two Reference objects with one tag and value apart, as the
-    # original did: the tie is their shared value.
-    check_tree(impl, walk(graph), COPIES[how](live.root), references='value')
+    # original did: the tie is their shared value. But one Reference object in a scope
+    # stays one (SHARE-ROUNDTRIP-IDENTITY).
+    copied = COPIES[how](live.root)
+    check_tree(impl, model, copied, references='value')
+    _assert_scoped_references_stay_one(impl, model, live.root, copied, how)
+
+
+def _assert_scoped_references_stay_one(impl, model, original, copied, how):
+    copies: dict[int, tuple] = {}  # id of a Reference in the original: (its copy, path)
+    for path in model.paths():
+        instance = model.instance_at(path)
+        if instance.kind != 'ref' or instance.scope is None:
+            continue
+        a, b = resolve(impl, original, path), resolve(impl, copied, path)
+        seen, at = copies.setdefault(id(a), (b, path))
+        assert seen is b, f'{how}: {where(impl, path)} and {where(impl, at)} hold one Reference, their copies two'
 
 
 def load_and_check(impl, graphs, pickles):

@@ -183,6 +183,12 @@ def test_missing_unexpected_and_mismatched_keys(impl, graph, random):
     for key in extra:
         assert key in error_text(caught.value), f'the error does not name the unexpected key {key}: {caught.value}'
 
+    with pytest.raises(impl.errors['PartitionKeyError']) as caught:  # both at once: every key named
+        impl.combine(static, {**{k: v for k, v in arrays.items() if k not in dropped}, **extra})
+    assert_spec_error(impl, 'PartitionKeyError', caught.value)
+    unnamed = [key for key in [*dropped, *extra] if key not in error_text(caught.value)]
+    assert not unnamed, f'the error does not name the missing and unexpected keys {unnamed}: {caught.value}'
+
     changed = random.sample(keys, min(len(keys), random.randint(1, 2)))
     wrong = dict(arrays)
     for key in changed:

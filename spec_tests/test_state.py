@@ -59,6 +59,8 @@ def test_update_returns_a_new_state(impl, graph, random):
     new = impl.update_state(state, keyed)
     assert dict(state) == before and all(state[k] is before[k] for k in keys), 'update_state changed its input'
     assert len(new) == len(keys) and set(new) == set(keys), f'new state keys: expected {keys}, found {list(new)}'
+    others = [key for key in new if type(key) is not impl.StateKey]
+    assert not others, f'the new state is keyed by {others!r}, not by StateKeys'
     for key in keys:
         expected = mutation[key] if key in mutation else before[key]
         assert_array(new[key], np.asarray(expected), f'new state at {key!r}')

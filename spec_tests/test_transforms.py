@@ -13,7 +13,7 @@ import numpy as np
 
 from .graphs import FLOAT_DTYPES, graph_pairs, sharing_graphs
 from .graphs.graph import keystr
-from .oracle.compare import bump, check_tree, expected_array, is_array, where
+from .oracle.compare import array_leaves, bump, check_tree, expected_array, is_array, where
 from .oracle.materialize import materialize, resolve
 from .oracle.model import IDENTITIES, walk
 from .runner.harness import prop
@@ -195,6 +195,10 @@ def test_apis_over_several_trees(impl, graph):
 
     out = tree_util.tree_map(second_of, a, b)
     assert len(pairs) == len(model.leaves), f'f ran {len(pairs)} times for {len(model.leaves)} leaves'
+    assert _same_objects([x for x, _ in pairs], array_leaves(a)), 'tree_map(f, a, b) gave f other leaves of a'
+    assert _same_objects([y for _, y in pairs], array_leaves(b)), (
+        'tree_map(f, a, b) gave f the leaves of b at other positions than those of a'
+    )
     check_tree(impl, model, out, values=second)
 
     assert _same_objects(tree_util.tree_structure(a).flatten_up_to(b), tree_util.tree_leaves(b)), (

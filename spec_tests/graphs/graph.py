@@ -106,7 +106,7 @@ class Node:
         seed: Makes the values of an array distinct from others'.
         value: The value of a static node.
         wrapped: Whether that value is made explicitly static
-            (:meth:`~spec_tests.adapters.Adapter.static`).
+            (:attr:`~spec_tests.adapters.Adapter.static_wrapper`).
     """
 
     kind: str

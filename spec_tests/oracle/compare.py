@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections import Counter
 from typing import Any
 
 import jax
@@ -18,7 +17,7 @@ import numpy as np
 
 from ..adapters import SPEC_ERRORS, Adapter, ErrorFields
 from ..graphs.foreign import Box, Stack, record_class
-from ..graphs.graph import Graph, Node, Path, keystr
+from ..graphs.graph import Graph, Node, Path, Step, keystr
 from .materialize import Live, array_value, materialize, resolve, static_value
 from .model import IDENTITIES, Model, walk
 
@@ -205,19 +204,23 @@ def names_failure(impl: Adapter, graph: Graph, error: str) -> None:
 
 
 def fields_name_failure(impl: Adapter, model: Model, live: Live, fields: ErrorFields) -> None:
-    r"""Asserts that an error's fields name the paths and tags of the model's failure
-    and, for a CycleError, first the type of the node that contains itself."""
+    r"""Asserts that an error's fields are exactly those of SPEC.md's table ("Error
+    fields"), in its order: the paths and tags of the model's failure, and the type
+    names of the node that contains itself (CycleError), of both values
+    (TagConflictError) or of the object held under two tags (AliasError)."""
 
     failure = model.failure
     assert failure is not None, 'the model has no failure'
-    expected = sorted(keystr(path, impl.reference_key) for path in failure.paths)
-    assert sorted(fields.paths) == expected, f"the error's paths are {list(fields.paths)}, expected {expected}"
-    assert Counter(fields.tags) == Counter(failure.tags), (
-        f"the error's tags are {list(fields.tags)}, expected {list(failure.tags)}"
-    )
+    expected = tuple(keystr(path, impl.reference_key) for path in failure.paths)
+    assert tuple(fields.paths) == expected, f"the error's paths are {list(fields.paths)}, expected {list(expected)}"
+    assert tuple(fields.tags) == failure.tags, f"the error's tags are {list(fields.tags)}, expected {list(failure.tags)}"
     if failure.error == 'CycleError':
-        node = type(live.objects[failure.node]).__name__
-        assert fields.kinds[:1] == (node,), f"the error's kinds are {list(fields.kinds)}, expected {node} first"
+        kinds = (type(live.objects[failure.node]).__name__,)
+    elif failure.error == 'TagConflictError':
+        kinds = tuple(type(resolve(impl, live.root, path + (Step('deref'),))).__name__ for path in failure.paths)
+    else:
+        kinds = (type(resolve(impl, live.root, failure.paths[0] + (Step('deref'),))).__name__,)
+    assert tuple(fields.kinds) == kinds, f"the error's kinds are {list(fields.kinds)}, expected {list(kinds)}"
 
 
 def _raised(impl: Adapter, graph, error: str) -> tuple:
