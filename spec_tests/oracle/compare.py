@@ -213,7 +213,8 @@ def fields_name_failure(impl: Adapter, model: Model, live: Live, fields: ErrorFi
     assert failure is not None, 'the model has no failure'
     expected = tuple(keystr(path, impl.reference_key) for path in failure.paths)
     assert tuple(fields.paths) == expected, f"the error's paths are {list(fields.paths)}, expected {list(expected)}"
-    assert tuple(fields.tags) == failure.tags, f"the error's tags are {list(fields.tags)}, expected {list(failure.tags)}"
+    tags = list(failure.tags)
+    assert tuple(fields.tags) == failure.tags, f"the error's tags are {list(fields.tags)}, expected {tags}"
     if failure.error == 'CycleError':
         kinds = (type(live.objects[failure.node]).__name__,)
     elif failure.error == 'TagConflictError':
