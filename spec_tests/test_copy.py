@@ -6,6 +6,7 @@ import pickle
 from hypothesis import strategies as st
 
 from .graphs import sharing_graphs
+from .graphs.classes import input_class
 from .oracle.compare import check_tree, where
 from .oracle.materialize import materialize, resolve
 from .oracle.model import walk
@@ -16,6 +17,8 @@ COPIES = {
     'pickle': lambda tree: pickle.loads(pickle.dumps(tree)),
     'deepcopy': copy.deepcopy,
 }
+for _how in COPIES:
+    input_class(f'a copy by {_how}', f'`{_how}`')(lambda graph, how, _how=_how: how == _how)
 
 
 @prop('COPY-PICKLE', sharing_graphs(), st.sampled_from(sorted(COPIES)), ci=80)

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import strategies as st
 
 from .graphs import names, sharing_graphs
+from .graphs.classes import input_class
 from .graphs.graph import keystr
 from .oracle.compare import (
     assert_array,
@@ -56,22 +57,59 @@ def _selects(spec, node) -> bool:
     return node.kind in kinds[spec]
 
 
+def _selections(model, specs, path) -> list[list[int]]:
+    r"""For each ancestor of the leaf at ``path``, root first (the leaf included), the
+    filters that select it."""
+
+    chain = [model.instance_at(path[:n]) for n in range(len(path) + 1)]
+    return [[i for i, spec in enumerate(specs) if _selects(spec, model.graph[a.node])] for a in chain]
+
+
 def _expected_partitions(impl, model, specs):
     r"""The keys each partition must hold: a leaf goes to the first filter that selects
     its ancestor closest to the root (itself included), else to the last partition."""
 
     partitions = [set() for _ in range(len(specs) + 1)]
     for _, path in model.leaves:
-        chain = [model.instance_at(path[:n]) for n in range(len(path) + 1)]
-        group = len(specs)
-        for ancestor in chain:
-            node = model.graph[ancestor.node]
-            chosen = [i for i, spec in enumerate(specs) if _selects(spec, node)]
-            if chosen:
-                group = chosen[0]
-                break
-        partitions[group].add(keystr(path, impl.reference_key))
+        chosen = next((found for found in _selections(model, specs, path) if found), [len(specs)])
+        partitions[chosen[0]].add(keystr(path, impl.reference_key))
     return partitions
+
+
+def _leaf_selections(graph, specs) -> list[list[list[int]]]:
+    model = walk(graph)
+    return [_selections(model, specs, path) for _, path in model.leaves]
+
+
+@input_class('filters matching at several depths', 'its ancestor closest to the root')
+def _nested_matches(graph, specs, *_) -> bool:
+    return any(sum(bool(found) for found in chain) > 1 for chain in _leaf_selections(graph, specs))
+
+
+@input_class('two filters for one ancestor', 'the first filter satisfied')
+def _first_of_two(graph, specs, *_) -> bool:
+    return any(len(next((f for f in chain if f), [])) > 1 for chain in _leaf_selections(graph, specs))
+
+
+@input_class('a leaf no filter selects', 'the leaves no filter selects')
+def _unselected(graph, specs, *_) -> bool:
+    return bool(specs) and any(not any(chain) for chain in _leaf_selections(graph, specs))
+
+
+@input_class('a predicate filter', 'or a predicate')
+def _predicate(graph, specs, *_) -> bool:
+    return any(isinstance(spec, tuple) or spec == 'ndim>=2' for spec in specs)
+
+
+@input_class('a type filter', 'a type (meaning `isinstance`)')
+def _type_filter(graph, specs, *_) -> bool:
+    return any(isinstance(spec, str) and spec != 'ndim>=2' for spec in specs)
+
+
+for _bad in (3, 'Parameter', None, 2.5):
+    input_class(f'a {type(_bad).__name__} as filter', 'anything else')(
+        lambda graph, bad, _t=type(_bad): type(bad) is _t
+    )
 
 
 @prop('PART-KEYS', any_graphs, ci=60)
@@ -137,6 +175,8 @@ class ShapeOnly:
 
 #: Values that are not arrays; ``jnp.float32``, a scalar type, has a ``dtype`` but no ``shape``.
 NOT_ARRAYS = {'None': None, 'object': Placeholder(), 'float': 1.5, 'type': jnp.float32, 'shaped': ShapeOnly()}
+for _kind, _words in (('None', '`None` placeholders'), ('float', 'Python numbers'), ('object', 'other objects')):
+    input_class(f'{_kind} in place of arrays', _words)(lambda graph, kind, _kind=_kind: kind == _kind)
 
 
 @prop('PART-ROUNDTRIP', any_graphs, st.sampled_from(sorted(NOT_ARRAYS)), ci=20)

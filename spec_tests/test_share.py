@@ -26,6 +26,7 @@ from .graphs import (
     tags,
     unscoped_cycle_graphs,
 )
+from .graphs.classes import input_class
 from .graphs.graph import Graph, Node, keystr
 from .oracle.compare import (
     array_leaves,
@@ -75,6 +76,40 @@ unhashable_tags = st.recursive(
     lambda inner: st.tuples(st.integers(0, 3), inner) | st.tuples(inner, st.text('ab', max_size=1)),
     max_leaves=3,
 )
+
+
+def _holds(tag, kinds) -> bool:
+    return isinstance(tag, kinds) or (type(tag) is tuple and any(_holds(t, kinds) for t in tag))
+
+
+@input_class('an unhashable type', 'an unhashable type')
+def _unhashable_type(tag) -> bool:
+    return type(tag) in (list, dict, set, bytearray)
+
+
+@input_class('an unhashable object deep in a tuple', 'a tuple holding one at any depth')
+def _deep_in_tuple(tag) -> bool:
+    return type(tag) is tuple and any(type(t) is tuple and _holds(t, (list, dict, set, bytearray)) for t in tag)
+
+
+@input_class('a __hash__ that raises another error', 'an object whose `__hash__` raises any exception')
+def _broken_hash(tag) -> bool:
+    return _holds(tag, BrokenHash)
+
+
+#: One input class per type of hashable tag drawn: each must stay out of the leaves.
+TAG_TYPES = {
+    'a str tag': str,
+    'an int tag': int,
+    'a tuple tag': tuple,
+    'a frozenset tag': frozenset,
+    'a numpy scalar tag': np.int32,
+    'the tag None': type(None),
+}
+for _name, _type in TAG_TYPES.items():
+    input_class(_name, 'Tags live in the tree definition, never among the leaves')(
+        lambda tag, _type=_type: type(tag) is _type
+    )
 
 hashable_tags = st.one_of(
     st.text(max_size=4),

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import strategies as st
 
 from .graphs import shared_entry_graphs, sharing_graphs
-from .graphs.graph import keystr
+from .graphs.classes import graph_class
+from .graphs.graph import keystr, subtree
 from .oracle.compare import assert_array, bump, error_text, expected_array, where
 from .oracle.materialize import array_value, materialize, resolve
 from .oracle.model import walk
@@ -14,6 +15,17 @@ from .runner.harness import prop
 
 def _has_entries(graph) -> bool:
     return bool(_entries(walk(graph, entries_are_leaves=True)))
+
+
+@graph_class('an entry shared through a tie', 'An entry shared through References in a scope')
+def _shared_entry(graph) -> bool:
+    degrees = graph.in_degrees()
+    return any(
+        node.kind == 'ref'
+        and degrees[r] > 1
+        and any(graph[i].kind == 'entry' for i in subtree(graph, node.children[0]))
+        for r, node in enumerate(graph.nodes)
+    )
 
 
 # Entries anywhere, and entries shared through a tie.

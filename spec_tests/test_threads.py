@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .graphs import aliased_graphs, conflicting_graphs, cyclic_graphs, sharing_graphs
+from .graphs.classes import input_class
 from .oracle.compare import is_array
 from .oracle.materialize import materialize, resolve
 from .oracle.model import walk
@@ -64,6 +65,11 @@ def _frequent_switches():
         yield
     finally:
         sys.setswitchinterval(previous)
+
+
+@input_class('a tree whose flatten raises', 'where one thread gets an error, an error of the same type')
+def _raises(graph) -> bool:
+    return walk(graph).failure is not None
 
 
 # A quarter of the trees make flatten raise: the threads must raise the same errors.

@@ -23,6 +23,7 @@ from .graphs import (
     statics,
     unhashable_statics,
 )
+from .graphs.classes import input_class
 from .graphs.foreign import UnnamedTuple
 from .graphs.graph import Graph, Node, Step, keystr
 from .oracle.compare import (
@@ -90,6 +91,16 @@ def _has_statics(graph: Graph) -> bool:
 
 def _held_by_several_references(graph: Graph, i: int) -> bool:
     return sum(node.kind == 'ref' and node.children[0] == i for node in graph.nodes) > 1
+
+
+@input_class('a static value retyped', '`1`, `1.0` and `True` are three values')
+def _static_retyped(graph, other, retype, unhashable) -> bool:
+    return retype
+
+
+@input_class('another static value', 'two trees that differ only by a static value')
+def _static_other(graph, other, retype, unhashable) -> bool:
+    return not retype
 
 
 # Found by the thorough profile: a static tuple held by two References, under two tags.

@@ -27,6 +27,8 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..oracle.model import walk
+from .defects import namespaces
 from .graph import Graph, Node, strongly_connected, subtree
 
 #: Every input class, by name: those defined here and by the properties' modules.
@@ -90,20 +92,6 @@ def graph_class(name: str, words: str) -> Callable[[Callable[[Graph], bool]], Ca
     return declare
 
 
-def _namespaces(graph: Graph) -> dict[int, int | None]:
-    r"""The Scope whose namespace holds each reachable node (a Scope holds itself)."""
-
-    found: dict[int, int | None] = {0: 0 if graph[0].kind == 'scope' else None}
-    todo = [0]
-    while todo:
-        i = todo.pop()
-        for child in graph[i].children:
-            if child not in found:
-                found[child] = child if graph[child].kind == 'scope' else found[i]
-                todo.append(child)
-    return found
-
-
 def _refs(graph: Graph) -> list[int]:
     return [i for i, node in enumerate(graph.nodes) if node.kind == 'ref']
 
@@ -128,13 +116,13 @@ def _kinds(graph: Graph, kinds: tuple[str, ...]) -> list[Node]:
 
 @graph_class('a tie', 'every later occurrence of the tag MUST be pruned')
 def _tie(graph: Graph) -> bool:
-    space, degrees = _namespaces(graph), graph.in_degrees()
+    space, degrees = namespaces(graph), graph.in_degrees()
     return any(degrees[r] > 1 and space.get(r) is not None for r in _refs(graph)) or _twins(graph)
 
 
 @graph_class('a tie of arrays', 'it contributes no leaf')
 def _tied_arrays(graph: Graph) -> bool:
-    space, degrees = _namespaces(graph), graph.in_degrees()
+    space, degrees = namespaces(graph), graph.in_degrees()
     return any(
         degrees[r] > 1
         and space.get(r) is not None
@@ -145,7 +133,7 @@ def _tied_arrays(graph: Graph) -> bool:
 
 @graph_class('twins', 'one Reference object or two with the same value')
 def _twins(graph: Graph) -> bool:
-    space = _namespaces(graph)
+    space = namespaces(graph)
     seen = set()
     for r in _refs(graph):
         if r in space:
@@ -192,13 +180,13 @@ def _nested_scope(graph: Graph) -> bool:
 
 @graph_class('a Reference outside any Scope', 'Outside any scope, a Reference is a plain wrapper')
 def _unscoped(graph: Graph) -> bool:
-    space = _namespaces(graph)
+    space = namespaces(graph)
     return any(graph[r].kind == 'ref' and space[r] is None for r in space)
 
 
 @graph_class('an unscoped Reference at two positions', 'its value MUST be flattened at every occurrence')
 def _unscoped_twice(graph: Graph) -> bool:
-    space, degrees = _namespaces(graph), graph.in_degrees()
+    space, degrees = namespaces(graph), graph.in_degrees()
     return any(graph[r].kind == 'ref' and space[r] is None and degrees[r] > 1 for r in space)
 
 
@@ -291,3 +279,96 @@ def _empty_array(graph: Graph) -> bool:
 @graph_class('a Parameter', 'the arrays of its subtree')
 def _param(graph: Graph) -> bool:
     return bool(_kinds(graph, ('param',)))
+
+
+# Defects: what the error of a graph with one defect must name.
+
+
+def _failure(graph: Graph, error: str, kinds: tuple[str, ...]) -> bool:
+    failure = walk(graph).failure
+    return failure is not None and failure.error == error and graph[failure.node].kind in kinds
+
+
+@graph_class('a Reference that contains itself', 'its tag if it is a Reference')
+def _ref_cycle(graph: Graph) -> bool:
+    return _failure(graph, 'CycleError', ('ref',))
+
+
+@graph_class('a module that contains itself', 'A node that contains itself')
+def _module_cycle(graph: Graph) -> bool:
+    return _failure(graph, 'CycleError', ('module', 'scope'))
+
+
+@graph_class('a list or dict that contains itself', 'the type of the node')
+def _container_cycle_error(graph: Graph) -> bool:
+    return _failure(graph, 'CycleError', ('list', 'dict'))
+
+
+@graph_class('one object under two tags', 'One node object held by References with two different tags')
+def _two_tags(graph: Graph) -> bool:
+    failure = walk(graph).failure
+    return failure is not None and failure.error == 'AliasError' and len(set(map(repr, failure.tags))) == 2
+
+
+@graph_class('one object in two scopes', 'or by References of two different scopes')
+def _two_scopes(graph: Graph) -> bool:
+    failure = walk(graph).failure
+    return failure is not None and failure.error == 'AliasError' and len(set(map(repr, failure.tags))) == 1
+
+
+# Pairs of graphs (TREE-DEFINITION): what the second changes of the first.
+
+
+def pair_class(name: str, words: str) -> Callable[[Callable[[Graph, Graph], bool]], Callable[[Graph, Graph], bool]]:
+    r"""Declares an input class of a drawn pair of graphs."""
+
+    def declare(test: Callable[[Graph, Graph], bool]) -> Callable[[Graph, Graph], bool]:
+        input_class(name, words)(lambda pair, *_: test(*pair))
+        return test
+
+    return declare
+
+
+def _changed(graph: Graph, other: Graph) -> list[tuple[Node, Node]]:
+    return [(a, b) for a, b in zip(graph.nodes, other.nodes, strict=False) if a != b]
+
+
+@pair_class('a pair of equal structures', 'exactly when they have the same structure')
+def _equal_pair(graph: Graph, other: Graph) -> bool:
+    return walk(graph).signature() == walk(other).signature()
+
+
+@pair_class('a pair of other structures', 'exactly when they have the same structure')
+def _unequal_pair(graph: Graph, other: Graph) -> bool:
+    return walk(graph).signature() != walk(other).signature()
+
+
+@pair_class('keys renamed, as many', 'the same node types, keys')
+def _renamed(graph: Graph, other: Graph) -> bool:
+    return any(a.kind == b.kind and a.keys != b.keys and len(a.keys) == len(b.keys) for a, b in _changed(graph, other))
+
+
+@pair_class('a node retyped', 'the same node types')
+def _retyped(graph: Graph, other: Graph) -> bool:
+    return any(a.kind != b.kind for a, b in _changed(graph, other))
+
+
+@pair_class('a Reference retagged', 'the same tags in the same scopes')
+def _retagged(graph: Graph, other: Graph) -> bool:
+    return any(a.kind == b.kind == 'ref' and a.tag != b.tag for a, b in _changed(graph, other))
+
+
+@pair_class('a twin instead of a Reference', 'one Reference object or two with the same value')
+def _twinned(graph: Graph, other: Graph) -> bool:
+    return len(other) == len(graph) + 1 and other.nodes[-1].kind == 'ref'
+
+
+@pair_class('References swapped', 'the same ties (the same occurrences pruned')
+def _swapped(graph: Graph, other: Graph) -> bool:
+    changed = _changed(graph, other)
+    return len(other) == len(graph) and any(a.kind == b.kind and a.children != b.children for a, b in changed)
+
+
+@pair_class('leaf values changed', 'Leaf values play no part')
+def _revalued(graph: Graph, other: Graph) -> bool:
+    return any(a.kind == 'array' and a.seed != b.seed for a, b in _changed(graph, other))

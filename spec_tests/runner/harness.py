@@ -46,11 +46,15 @@ FEATURES = tuple(sorted({f for f in SPEC_FEATURES.values() if f}))
 
 class Property(NamedTuple):
     r"""What :func:`prop` made a test of: its SPEC id, strategies and plain function
-    (``test(impl, *drawn)``), so that the suite can run it on another adapter."""
+    (``test(impl, *drawn)``), so that the suite can run it on another adapter, and its
+    settings and explicit examples, so that its examples can be drawn again
+    (``selftests/test_trace.py``)."""
 
     spec: str
     strategies: tuple
     test: Callable
+    settings: settings
+    examples: tuple
 
 
 class Record:
@@ -148,7 +152,7 @@ def prop(
         for drawn in examples:
             checked = example(*drawn)(checked)
         checked = spec(spec_id)(budget(checked))
-        checked.spec_property = Property(spec_id, strategies, test)  # pyright: ignore[reportFunctionMemberAccess]
+        checked.spec_property = Property(spec_id, strategies, test, budget, tuple(examples))  # pyright: ignore[reportFunctionMemberAccess]
         return checked
 
     return decorate
