@@ -27,8 +27,6 @@ from .harness import SPEC_MD
 TRACE_TOML = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'trace.toml')
 
 _RULE = re.compile(
-    
-)
     r'^\*\*([A-Z]+(?:-[A-Z]+)+)\*\*(?: \(feature: [a-z]+\))? — (.*?)(?:\n\n|\Z)', re.MULTILINE | re.DOTALL
 )
 _MUST = re.compile(r'\bMUST(?: NOT)?\b')
