@@ -238,6 +238,9 @@ def test_flatten_unflatten_round_trip(impl, graph):
     assert len(again) == len(leaves)
     # The very objects given, not copies or conversions: equal values are not enough.
     paths = [jax.tree_util.keystr(path) for path, _ in jax.tree_util.tree_flatten_with_path(live.root)[0]]
+    keys = [path for path, leaf in zip(paths, leaves, strict=True) if is_array(leaf)]
+    expected = [keystr(path, impl.reference_key) for _, path in model.leaves]
+    assert keys == expected, f'the key paths of the leaves: expected {expected}, found {keys}'
     for how, found in (('unflatten', again), ('tree_map', jax.tree_util.tree_leaves(mapped))):
         assert len(found) == len(leaves), f'{how} gave back {len(found)} leaves, not {len(leaves)}'
         copied = [path for path, x, y in zip(paths, found, leaves, strict=True) if x is not y]

@@ -335,9 +335,10 @@ class _Builder:
         self.place(container, ref)
 
     def tie_arrays(self) -> None:
-        r"""Adds another occurrence of a Reference whose value holds arrays, if one has a
-        place: only such a tie changes the leaves and their paths, which most properties
-        compare, and random extras tie one in only about a sixth of the graphs."""
+        r"""Adds another occurrence of a Reference whose value holds arrays: only such a
+        tie changes the leaves and their paths, which most properties compare, and random
+        extras tie one in only about a sixth of the graphs. Without a Reference that fits,
+        first adds one to a Parameter, in a Scope (a new one under the root if there is none)."""
 
         graph = self.nodes.graph()
         leafy = [
@@ -346,13 +347,31 @@ class _Builder:
         fitting = [r for r in leafy if self.tie_candidates(r)]
         if fitting:
             ref = self.draw(st.sampled_from(fitting))
-            self.settle(ref)
-            self.place(self.draw(st.sampled_from(self.tie_candidates(ref))), ref)
+        elif self.o.references and self.o.scopes:
+            holder = self.scope()
+            ref = self.reference(holder)
+            self.nodes.attach(ref, self.node(0, ref, kind='param'))
+            self.place(holder, ref)
+        else:
+            return
+        self.settle(ref)
+        self.place(self.draw(st.sampled_from(self.tie_candidates(ref))), ref)
+
+    def scope(self) -> int:
+        r"""A drawn Scope of the graph, or a new one under the root if there is none."""
+
+        scopes = self.nodes.of_kinds('scope')
+        if scopes:
+            return self.draw(st.sampled_from(scopes))
+        holder = self.nodes.add('scope', 0)
+        self.place(0, holder)
+        return holder
 
     def close_cycle(self) -> None:
-        r"""Adds an occurrence of a scoped Reference inside its own value. Without a
-        fitting Reference, first adds one, to a new module, to a Scope (a new one under
-        the root if there is none)."""
+        r"""Adds an occurrence of a scoped Reference inside its own value: a cycle through
+        that Reference alone, or half of the time through a second one that its value
+        holds (two References holding each other). Without fitting References, first adds
+        them, each to a new module, in a Scope (a new one under the root if there is none)."""
 
         fits = [
             r
@@ -364,20 +383,20 @@ class _Builder:
         if fits:
             ref = self.draw(st.sampled_from(fits))
         else:
-            scopes = self.nodes.of_kinds('scope')
-            if scopes:
-                holder = self.draw(st.sampled_from(scopes))
-            else:
-                holder = self.nodes.add('scope', 0)
-                self.place(0, holder)
+            holder = self.scope()
             ref = self.reference(holder)
             self.nodes.attach(ref, self.nodes.add('module', ref))
             self.place(holder, ref)
-        target = self.nodes[ref].target
+        target, namespace = self.nodes[ref].target, self.nodes[ref].namespace
+        if self.nodes[target].kind != 'scope' and self.draw(st.booleans()):  # through a second Reference
+            inner = self.reference(target)
+            self.nodes.attach(inner, self.nodes.add('module', inner))
+            self.place(target, inner)
+            target = self.nodes[inner].target
         inside = [
             c
             for c in self.nodes.containers()
-            if self.nodes.owned_below(target, c) and self.nodes[c].namespace == self.nodes[ref].namespace
+            if self.nodes.owned_below(target, c) and self.nodes[c].namespace == namespace
         ]
         self.place(self.draw(st.sampled_from(inside)), ref)
 

@@ -216,9 +216,10 @@ def _container_cycle(graph: Graph) -> bool:
 # Node kinds and flatten order.
 
 
-@graph_class('lists, tuples and dicts', 'lists, tuples, named tuples, dicts')
-def _builtins(graph: Graph) -> bool:
-    return all(_kinds(graph, (kind,)) for kind in ('list', 'tuple', 'dict'))
+for _kind in ('list', 'tuple', 'dict'):
+    graph_class(f'a {_kind}', 'lists, tuples, named tuples, dicts')(
+        lambda graph, _kind=_kind: bool(_kinds(graph, (_kind,)))
+    )
 
 
 @graph_class('a named tuple', "a named tuple's are its fields in the order of its class")
