@@ -25,7 +25,7 @@ from .graphs import (
 )
 from .graphs.classes import input_class
 from .graphs.foreign import UnnamedTuple
-from .graphs.graph import Graph, Node, Step, keystr
+from .graphs.graph import Graph, Node, Step, keystr, rooted
 from .oracle.compare import (
     array_leaves,
     array_paths,
@@ -46,12 +46,21 @@ any_graphs = sharing_graphs()
 
 @prop('TREE-ORDER', any_graphs, ci=80)
 def test_leaves_in_flatten_order_with_full_paths(impl, graph):
-    model = walk(graph)
     live = materialize(graph, impl)
-    pairs = array_paths(live.root)
+    _check_order(impl, walk(graph), live.root, 'the root')
+    # The leaves of every module are those of its subtree, with paths from it: here the
+    # first inner one, a tree of its own (outside the Scopes above it) unless that breaks a rule.
+    inner = next((i for i in walk(graph).instances[1:] if i.kind in ('module', 'scope')), None)
+    if inner is not None and walk(rooted(graph, inner.node)).failure is None:
+        module = resolve(impl, live.root, inner.path)
+        _check_order(impl, walk(rooted(graph, inner.node)), module, f'the module at {where(impl, inner.path)}')
+
+
+def _check_order(impl, model, module, what):
+    pairs = array_paths(module)
     found = [path for path, _ in pairs]
     expected = [keystr(path, impl.reference_key) for _, path in model.leaves]
-    assert found == expected, f'leaf paths in flatten order: expected {expected}, found {found}'
+    assert found == expected, f'leaf paths in flatten order of {what}: expected {expected}, found {found}'
     for (instance, path), (_, leaf) in zip(model.leaves, pairs, strict=True):
         assert_array(leaf, expected_array(model, instance), where(impl, path))
 

@@ -242,6 +242,15 @@ def _unsorted_dict(graph: Graph) -> bool:
     return any(list(node.keys) != sorted(node.keys) for node in _kinds(graph, ('dict',)))
 
 
+@graph_class('a module in a module', 'The leaves of a module')
+def _inner_module(graph: Graph) -> bool:
+    return any(
+        node.kind in ('module', 'scope') and any(graph[j].kind == 'array' for j in subtree(graph, i))
+        for i, node in enumerate(graph.nodes)
+        if i
+    )
+
+
 @graph_class('a static value', 'Static values MUST NOT be leaves')
 def _static(graph: Graph) -> bool:
     return bool(_kinds(graph, ('static',)))

@@ -312,6 +312,22 @@ def subtree(graph: Graph, start: int) -> set:
     return seen
 
 
+def rooted(graph: Graph, start: int) -> Graph:
+    r"""The graph of what node ``start`` reaches, ``start`` as its root.
+
+    Example:
+        >>> g = Graph((Node('module', keys=('a',), children=(1,)), Node('list', children=(2,)), Node('array')))
+        >>> rooted(g, 1).nodes == (Node('list', children=(1,)), Node('array'))
+        True
+    """
+
+    order = [start] + sorted(subtree(graph, start) - {start})
+    number = {i: n for n, i in enumerate(order)}
+    return Graph(
+        tuple(dataclasses.replace(graph[i], children=tuple(number[c] for c in graph[i].children)) for i in order)
+    )
+
+
 def immutable_order(graph: Graph) -> list[int]:
     r"""The immutable nodes, each after the immutable nodes it holds.
 
