@@ -27,6 +27,7 @@ from .graphs import (
     unscoped_cycle_graphs,
 )
 from .graphs.classes import input_class
+from .graphs.examples import TWINS, UNSCOPED_SELF
 from .graphs.graph import Graph, Node, keystr
 from .oracle.compare import (
     array_leaves,
@@ -122,7 +123,7 @@ hashable_tags = st.one_of(
 )
 
 
-@prop('SHARE-TAG-HASHABLE', unhashable_tags, ci=30)
+@prop('SHARE-TAG-HASHABLE', unhashable_tags, ci=30, examples=[([0],), ((1, (2, {})),), (BrokenHash(),)])
 def test_unhashable_tags_raise_type_error(impl, tag):
     with pytest.raises(TypeError) as caught:
         impl.reference(tag, impl.Module())
@@ -134,7 +135,12 @@ def test_unhashable_tags_raise_type_error(impl, tag):
     assert ref.tag == 't', f'an unhashable tag replaced the tag: {ref.tag!r}'
 
 
-@prop('SHARE-TAG-HASHABLE', hashable_tags, ci=30)
+@prop(
+    'SHARE-TAG-HASHABLE',
+    hashable_tags,
+    ci=30,
+    examples=[(tag,) for tag in ('t', 7, (1, 'a'), frozenset({2}), np.int32(3), None)],
+)
 def test_hashable_tags_stay_out_of_the_leaves(impl, tag):
     graph = Graph(
         (
@@ -191,7 +197,7 @@ def test_inner_scopes_open_their_own_namespace(impl, graph):
     assert a is not b and impl.deref(a) is not impl.deref(b), 'one tag in two scopes tied two unrelated values'
 
 
-@prop('SHARE-PRUNE-FIRST', any_graphs, ci=80)
+@prop('SHARE-PRUNE-FIRST', any_graphs, ci=80, examples=[(TWINS,)])
 def test_first_occurrence_is_canonical(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -407,19 +413,7 @@ def test_assigning_tag_or_value_rebinds_the_reference(impl, tag, new_tag, in_sco
     assert len(leaves) == (1 if in_scope else 2) and np.array_equal(leaves[0], array), 'flatten missed the new value'
 
 
-# Twins: two Reference objects with one tag and one value; the later is shown as @t too.
-_TWINS = Graph(
-    (
-        Node('scope', keys=('a', 'b'), children=(1, 2)),
-        Node('ref', tag='t', children=(3,)),
-        Node('ref', tag='t', children=(3,)),
-        Node('param', children=(4,)),
-        Node('array', shape=(2,), seed=1),
-    )
-)
-
-
-@prop('SHARE-REPR', sharing_graphs(), ci=80, examples=[(_TWINS,)])
+@prop('SHARE-REPR', sharing_graphs(), ci=80, examples=[(TWINS,)])
 def test_repr_marks_repeats(impl, graph):
     model = walk(graph, repr_scope=True)
     text = repr(materialize(graph, impl).root)
@@ -468,6 +462,11 @@ class _Outer:
 _OUTER = _Outer()
 
 
-@prop('SHARE-REPR', st.one_of(cyclic_graphs(), unscoped_cycle_graphs(), conflicting_graphs(), aliased_graphs()), ci=40)
+@prop(
+    'SHARE-REPR',
+    st.one_of(cyclic_graphs(), unscoped_cycle_graphs(), conflicting_graphs(), aliased_graphs()),
+    ci=40,
+    examples=[(UNSCOPED_SELF,)],
+)
 def test_repr_terminates_on_every_tree(impl, graph):
     assert isinstance(repr(materialize(graph, impl).root), str)

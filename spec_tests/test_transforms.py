@@ -12,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .graphs import FLOAT_DTYPES, graph_pairs, sharing_graphs
+from .graphs.examples import EDITED_PAIRS
 from .graphs.graph import keystr
 from .oracle.compare import array_leaves, bump, check_tree, expected_array, is_array, where
 from .oracle.materialize import materialize, resolve
@@ -84,7 +85,7 @@ def test_jit_keeps_ties(impl, graph):
     check_tree(impl, model, impl.jit(lambda tree: tree)(live.root))
 
 
-@prop('SHARE-JIT', graph_pairs(), ci=30, cost=3)
+@prop('SHARE-JIT', graph_pairs(), ci=30, cost=3, examples=[(pair,) for pair in EDITED_PAIRS])
 def test_one_jitted_function_for_many_trees(impl, pair):
     trees = [(walk(graph), materialize(graph, impl).root) for graph in pair]
     f = impl.jit(lambda tree: jax.tree_util.tree_map(lambda x: bump(x) if is_array(x) else x, tree))

@@ -24,6 +24,7 @@ from .graphs import (
     unhashable_statics,
 )
 from .graphs.classes import input_class
+from .graphs.examples import EDITED_PAIRS, EVERY_KIND
 from .graphs.foreign import UnnamedTuple
 from .graphs.graph import Graph, Node, Step, keystr, rooted
 from .oracle.compare import (
@@ -44,7 +45,7 @@ from .runner.harness import prop
 any_graphs = sharing_graphs()
 
 
-@prop('TREE-ORDER', any_graphs, ci=80)
+@prop('TREE-ORDER', any_graphs, ci=80, examples=[(EVERY_KIND,)])
 def test_leaves_in_flatten_order_with_full_paths(impl, graph):
     live = materialize(graph, impl)
     _check_order(impl, walk(graph), live.root, 'the root')
@@ -232,7 +233,7 @@ def test_numpy_scalars_get_gradients_like_jax_arrays(impl, graph):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), err_msg=f'gradient at {path}')
 
 
-@prop('TREE-ROUNDTRIP', any_graphs, ci=80)
+@prop('TREE-ROUNDTRIP', any_graphs, ci=80, examples=[(EVERY_KIND,)])
 def test_flatten_unflatten_round_trip(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -256,7 +257,7 @@ def test_flatten_unflatten_round_trip(impl, graph):
         assert not copied, f'{how} gave back other objects than the leaves given, at {copied}'
 
 
-@prop('TREE-DEFINITION', graph_pairs(), ci=80)
+@prop('TREE-DEFINITION', graph_pairs(), ci=80, examples=[(pair,) for pair in EDITED_PAIRS])
 def test_definitions_are_equal_exactly_for_equal_structures(impl, pair):
     graph, other = pair
     same = walk(graph).signature() == walk(other).signature()

@@ -369,9 +369,10 @@ class _Builder:
 
     def close_cycle(self) -> None:
         r"""Adds an occurrence of a scoped Reference inside its own value: a cycle through
-        that Reference alone, or half of the time through a second one that its value
-        holds (two References holding each other). Without fitting References, first adds
-        them, each to a new module, in a Scope (a new one under the root if there is none)."""
+        that Reference alone, through a second one that its value holds (two References
+        holding each other), or through a new list or dict in its value (the four drawn
+        alike). Without a fitting Reference, first adds one to a new module, in a Scope
+        (a new one under the root if there is none)."""
 
         fits = [
             r
@@ -388,11 +389,19 @@ class _Builder:
             self.nodes.attach(ref, self.nodes.add('module', ref))
             self.place(holder, ref)
         target, namespace = self.nodes[ref].target, self.nodes[ref].namespace
-        if self.nodes[target].kind != 'scope' and self.draw(st.booleans()):  # through a second Reference
+        through = self.draw(st.sampled_from(('itself', 'reference', 'list', 'dict')))
+        if self.nodes[target].kind == 'scope':  # anything new in it would be in another namespace
+            through = 'itself'
+        if through == 'reference':
             inner = self.reference(target)
             self.nodes.attach(inner, self.nodes.add('module', inner))
             self.place(target, inner)
             target = self.nodes[inner].target
+        elif through in ('list', 'dict'):
+            holder = self.nodes.add(through, target)
+            self.place(target, holder)
+            self.place(holder, ref)
+            return
         inside = [
             c
             for c in self.nodes.containers()

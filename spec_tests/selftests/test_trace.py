@@ -123,7 +123,7 @@ def test_a_weak_generator_misses_its_classes(monkeypatch):
     drawing graphs without References can meet neither a tie nor a cycle."""
 
     prop = _property('test_share.py::test_leaf_count')
-    weak = prop.spec_property._replace(strategies=(graphs(references=False),))
+    weak = prop.spec_property._replace(strategies=(graphs(references=False),))  # pyright: ignore[reportFunctionMemberAccess]
     monkeypatch.setattr(prop, 'spec_property', weak)
     met = classes_met(prop, DECLARED['test_share.py::test_leaf_count'])
     assert met['a tie of arrays'] == 0 and met['a cycle through a Reference'] == 0, dict(met)

@@ -1,0 +1,105 @@
+r"""Fixed graphs for the explicit examples of properties: each meets input classes
+(:mod:`spec_tests.graphs.classes`) that the first random examples of the ``ci`` profile may
+miss on some route (hypothesis draws other examples where other modules are loaded).
+Explicit examples run first, in every profile.
+
+Example:
+    >>> from spec_tests.graphs.classes import CLASSES
+    >>> [name for name in ('a named tuple', 'a foreign JAX node', 'plain sharing') if CLASSES[name].met(EVERY_KIND)]
+    ['a named tuple', 'a foreign JAX node', 'plain sharing']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .graph import Graph, Node
+
+
+def _array(seed: int, shape: tuple = (2,)) -> Node:
+    return Node('array', shape=shape, seed=seed)
+
+
+#: One node of every kind in a Scope, named tuple fields and attributes out of sorted order,
+#: a foreign node of two children, an array at two positions and a Reference at two.
+EVERY_KIND = Graph(
+    (
+        Node('scope', keys=('x', 'l', 't', 'd', 'r', 's', 'b', 'p', 'q', 'c'), children=(1, 2, 3, 4, 5, 6, 7, 8, 8, 9)),
+        _array(1),
+        Node('list', children=(10,)),
+        Node('tuple', children=(11, 12)),
+        Node('dict', keys=('k', 'a'), children=(13, 1)),
+        Node('record', keys=('z', 'a'), children=(14, 15)),
+        Node('stack', children=(16, 17)),
+        Node('box', keys=('v',), children=(18,)),
+        Node('ref', tag='t', children=(19,)),
+        Node('static', value='c'),
+        _array(2, (3, 2)),
+        _array(3, ()),
+        Node('static', value=(1, 'a'), wrapped=True),
+        _array(4),
+        _array(5),
+        Node('static', value=7),
+        _array(6),
+        _array(7, (0,)),
+        _array(8),
+        Node('param', children=(20,)),
+        _array(9),
+    )
+)
+
+#: Twins: two Reference objects with one tag and one value, in one Scope.
+TWINS = Graph(
+    (
+        Node('scope', keys=('a', 'b'), children=(1, 2)),
+        Node('ref', tag='t', children=(3,)),
+        Node('ref', tag='t', children=(3,)),
+        Node('param', children=(4,)),
+        _array(1),
+    )
+)
+
+#: A Reference outside any Scope inside its own value: a CycleError (SHARE-UNSCOPED).
+UNSCOPED_SELF = Graph(
+    (
+        Node('module', keys=('a',), children=(1,)),
+        Node('ref', tag='t', children=(2,)),
+        Node('module', keys=('b', 'w'), children=(1, 3)),
+        _array(1),
+    )
+)
+
+# Two References to Parameters in a Scope, the base of the edited pairs below.
+_BASE = Graph(
+    (
+        Node('scope', keys=('a', 'b', 'c'), children=(1, 2, 1)),
+        Node('ref', tag='x', children=(3,)),
+        Node('ref', tag='y', children=(4,)),
+        Node('param', children=(5,)),
+        Node('param', children=(6,)),
+        _array(1),
+        _array(2, (3,)),
+    )
+)
+
+
+def _edited(**changes: Node) -> Graph:
+    r"""``_BASE`` with the nodes given by id (``n1=...``) replaced."""
+
+    nodes = list(_BASE.nodes)
+    for name, node in changes.items():
+        nodes[int(name[1:])] = node
+    return Graph(tuple(nodes))
+
+
+#: Pairs of graphs that differ by one edit each (TREE-DEFINITION): the References at ``.a``
+#: and ``.b`` swapped, one retagged, a twin at ``.c``, a key renamed, a node retyped, and
+#: other leaf values (the same structure).
+EDITED_PAIRS = (
+    (_BASE, _edited(n0=Node('scope', keys=('a', 'b', 'c'), children=(2, 1, 2)))),
+    (_BASE, _edited(n2=Node('ref', tag='z', children=(4,)))),
+    (_BASE, Graph(_edited(n0=Node('scope', keys=('a', 'b', 'c'), children=(1, 2, 7))).nodes + (_BASE[1],))),
+    (_BASE, _edited(n0=Node('scope', keys=('a', 'b', 'd'), children=(1, 2, 1)))),
+    (_BASE, _edited(n0=Node('module', keys=('a', 'b', 'c'), children=(1, 2, 1)))),
+    (_BASE, _edited(n5=dataclasses.replace(_BASE[5], seed=9))),
+)
