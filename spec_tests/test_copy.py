@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from .graphs import sharing_graphs
 from .graphs.classes import input_class
+from .graphs.examples import EVERY_KIND
 from .oracle.compare import check_tree, where
 from .oracle.materialize import materialize, resolve
 from .oracle.model import walk
@@ -21,7 +22,13 @@ for _how in COPIES:
     input_class(f'a copy by {_how}', f'`{_how}`')(lambda graph, how, _how=_how: how == _how)
 
 
-@prop('COPY-PICKLE', sharing_graphs(), st.sampled_from(sorted(COPIES)), ci=80)
+@prop(
+    'COPY-PICKLE',
+    sharing_graphs(),
+    st.sampled_from(sorted(COPIES)),
+    ci=80,
+    examples=[(EVERY_KIND, how) for how in sorted(COPIES)],
+)
 def test_copies_keep_ties_and_cycles(impl, graph, how):
     model, live = walk(graph), materialize(graph, impl)
     # A copy may keep two Reference objects with one tag and value apart, as the

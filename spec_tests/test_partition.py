@@ -1,5 +1,7 @@
 r"""Partition and combine: PART-KEYS, PART-FILTERS, PART-ROUNDTRIP and PART-ERRORS."""
 
+from random import Random
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -7,7 +9,7 @@ from hypothesis import strategies as st
 
 from .graphs import graph_pairs, names, sharing_graphs
 from .graphs.classes import input_class
-from .graphs.examples import EDITED_PAIRS
+from .graphs.examples import EDITED_PAIRS, EVERY_KIND
 from .graphs.graph import keystr
 from .oracle.compare import (
     assert_array,
@@ -112,7 +114,7 @@ def _type_filter(graph, specs, *_) -> bool:
     return any(isinstance(spec, str) and spec != 'ndim>=2' for spec in specs)
 
 
-@prop('PART-KEYS', any_graphs, ci=60)
+@prop('PART-KEYS', any_graphs, ci=60, examples=[(EVERY_KIND,)])
 def test_keys_are_canonical_paths(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -125,7 +127,7 @@ def test_keys_are_canonical_paths(impl, graph):
     assert not set(params) & set(others) and sorted({**params, **others}) == sorted(expected)
 
 
-@prop('PART-FILTERS', any_graphs, filters, ci=60)
+@prop('PART-FILTERS', any_graphs, filters, ci=60, examples=[(EVERY_KIND, ['Parameter', 'Scope', 'Module'])])
 def test_first_filter_of_the_closest_ancestor_to_the_root(impl, graph, specs):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -153,7 +155,14 @@ def test_other_filters_raise_type_error(impl, graph):
         )
 
 
-@prop('PART-ROUNDTRIP', any_graphs, filters, st.randoms(use_true_random=False), ci=50)
+@prop(
+    'PART-ROUNDTRIP',
+    any_graphs,
+    filters,
+    st.randoms(use_true_random=False),
+    ci=50,
+    examples=[(EVERY_KIND, ['Parameter'], Random(0))],
+)
 def test_combine_restores_the_module(impl, graph, specs, random):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -185,7 +194,7 @@ class ShapeOnly:
 NOT_ARRAYS = {'None': None, 'object': Placeholder(), 'float': 1.5, 'type': jnp.float32, 'shaped': ShapeOnly()}
 
 
-@prop('PART-ROUNDTRIP', any_graphs, ci=20)
+@prop('PART-ROUNDTRIP', any_graphs, ci=20, examples=[(EVERY_KIND,)])
 def test_combine_takes_any_leaf_values(impl, graph):
     model = walk(graph)
     static, arrays = impl.partition(materialize(graph, impl).root)
@@ -211,7 +220,13 @@ def _leafy(graph) -> bool:
     return bool(walk(graph).leaves)
 
 
-@prop('PART-ERRORS', any_graphs.filter(_leafy), st.randoms(use_true_random=False), ci=50)
+@prop(
+    'PART-ERRORS',
+    any_graphs.filter(_leafy),
+    st.randoms(use_true_random=False),
+    ci=50,
+    examples=[(EVERY_KIND, Random(0))],
+)
 def test_missing_unexpected_and_mismatched_keys(impl, graph, random):
     live = materialize(graph, impl)
     static, arrays = impl.partition(live.root)

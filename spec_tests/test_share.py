@@ -27,7 +27,7 @@ from .graphs import (
     unscoped_cycle_graphs,
 )
 from .graphs.classes import input_class
-from .graphs.examples import TWINS, UNSCOPED_SELF
+from .graphs.examples import ACYCLIC, EVERY_KIND, TWINS, UNSCOPED_SELF
 from .graphs.graph import Graph, Node, keystr
 from .oracle.compare import (
     array_leaves,
@@ -197,7 +197,7 @@ def test_inner_scopes_open_their_own_namespace(impl, graph):
     assert a is not b and impl.deref(a) is not impl.deref(b), 'one tag in two scopes tied two unrelated values'
 
 
-@prop('SHARE-PRUNE-FIRST', any_graphs, ci=80, examples=[(TWINS,)])
+@prop('SHARE-PRUNE-FIRST', any_graphs, ci=80, examples=[(TWINS,), (EVERY_KIND,)])
 def test_first_occurrence_is_canonical(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -221,7 +221,7 @@ def _check_leaf_count(impl, graph):
     assert count == len(model.leaves), f'expected {len(model.leaves)} leaves, found {count}'
 
 
-@prop('SHARE-LEAF-COUNT', any_graphs, ci=80)
+@prop('SHARE-LEAF-COUNT', any_graphs, ci=80, examples=[(EVERY_KIND,)])
 def test_leaf_count(impl, graph):
     _check_leaf_count(impl, graph)
 
@@ -231,7 +231,7 @@ def test_leaf_count_of_large_graphs(impl, graph):
     _check_leaf_count(impl, graph)
 
 
-@prop('SHARE-ROUNDTRIP-IDENTITY', graphs(cycles=False), ci=80)
+@prop('SHARE-ROUNDTRIP-IDENTITY', graphs(cycles=False), ci=80, examples=[(ACYCLIC,), (TWINS,)])
 def test_occurrences_are_one_object_after_unflatten(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -243,7 +243,7 @@ def test_occurrences_are_one_object_after_unflatten(impl, graph):
     check_tree(impl, model, impl.combine(static, *partitions))
 
 
-@prop('SHARE-CYCLES', graphs(force_cycle=True), ci=80)
+@prop('SHARE-CYCLES', graphs(force_cycle=True), ci=80, examples=[(EVERY_KIND,)])
 def test_cycles_are_restored(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -413,7 +413,7 @@ def test_assigning_tag_or_value_rebinds_the_reference(impl, tag, new_tag, in_sco
     assert len(leaves) == (1 if in_scope else 2) and np.array_equal(leaves[0], array), 'flatten missed the new value'
 
 
-@prop('SHARE-REPR', sharing_graphs(), ci=80, examples=[(TWINS,)])
+@prop('SHARE-REPR', sharing_graphs(), ci=80, examples=[(TWINS,), (EVERY_KIND,)])
 def test_repr_marks_repeats(impl, graph):
     model = walk(graph, repr_scope=True)
     text = repr(materialize(graph, impl).root)

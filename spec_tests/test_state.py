@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from .graphs import shared_entry_graphs, sharing_graphs
 from .graphs.classes import graph_class
+from .graphs.examples import WITH_ENTRY
 from .graphs.graph import keystr, subtree
 from .oracle.compare import assert_array, bump, error_text, expected_array, where
 from .oracle.materialize import array_value, materialize, resolve
@@ -38,7 +39,7 @@ def _entries(model):
     return [(i, path) for i, path in model.leaves if model.instances[i].kind == 'entry']
 
 
-@prop('STATE-EXPORT', state_graphs, ci=60)
+@prop('STATE-EXPORT', state_graphs, ci=60, examples=[(WITH_ENTRY,)])
 def test_shared_entries_are_exported_once(impl, graph):
     model = walk(graph, entries_are_leaves=True)
     live = materialize(graph, impl)

@@ -272,7 +272,7 @@ def test_definitions_are_equal_exactly_for_equal_structures(impl, pair):
         assert hash(ta) == hash(tb) and hash(sa) == hash(sb), 'equal definitions with different hashes'
 
 
-@prop('TREE-DEFINITION', sharing_graphs(), ci=30)
+@prop('TREE-DEFINITION', sharing_graphs(), ci=30, examples=[(EVERY_KIND,)])
 def test_definitions_do_not_depend_on_leaf_values(impl, graph):
     a, b = materialize(graph, impl).root, materialize(revalued(graph), impl).root
     ta, tb = jax.tree_util.tree_structure(a), jax.tree_util.tree_structure(b)

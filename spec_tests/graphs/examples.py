@@ -21,10 +21,15 @@ def _array(seed: int, shape: tuple = (2,)) -> Node:
 
 
 #: One node of every kind in a Scope, named tuple fields and attributes out of sorted order,
-#: a foreign node of two children, an array at two positions and a Reference at two.
+#: a foreign node of two children, an array at two positions, a Reference at two, a
+#: Reference to a Reference, a cycle through a Reference and a Scope in the Scope.
 EVERY_KIND = Graph(
     (
-        Node('scope', keys=('x', 'l', 't', 'd', 'r', 's', 'b', 'p', 'q', 'c'), children=(1, 2, 3, 4, 5, 6, 7, 8, 8, 9)),
+        Node(
+            'scope',
+            keys=('x', 'l', 't', 'd', 'r', 's', 'b', 'p', 'q', 'c', 'u', 'o', 'n'),
+            children=(1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 21, 25, 28),
+        ),
         _array(1),
         Node('list', children=(10,)),
         Node('tuple', children=(11, 12)),
@@ -45,7 +50,26 @@ EVERY_KIND = Graph(
         _array(8),
         Node('param', children=(20,)),
         _array(9),
+        Node('ref', tag='u', children=(22,)),
+        Node('ref', tag='w', children=(23,)),
+        Node('module', keys=('m',), children=(24,)),
+        _array(10, (1, 2)),
+        Node('ref', tag='o', children=(26,)),
+        Node('module', keys=('back', 'v'), children=(25, 27)),
+        _array(11),
+        Node('scope', keys=('p',), children=(29,)),
+        Node('param', children=(30,)),
+        _array(12),
     )
+)
+
+#: :data:`EVERY_KIND` with a StateEntry where the tied Reference at ``.p`` and ``.q`` holds a
+#: Parameter (the feature ``state``).
+WITH_ENTRY = Graph(tuple(Node('entry', children=n.children) if i == 19 else n for i, n in enumerate(EVERY_KIND.nodes)))
+
+#: :data:`EVERY_KIND` without its cycle: ``.o``'s module no longer holds ``.o``.
+ACYCLIC = Graph(
+    tuple(dataclasses.replace(n, keys=('v',), children=(27,)) if i == 26 else n for i, n in enumerate(EVERY_KIND.nodes))
 )
 
 #: Twins: two Reference objects with one tag and one value, in one Scope.

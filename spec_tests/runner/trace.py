@@ -101,7 +101,8 @@ def uncovered(sentence: str, quotes: list[str]) -> list[str]:
 
 
 def load(path: str = TRACE_TOML) -> list[Clause]:
-    r"""The clauses of ``trace.toml``.
+    r"""The clauses of ``trace.toml``; an input named in its table ``[aliases]`` stands for
+    the classes it lists.
 
     Raises:
         TraceError: If an entry lacks a field or has one of the wrong type.
@@ -109,11 +110,17 @@ def load(path: str = TRACE_TOML) -> list[Clause]:
 
     with open(path, 'rb') as f:
         data = tomllib.load(f)
+    aliases = data.get('aliases', {})
+
+    def inputs(names: list[str]) -> tuple[str, ...]:
+        expanded = [c for name in names for c in aliases.get(name, [name])]
+        return tuple(dict.fromkeys(expanded))
+
     clauses = []
     for n, entry in enumerate(data.get('clause', [])):
         try:
             checks = tuple(
-                Check(str(c['test']), normalized(str(c['asserts'])), tuple(c.get('inputs', [])))
+                Check(str(c['test']), normalized(str(c['asserts'])), inputs(c.get('inputs', [])))
                 for c in entry['checks']
             )
             clauses.append(Clause(str(entry['rule']), normalized(str(entry['must'])), checks))
