@@ -3,7 +3,8 @@ r"""The conformance matrix as JUnit XML, for CI systems that show test results: 
 
 A ``FAIL`` or ``STALE`` cell is a ``failure`` (with the counterexample), a crashed run's
 cell an ``error``; an expected failure, a failure of an unclaimed feature and a rule
-that does not apply are ``skipped`` with the reason; the others pass.
+that does not apply are ``skipped`` with the reason; the others pass. The message of a
+failure that likely follows from a failing foundation of SPEC.md names it.
 
 Example:
     >>> from spec_tests.job.matrix import build
@@ -23,7 +24,7 @@ Example:
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from .matrix import failure_lines
+from .matrix import failure_lines, likely_text
 
 
 def render(matrix: dict[str, Any]) -> str:
@@ -67,16 +68,17 @@ def _outcome(spec: str, level: str, cell: dict[str, Any], column: dict[str, Any]
     failed = [t for t in cell.get('tests', []) if t['outcome'] in ('failed', 'error')]
     details = '\n'.join(line for t in failed for line in [f'=== {t["test"]}'] + failure_lines(t))
     first = next((line.strip() for line in details.splitlines()[1:] if line.strip()), '')
+    likely = f' ({likely_text(cell)})' if 'likely_from' in cell else ''
     if verdict == 'FAIL':
-        return 'failure', f'{spec} ({level}) fails: {first}', details
+        return 'failure', f'{spec} ({level}) fails{likely}: {first}', details
     if verdict == 'STALE':
         return 'failure', f'{spec} is an expected failure ({cell["expected"]}) but is {cell["status"]}', details
     if verdict == '-':
         return 'error', column.get('load_error') or column.get('crash') or 'no test ran', ''
     if verdict == 'xfail':
-        return 'skipped', f'expected failure: {cell["expected"]}', details
+        return 'skipped', f'expected failure: {cell["expected"]}{likely}', details
     if verdict == 'fail':
-        return 'skipped', f'fails, but the feature {level} is not claimed: {first}', details
+        return 'skipped', f'fails, but the feature {level} is not claimed{likely}: {first}', details
     if verdict == 'n.a.':
         return 'skipped', 'not applicable', ''
     return None, '', ''

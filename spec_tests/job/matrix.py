@@ -15,6 +15,11 @@ crashed). Its ``verdict`` says what the status means for the job:
 - ``fail``: a rule of a feature the implementation does not claim fails: shown, never
   gating.
 
+A ``FAIL`` cell of a rule that builds on a foundation of SPEC.md (its section
+"Foundations") that fails in the same column also has ``likely_from``, the failing
+foundations: an explanation pointing at the root cause, which changes no verdict. The
+failures of foundations are listed before the others.
+
 Example:
     >>> report = {'name': 'x', 'version': '1', 'spec_ids': ['A', 'B'], 'features': [],
     ...           'spec_features': {'A': None, 'B': 'deep'}, 'results': [
@@ -25,11 +30,19 @@ Example:
     ('fail', {'verdict': 'fail', 'claimed': False})
     >>> built['columns'][0]['ok']
     True
+
+    A failure of a rule that builds on a failing foundation is marked with it:
+
+    >>> report['spec_foundations'] = {'A': ['B']}
+    >>> report['results'][0]['outcome'] = 'failed'
+    >>> cell = build([report])['rows']['B']['x']
+    >>> cell['verdict'], cell['likely_from'], cell_text(cell)
+    ('fail', ['A'], 'fail, likely from A: see there')
 """
 
 from typing import Any
 
-from ..runner.harness import SPEC_FEATURES
+from ..runner.harness import SPEC_FEATURES, SPEC_FOUNDATIONS
 
 #: The level of the rules that every implementation must pass.
 CORE = 'core'
@@ -51,9 +64,11 @@ def build(reports: list[dict[str, Any]], expected: Expected | None = None) -> di
     expected = expected or {}
     spec_ids: list[str] = []
     levels = {spec: feature or CORE for spec, feature in SPEC_FEATURES.items()}
+    foundations = {spec: list(rules) for spec, rules in SPEC_FOUNDATIONS.items()}
     for report in reports:
         spec_ids += [s for s in report.get('spec_ids', []) if s not in spec_ids]
         levels.update({s: f or CORE for s, f in report.get('spec_features', {}).items()})
+        foundations.update({s: list(rules) for s, rules in report.get('spec_foundations', {}).items()})
     spec_ids = spec_ids or list(SPEC_FEATURES)  # every run crashed: the rows of this SPEC.md
     columns = [_column(report) for report in reports]
     rows: dict[str, dict[str, Any]] = {spec: {} for spec in spec_ids}
@@ -70,13 +85,59 @@ def build(reports: list[dict[str, Any]], expected: Expected | None = None) -> di
             if spec in known:
                 cell['expected'] = known[spec]
             rows.setdefault(spec, {})[column['name']] = cell
-        _judge(column, rows, levels, claimed, known)
+        _mark_likely_causes(column['name'], rows, foundations)
+        _judge(column, rows, levels, claimed, known, foundations)
     return {
         'columns': columns,
         'levels': [CORE] + sorted({levels.get(spec, CORE) for spec in rows} - {CORE}),
         'spec_levels': {spec: levels.get(spec, CORE) for spec in rows},
+        'foundations': foundations,
         'rows': rows,
     }
+
+
+def _mark_likely_causes(name: str, rows: dict[str, dict[str, Any]], foundations: dict[str, list[str]]) -> None:
+    r"""Gives each failed cell of column ``name`` whose rule builds on a failed foundation
+    the list of those foundations (``likely_from``)."""
+
+    for foundation, rules in foundations.items():
+        if rows.get(foundation, {}).get(name, {}).get('status') != 'FAIL':
+            continue
+        for spec in rules:
+            cell = rows.get(spec, {}).get(name)
+            if cell is not None and cell['status'] == 'FAIL':
+                cell.setdefault('likely_from', []).append(foundation)
+
+
+def reading_order(rows: dict[str, Any], foundations: dict[str, list[str]]) -> list[str]:
+    r"""The SPEC ids of ``rows``, the foundations first (their failures explain others),
+    each group in the order of the rows.
+
+    Example:
+        >>> reading_order({'A': {}, 'B': {}, 'C': {}}, {'B': ['A']})
+        ['B', 'A', 'C']
+    """
+
+    return [s for s in rows if s in foundations] + [s for s in rows if s not in foundations]
+
+
+def likely_text(cell: dict[str, Any]) -> str:
+    r"""The failed foundations a cell likely follows from, as a clause; empty if none.
+
+    Example:
+        >>> likely_text({'likely_from': ['TREE-ROUNDTRIP', 'TREE-DEFINITION']})
+        'likely from TREE-ROUNDTRIP and TREE-DEFINITION: see there'
+    """
+
+    causes = cell.get('likely_from', [])
+    return f'likely from {" and ".join(causes)}: see there' if causes else ''
+
+
+def cell_text(cell: dict[str, Any]) -> str:
+    r"""A cell as the text matrix shows it: its verdict, and what it likely follows from."""
+
+    likely = likely_text(cell)
+    return f'{cell["verdict"]}, {likely}' if likely else cell['verdict']
 
 
 def _column(report: dict[str, Any]) -> dict[str, Any]:
@@ -109,10 +170,15 @@ def _verdict(status: str, gated: bool, listed: bool) -> str:
 
 
 def _judge(
-    column: dict[str, Any], rows: dict[str, dict[str, Any]], levels: dict[str, str], claimed: set, known: dict[str, str]
+    column: dict[str, Any],
+    rows: dict[str, dict[str, Any]],
+    levels: dict[str, str],
+    claimed: set,
+    known: dict[str, str],
+    foundations: dict[str, list[str]],
 ) -> None:
     r"""Adds to ``column`` the verdict of each level, whether the implementation passes
-    the job (``ok``) and, if not, why (``problems``)."""
+    the job (``ok``) and, if not, why (``problems``, the foundations' first)."""
 
     name = column['name']
     verdicts: dict[str, list[str]] = {}
@@ -125,14 +191,16 @@ def _judge(
     problems = []
     if column.get('load_error') or column.get('crash'):
         problems.append(column.get('load_error') or column['crash'])
-    for spec, row in rows.items():
-        verdict = row[name]['verdict']
+    for spec in reading_order(rows, foundations):
+        verdict = rows[spec][name]['verdict']
         if verdict == 'FAIL':
-            problems.append(f'{spec} ({levels.get(spec, CORE)}) fails')
+            likely = likely_text(rows[spec][name])
+            problems.append(f'{spec} ({levels.get(spec, CORE)}) fails' + (f', {likely}' if likely else ''))
         elif verdict == 'STALE':
+            status = rows[spec][name]['status']
             problems.append(
                 f'{spec} is listed as an expected failure ({known[spec]}) but is '
-                f'{"not a claimed feature" if row[name]["status"] == "FAIL" else row[name]["status"]}: '
+                f'{"not a claimed feature" if status == "FAIL" else status}: '
                 'remove it from the expected results'
             )
     column['ok'] = not problems
@@ -162,14 +230,20 @@ def level_text(level: dict[str, Any]) -> str:
 
 def render(matrix: dict[str, Any], details: bool = True) -> str:
     r"""The matrix as text: the levels of each implementation, the rows, then each
-    failure with its counterexample."""
+    failure with its counterexample, the foundations' first."""
 
     names = [c['name'] for c in matrix['columns']]
     by_name = {c['name']: c for c in matrix['columns']}
     first = max([len(s) + 9 for s in matrix['rows']] + [16])
     totals = {n: ' '.join(f'{v} {k}' for k, v in sorted(found.items())) for n, found in counts(matrix).items()}
+    cells = {spec: [cell_text(row.get(n, {'verdict': '-'})) for n in names] for spec, row in matrix['rows'].items()}
     widths = [
-        max([len(n), 5, len(totals[n])] + [len(level_text(lv)) for lv in by_name[n]['levels'].values()]) for n in names
+        max(
+            [len(n), 5, len(totals[n])]
+            + [len(level_text(lv)) for lv in by_name[n]['levels'].values()]
+            + [len(texts[i]) for texts in cells.values()]
+        )
+        for i, n in enumerate(names)
     ]
 
     def line(head: str, cells: list[str]) -> str:
@@ -186,28 +260,35 @@ def render(matrix: dict[str, Any], details: bool = True) -> str:
         )
     lines.append(line('job', ['ok' if by_name[n]['ok'] else 'FAILS' for n in names]))
     lines += ['', line('SPEC id (level)', names), '-' * len(header)]
-    for spec, row in matrix['rows'].items():
-        lines.append(
-            line(f'{spec} ({matrix["spec_levels"][spec]})', [row.get(n, {'verdict': '-'})['verdict'] for n in names])
-        )
+    for spec, texts in cells.items():
+        lines.append(line(f'{spec} ({matrix["spec_levels"][spec]})', texts))
     lines.append('-' * len(header))
     lines.append(line('totals', [totals[n] for n in names]))
     for column in matrix['columns']:
         for problem in column['problems']:
             lines.append(f'{column["name"]}: {problem}')
     if details:
-        for spec, row in matrix['rows'].items():
-            for name in names:
-                cell = row.get(name, {})
-                for test in cell.get('tests', []):
-                    if test['outcome'] in ('failed', 'error'):
-                        note = {
-                            'xfail': ' (expected: ' + cell.get('expected', '') + ')',
-                            'fail': ' (feature not claimed)',
-                        }.get(cell['verdict'], '')
-                        lines += ['', f'=== {spec} on {name}: {test["test"].split("::")[-1]}{note}']
-                        lines += failure_lines(test)
+        lines += _details(matrix, names)
     return '\n'.join(lines)
+
+
+def _details(matrix: dict[str, Any], names: list[str]) -> list[str]:
+    r"""Each failed test, with its counterexample: those of foundations first."""
+
+    lines: list[str] = []
+    for spec in reading_order(matrix['rows'], matrix['foundations']):
+        for name in names:
+            cell = matrix['rows'][spec].get(name, {})
+            for test in cell.get('tests', []):
+                if test['outcome'] in ('failed', 'error'):
+                    note = {
+                        'xfail': ' (expected: ' + cell.get('expected', '') + ')',
+                        'fail': ' (feature not claimed)',
+                    }.get(cell['verdict'], '')
+                    likely = f' ({likely_text(cell)})' if 'likely_from' in cell else ''
+                    lines += ['', f'=== {spec} on {name}: {test["test"].split("::")[-1]}{note}{likely}']
+                    lines += failure_lines(test)
+    return lines
 
 
 def failure_lines(test: dict[str, Any]) -> list[str]:

@@ -4,7 +4,7 @@ with :mod:`spec_tests.job.svg`."""
 from html import escape
 from typing import Any
 
-from .matrix import counts, level_text, summary_text
+from .matrix import counts, level_text, likely_text, reading_order, summary_text
 from .svg import draw
 
 _STYLE = '''
@@ -28,7 +28,8 @@ pre { background: #f8f9f9; padding: 8px; white-space: pre-wrap; font-size: 12px;
 _LEVELS_LEGEND = (
     '<p class="legend">core: every implementation must pass it; the other levels are the optional '
     'features of SPEC.md, gating only when claimed. xfail: a failure listed in the expected results; '
-    'STALE: listed there but no longer such a failure; fail: a failure of a feature not claimed.</p>'
+    'STALE: listed there but no longer such a failure; fail: a failure of a feature not claimed. '
+    '"likely from" names a foundation of SPEC.md that fails too, the likely root cause: read it first.</p>'
 )
 
 _EDGES_LEGEND = (
@@ -87,14 +88,15 @@ def _levels(matrix: dict[str, Any], names: list[str]) -> list[str]:
 
 
 def _rules(matrix: dict[str, Any], names: list[str]) -> list[str]:
-    r"""The table of SPEC ids, a verdict per column (linked to its failures), and the
-    totals."""
+    r"""The table of SPEC ids, a verdict per column (linked to its failures, and to the
+    row of the failing foundation it likely follows from), and the totals."""
 
     parts = [f'<h2>Rules</h2><table class="matrix"><tr><th>SPEC id</th><th>level</th>{_header(names)}</tr>']
     for spec, row in matrix['rows'].items():
         cells = ''.join(_rule_cell(spec, name, row) for name in names)
         parts.append(
-            f'<tr><td class="spec">{escape(spec)}</td><td>{escape(matrix["spec_levels"][spec])}</td>{cells}</tr>'
+            f'<tr id="{_row_anchor(spec)}"><td class="spec">{escape(spec)}</td>'
+            f'<td>{escape(matrix["spec_levels"][spec])}</td>{cells}</tr>'
         )
     totals = counts(matrix)
     parts.append(
@@ -111,14 +113,20 @@ def _rule_cell(spec: str, name: str, row: dict[str, Any]) -> str:
     css = {'n.a.': 'na', '-': 'none'}.get(verdict, verdict)
     linked = verdict in ('FAIL', 'xfail', 'fail') or (verdict == 'STALE' and row[name]['status'] == 'FAIL')
     text = f'<a href="#{_anchor(spec, name)}">{verdict}</a>' if linked else escape(verdict)
+    causes = row.get(name, {}).get('likely_from', [])
+    if causes:
+        links = ' and '.join(f'<a href="#{_row_anchor(c)}">{escape(c)}</a>' for c in causes)
+        text += f', likely from {links}: see there'
     return f'<td class="{css}">{text}</td>'
 
 
 def _failures(matrix: dict[str, Any], names: list[str]) -> list[str]:
-    r"""Each failed test of each cell, under the anchor that the cell links to."""
+    r"""Each failed test of each cell, under the anchor that the cell links to: those of
+    foundations first."""
 
     parts = []
-    for spec, row in matrix['rows'].items():
+    for spec in reading_order(matrix['rows'], matrix['foundations']):
+        row = matrix['rows'][spec]
         for name in names:
             failed = [t for t in row.get(name, {}).get('tests', []) if t['outcome'] in ('failed', 'error')]
             if failed:
@@ -150,9 +158,13 @@ def _anchor(spec: str, name: str) -> str:
     return ''.join(ch if ch.isalnum() else '-' for ch in f'{spec}-{name}')
 
 
+def _row_anchor(spec: str) -> str:
+    return f'rule-{spec}'  # SPEC ids are letters and dashes; unlike _anchor's, no implementation name
+
+
 def _failure(spec: str, name: str, cell: dict[str, Any], test: dict[str, Any]) -> str:
     notes = {'xfail': f' (expected: {cell.get("expected", "")})', 'fail': ' (feature not claimed)'}
-    note = notes.get(cell['verdict'], '')
+    note = notes.get(cell['verdict'], '') + (f' ({likely_text(cell)})' if 'likely_from' in cell else '')
     parts: list[str] = [
         '<div class="failure">',
         f'<h3>{escape(spec)} on {escape(name)} &mdash; <code>{escape(test["test"].split("::")[-1])}</code>'

@@ -44,6 +44,33 @@ SPEC_IDS = tuple(SPEC_FEATURES)
 FEATURES = tuple(sorted({f for f in SPEC_FEATURES.values() if f}))
 
 
+class FoundationsError(ValueError):
+    r"""SPEC.md has no readable section "Foundations"."""
+
+
+def _foundations() -> dict[str, tuple[str, ...]]:
+    r"""Each foundation of SPEC.md's table, with the rules that build on it.
+
+    Example:
+        >>> 'SHARE-JIT' in _foundations()['TREE-DEFINITION']
+        True
+    """
+
+    with open(SPEC_MD, encoding='utf-8') as f:
+        section = re.search(r'^## Foundations\n(.*?)(?=^## )', f.read(), flags=re.MULTILINE | re.DOTALL)
+    if section is None:
+        raise FoundationsError(f'{SPEC_MD}: no section "## Foundations" followed by another section')
+    rows = re.findall(r'^\| ([A-Z]+(?:-[A-Z]+)+) \| ([A-Z, -]+?) \|$', section.group(1), flags=re.MULTILINE)
+    if not rows:
+        raise FoundationsError(f'{SPEC_MD}: the section "## Foundations" has no row "| ID | ID, ID |"')
+    return {foundation: tuple(rules.split(', ')) for foundation, rules in rows}
+
+
+#: The foundations of SPEC.md (its section "Foundations"), in its order, each with the
+#: rules that build on it: a failure of those likely follows from a failure of the foundation.
+SPEC_FOUNDATIONS = _foundations()
+
+
 class Property(NamedTuple):
     r"""What :func:`prop` made a test of: its SPEC id, strategies and plain function
     (``test(impl, *drawn)``), so that the suite can run it on another adapter, and its

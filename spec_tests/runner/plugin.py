@@ -10,9 +10,10 @@ Options:
         its shrunk counterexample, as JSON.
     --spec-progress: Print one line per finished test (for the conformance job).
 
-It provides the session fixture ``impl`` (the adapter) and the marker
-``spec(ID)``. A test that skips with a reason starting with ``n.a.`` is reported as
-*not applicable* (the implementation lacks what it checks). Installed with the package,
+It provides the session fixture ``impl`` (the adapter) and the marker ``spec(ID)``,
+and runs the tests of SPEC.md's foundations before the others. A test that skips with a
+reason starting with ``n.a.`` is reported as *not applicable* (the implementation lacks
+what it checks). Installed with the package,
 it is registered as the ``pytest11`` entry point ``spec_tests.runner.plugin``;
 ``spec_tests/conftest.py`` registers it otherwise.
 """
@@ -27,7 +28,7 @@ import pytest
 
 from . import profiles
 from .counterexamples import jsonable
-from .harness import SPEC_FEATURES, SPEC_IDS, Record, close_record, open_record
+from .harness import SPEC_FEATURES, SPEC_FOUNDATIONS, SPEC_IDS, Record, close_record, open_record
 
 #: The distinct failures of one test that a report shows (the most recent ones).
 MAX_FAILURES = 3
@@ -71,6 +72,13 @@ def impl(pytestconfig):
     from ..adapters import load
 
     return load(pytestconfig.getoption('impl'))
+
+
+def pytest_collection_modifyitems(items):
+    r"""Runs the tests of SPEC.md's foundations first, the others in their own order: the
+    rules above them are observed through them, so their outcome is the first to read."""
+
+    items.sort(key=lambda item: not any(m.args[0] in SPEC_FOUNDATIONS for m in item.iter_markers('spec')))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -145,6 +153,7 @@ class _Collector:
             'seconds': round(time.time() - self.started, 2),
             'spec_ids': list(SPEC_IDS),
             'spec_features': SPEC_FEATURES,
+            'spec_foundations': SPEC_FOUNDATIONS,
             'results': list(self.results.values()),
         }
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
