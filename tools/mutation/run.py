@@ -257,6 +257,7 @@ def _load(profile: str, replace: bool) -> None:
 
     saved = slot(_saved(), profile)
     out = ROOT / 'mutants'
+    out.mkdir(exist_ok=True)
     paths = set(saved['files'])
     if replace:
         paths |= {str(meta.relative_to(out)).removesuffix('.meta') for meta in out.glob('inox/**/*.py.meta')}
