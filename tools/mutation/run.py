@@ -6,6 +6,7 @@ Usage, from the repository root, with mutmut installed next to the suite:
     python tools/mutation/run.py --changed-since REF  # the files of inox/ changed since REF
     python tools/mutation/run.py --survivors          # again, the mutants that were not killed
     python tools/mutation/run.py --report-only        # only write the report
+    python tools/mutation/run.py --profile ci --sample 40 --seed 1  # 40 mutants under ci
 
 mutmut's settings are ``[tool.mutmut]`` in pyproject.toml; its results stay in
 ``mutants/`` between runs, and a plain run tests only the mutants without a result (mutmut
@@ -20,22 +21,46 @@ each mutant that mutmut did not kill and that is not listed as equivalent (see
 :func:`_confirm`). The report, ``mutants/report.md`` (and ``.json``), lists every
 mutant: its status, its diff and, when killed, the first failing test with its SPEC ids.
 The survivors listed in ``tools/mutation/equivalent.toml`` count as equivalent.
+
+``--profile`` names the suite's hypothesis profile (``INOX_HYPOTHESIS_PROFILE``) of mutmut's
+children and of the confirmation pass: ``mutation`` by default, ``ci`` to measure what people
+run. The verdicts are kept per profile: the top level of ``results.json`` holds the
+``mutation`` profile's, as before, and ``profiles`` the others'. ``mutants/`` holds one
+profile's at a time (``mutants/profile``); a run under another profile first saves them and
+loads its own. ``--sample N --seed S`` re-tests N mutants drawn at random, with seed S, from
+those of the current ``inox/`` not listed as equivalent: the same seed and the same source
+draw the same mutants, so several profiles can be measured on one sample. Every run appends
+its profile, commit, mutants and wall time to ``runs`` in ``results.json``; the report shows
+each profile's score on the mutants that all of them have a verdict for, and lists the
+mutants whose verdicts differ.
 """
 
 import argparse
 import ast
+import fnmatch
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 EQUIVALENT = ROOT / 'tools' / 'mutation' / 'equivalent.toml'
 RESULTS = ROOT / 'tools' / 'mutation' / 'results.json'
+#: The suite's hypothesis profiles (spec_tests/runner/profiles.py) a run may use.
+PROFILES = ('ci', 'mutation', 'extended', 'thorough')
+#: The profile whose verdicts are the top level of results.json (the only one before profiles).
+DEFAULT_PROFILE = 'mutation'
+#: The profile of the verdicts that ``mutants/`` holds now.
+MARKER = ROOT / 'mutants' / 'profile'
 EXCLUDED = ('inox/tests/', 'inox/examples/', 'inox/conftest.py')
 #: Seconds of one whole-suite run against a mutant: the suite takes about 70 s on 2 cores.
 TIMEOUT = 1200
@@ -50,18 +75,30 @@ def main(argv=None) -> int:
     what.add_argument('--survivors', action='store_true', help='re-test the mutants that were not killed')
     what.add_argument('--report-only', action='store_true', help='write the report of the results so far')
     what.add_argument('--save', action='store_true', help=f'save the verdicts so far into {RESULTS.relative_to(ROOT)}')
+    what.add_argument(
+        '--sample', type=int, metavar='N', help='re-test N mutants drawn at random (with --seed) from the current inox/'
+    )
     what.add_argument('mutants', nargs='*', default=[], help='mutant names or globs (as mutmut run takes them)')
+    parser.add_argument('--seed', type=int, default=0, help='the seed of --sample (default 0)')
+    parser.add_argument(
+        '--profile',
+        choices=PROFILES,
+        default=DEFAULT_PROFILE,
+        help=f'the hypothesis profile of the suite (default {DEFAULT_PROFILE}: the ci examples without shrinking)',
+    )
     parser.add_argument('--max-children', type=int, default=os.cpu_count(), help='mutants tested at once')
     args = parser.parse_args(argv)
     os.chdir(ROOT)
-    # The ci examples without shrinking (spec_tests/runner/profiles.py), for mutmut's children
-    # and the confirmation pass alike: a verdict needs only whether a property fails.
-    os.environ.setdefault('INOX_HYPOTHESIS_PROFILE', 'mutation')
     if args.save:
-        return _save()
-    _restore()
+        return _save(_held_profile() or DEFAULT_PROFILE)
+    # For mutmut's children and the confirmation pass alike. `mutation` runs the ci examples
+    # without shrinking (spec_tests/runner/profiles.py): a verdict needs only whether a
+    # property fails, so its verdicts are ci's but for mutants that time out while shrinking.
+    os.environ['INOX_HYPOTHESIS_PROFILE'] = args.profile
+    _use(args.profile)
 
     if not args.report_only:
+        start = time.monotonic()
         names = list(args.mutants)
         if args.changed_since:
             names = [f'{_module(path)}.x*' for path in _changed_files(args.changed_since)]
@@ -69,15 +106,58 @@ def main(argv=None) -> int:
                 print(f'no file of inox/ changed since {args.changed_since}')
         elif args.survivors:
             names = [name for name, (status, _) in _results().items() if status != 'killed']
-        if names or not (args.changed_since or args.survivors):
+        elif args.sample is not None:
+            equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+            names = sample([n for n in _all_mutants() if n not in equivalent], args.sample, args.seed)
+            print(f'sample of {len(names)} mutants, seed {args.seed}:', *names, sep='\n  ')
+        if names or not (args.changed_since or args.survivors or args.sample is not None):
             code = _mutmut_run(names, args.max_children)
-            _save()
+            _save(args.profile)
             if code:
                 return code
-        _confirm(args.max_children)
-        _save()
+        _confirm(args.max_children, names if args.sample is not None or args.mutants else None)
+        run = {
+            'profile': args.profile,
+            'date': datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ'),
+            'commit': _commit(),
+            'mutants': names if args.sample is not None or args.mutants else len(names) or 'all without a verdict',
+            'sample': {'size': args.sample, 'seed': args.seed} if args.sample is not None else None,
+            'wall_s': round(time.monotonic() - start),
+        }
+        _save(args.profile, run)
 
     return _report()
+
+
+def sample(names: Iterable[str], size: int, seed: int) -> list[str]:
+    r"""``size`` of ``names`` drawn at random with ``seed``, sorted: the same for the same
+    names in any order, on every machine and Python version (``random.Random`` with an
+    integer seed)."""
+
+    population = sorted(set(names))
+    return sorted(random.Random(seed).sample(population, min(size, len(population))))
+
+
+def _all_mutants() -> list[str]:
+    r"""The names of every mutant of the current ``inox/``, as ``mutmut run`` names them."""
+
+    from mutmut.mutation.file_mutation import mutate_file_contents
+    from mutmut.utils.file_utils import walk_mutatable_files
+    from mutmut.utils.format_utils import get_mutant_name
+
+    names = []
+    for path in walk_mutatable_files():
+        names += [get_mutant_name(path, n) for n in mutate_file_contents(str(path), path.read_text()).mutant_names]
+    return names
+
+
+def _commit() -> str:
+    r"""HEAD, with ``+changes`` when inox/, spec_tests/ or tools/mutation/ differ from it."""
+
+    head = _git('rev-parse', '--short=10', 'HEAD')[0]
+    return head + (
+        '+changes' if _git('status', '--porcelain', '--', 'inox/', 'spec_tests/', 'tools/mutation/*.py') else ''
+    )
 
 
 def _changed_files(ref: str) -> list[str]:
@@ -126,20 +206,77 @@ def _own_pid_namespace(command: list[str]) -> list[str]:
     return [*unshare, *command]
 
 
-def _restore() -> None:
-    r"""Seeds ``mutants/`` with the saved verdicts of the files it has no results for.
+def _held_profile() -> str | None:
+    r"""The profile of the verdicts in ``mutants/``: a ``mutants/`` of before profiles holds
+    the default's; ``None`` when there is none."""
+
+    if MARKER.exists():
+        return MARKER.read_text().strip()
+    return DEFAULT_PROFILE if (ROOT / 'mutants').exists() else None
+
+
+def _saved() -> dict:
+    return json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+
+
+def slot(saved: Mapping, profile: str) -> dict:
+    r"""One profile's verdicts in ``results.json``'s layout: ``files`` (per source file, the
+    mutmut exit codes and the function hashes they belong to), ``first_failures`` and
+    ``confirmed`` (the confirmation pass's exit codes)."""
+
+    data = saved if profile == DEFAULT_PROFILE else saved.get('profiles', {}).get(profile, {})
+    return {
+        'files': data.get('files', {}),
+        'first_failures': data.get('first_failures', []),
+        'confirmed': data.get('confirmed', {}),
+    }
+
+
+def _use(profile: str) -> None:
+    r"""Makes ``mutants/`` hold ``profile``'s verdicts: if it holds another profile's, saves
+    those and replaces them; otherwise seeds the files it has no results for (see :func:`_load`)."""
+
+    held = _held_profile()
+    if held is not None and held != profile:
+        print(f'mutants/ holds the verdicts of profile {held}: saving them, loading those of {profile}')
+        _save(held)
+    _load(profile, replace=held is not None and held != profile)
+    MARKER.parent.mkdir(parents=True, exist_ok=True)
+    MARKER.write_text(profile + '\n')
+
+
+def _load(profile: str, replace: bool) -> None:
+    r"""Seeds ``mutants/`` with the saved verdicts of ``profile``.
 
     mutmut reads a file's ``.meta`` when it generates the file's mutants, and keeps the
-    verdict of every mutant whose function has the hash it had then.
+    verdict of every mutant whose function has the hash it had then. A ``.meta`` that
+    exists is left alone, unless ``replace``: then its verdicts become the saved ones of
+    the functions whose hash is still the saved one, and the first failures and the
+    confirmation pass's verdicts become the saved ones too.
     """
 
-    if not RESULTS.exists():
-        return
-    saved = json.loads(RESULTS.read_text())
+    saved = slot(_saved(), profile)
     out = ROOT / 'mutants'
-    for path, verdicts in saved['files'].items():
+    out.mkdir(exist_ok=True)
+    paths = set(saved['files'])
+    if replace:
+        paths |= {str(meta.relative_to(out)).removesuffix('.meta') for meta in out.glob('inox/**/*.py.meta')}
+    for path in sorted(paths):
+        verdicts = saved['files'].get(path, {'exit_code_by_key': {}, 'hash_by_function_name': {}})
         meta = out / (path + '.meta')
-        if not meta.exists():
+        if meta.exists() and replace:
+            data = json.loads(meta.read_text())
+            current = data['hash_by_function_name']
+            old = verdicts['hash_by_function_name']
+            data['exit_code_by_key'] = {
+                key: verdicts['exit_code_by_key'].get(key)
+                if old.get(f) is not None and old.get(f) == current.get(f)
+                else None
+                for key in data['exit_code_by_key']
+                for f in [_function(key)]
+            }
+            meta.write_text(json.dumps(data, indent=1))
+        elif not meta.exists():
             meta.parent.mkdir(parents=True, exist_ok=True)
             meta.write_text(
                 json.dumps(
@@ -154,16 +291,23 @@ def _restore() -> None:
                 )
             )
     failures = out / 'first_failures.jsonl'
-    if not failures.exists():
+    if replace or not failures.exists():
         failures.write_text(''.join(json.dumps(entry) + '\n' for entry in saved['first_failures']))
     confirmed = out / 'confirmed.json'
-    if not confirmed.exists():
+    if replace or not confirmed.exists():
         confirmed.write_text(json.dumps(saved['confirmed'], indent=1))
 
 
-def _save() -> int:
+def _function(key: str) -> str:
+    r"""The function of a mutant, as ``hash_by_function_name`` names it."""
+
+    return key.partition('__mutmut_')[0].rpartition('.')[2]
+
+
+def _save(profile: str, run: dict | None = None) -> int:
     r"""Writes the verdicts of ``mutants/`` (mutmut's, the first failures, the
-    confirmation pass's) into :data:`RESULTS`, the mutants without a verdict left out."""
+    confirmation pass's) into :data:`RESULTS` as ``profile``'s, the mutants without a verdict
+    left out, and appends ``run`` to its ``runs``. The other profiles' verdicts stay."""
 
     import mutmut
 
@@ -177,16 +321,29 @@ def _save() -> int:
     first = [{**entry, 'error': entry['error'].split('\n')[0][:200]} for _, entry in sorted(_first_failures().items())]
     confirmed_path = ROOT / 'mutants' / 'confirmed.json'
     confirmed = json.loads(confirmed_path.read_text()) if confirmed_path.exists() else {}
-    saved = {'tool': f'mutmut {mutmut.__version__}', 'files': files, 'first_failures': first, 'confirmed': confirmed}
+    saved = _saved()
+    mine = {'files': files, 'first_failures': first, 'confirmed': confirmed}
+    if profile == DEFAULT_PROFILE:
+        saved.update(mine, tool=f'mutmut {mutmut.__version__}')
+    else:
+        # Only the functions with a verdict: their hashes are what the verdicts hold for.
+        for data in files.values():
+            functions = {_function(key) for key in data['exit_code_by_key']}
+            data['hash_by_function_name'] = {f: h for f, h in data['hash_by_function_name'].items() if f in functions}
+        mine['files'] = {path: data for path, data in files.items() if data['exit_code_by_key']}
+        saved.setdefault('profiles', {})[profile] = mine
+        saved.setdefault('tool', f'mutmut {mutmut.__version__}')
+    if run is not None:
+        saved.setdefault('runs', []).append(run)
     RESULTS.write_text(json.dumps(saved, indent=1, sort_keys=True) + '\n')
     verdicts = sum(len(f['exit_code_by_key']) for f in files.values())
-    print(f'saved {verdicts} verdicts of {len(files)} files into {RESULTS.relative_to(ROOT)}')
+    print(f'saved {verdicts} verdicts of profile {profile} into {RESULTS.relative_to(ROOT)}')
     return 0
 
 
-def _confirm(max_children: int) -> None:
-    r"""Runs the whole suite, in a fresh process, against every mutant that mutmut
-    saw survive or that no test reached, unless it is listed as equivalent.
+def _confirm(max_children: int, only: list[str] | None = None) -> None:
+    r"""Runs the whole suite, in a fresh process, against every mutant (of ``only``, when
+    given) that mutmut saw survive or that no test reached, unless it is listed as equivalent.
 
     mutmut runs only the tests whose run reached the mutated function, in a process
     that imported inox before the mutant was chosen: code that runs at import (class
@@ -197,7 +354,11 @@ def _confirm(max_children: int) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
-    names = [n for n, (status, _) in _results().items() if status in ('survived', 'no tests') and n not in equivalent]
+    names = [
+        n
+        for n, (status, _) in _results().items()
+        if status in ('survived', 'no tests') and n not in equivalent and (only is None or _matches(n, only))
+    ]
     config = tomllib.loads((ROOT / 'pyproject.toml').read_text())['tool']['mutmut']
     command = [
         sys.executable,
@@ -222,7 +383,16 @@ def _confirm(max_children: int) -> None:
     print(f'the whole suite against {len(names)} mutants that mutmut did not kill')
     with ThreadPoolExecutor(max_children) as pool:
         verdicts = dict(pool.map(run, names))
-    (ROOT / 'mutants' / 'confirmed.json').write_text(json.dumps(verdicts, indent=1))
+    path = ROOT / 'mutants' / 'confirmed.json'
+    if only is not None and path.exists():
+        verdicts = {**json.loads(path.read_text()), **verdicts}
+    path.write_text(json.dumps(verdicts, indent=1))
+
+
+def _matches(name: str, patterns: list[str]) -> bool:
+    r"""Whether ``name`` is one of ``patterns``, mutant names or globs as ``mutmut run`` takes them."""
+
+    return any(name == p or fnmatch.fnmatch(name, p) for p in patterns)
 
 
 def _results() -> dict:
@@ -291,9 +461,95 @@ def _line(name: str, diff: str) -> str:
     return path
 
 
+def final_status(status: str, name: str, equivalent: Mapping, confirmed: Mapping) -> str:
+    r"""A mutant's status once the equivalent list and the confirmation pass are heard."""
+
+    if status in ('survived', 'no tests') and name in equivalent:
+        return 'equivalent'
+    if status in ('survived', 'no tests') and name in confirmed:
+        return {0: 'survived', 1: 'killed', 'timeout': 'timeout'}.get(confirmed[name], 'suspicious')
+    return status
+
+
+def statuses(data: Mapping, equivalent: Mapping, status_by_exit_code: Mapping) -> dict[str, str]:
+    r"""Every mutant's status in one profile's saved verdicts (see :func:`slot`)."""
+
+    out = {}
+    for verdicts in data['files'].values():
+        for name, code in verdicts['exit_code_by_key'].items():
+            status = status_by_exit_code.get(code, 'suspicious')
+            out[name] = final_status(status, name, equivalent, data['confirmed'])
+    return out
+
+
+def compare(by_profile: Mapping[str, Mapping[str, str]]) -> tuple[list[str], dict, list[tuple[str, dict]]]:
+    r"""The profiles that have verdicts, scored on the same mutants: those that every one of
+    them has a verdict for. Returns those mutants, each profile's counts and rates, and the
+    mutants whose statuses differ with each profile's status."""
+
+    measured = {p: v for p, v in by_profile.items() if v}
+    common = sorted(set.intersection(*(set(v) for v in measured.values()))) if measured else []
+    scores = {}
+    for profile, verdicts in measured.items():
+        counts = Counter(verdicts[name] for name in common)
+        non_equivalent = len(common) - counts['equivalent']
+        killed, timeout = counts['killed'], counts['timeout']
+        scores[profile] = {
+            'mutants': len(common),
+            'killed': killed,
+            'survived': counts['survived'],
+            'timeout': timeout,
+            'other': non_equivalent - killed - counts['survived'] - timeout,
+            'equivalent': counts['equivalent'],
+            'kill_rate': round(killed / non_equivalent, 4) if non_equivalent else 1.0,
+            'kill_or_timeout_rate': round((killed + timeout) / non_equivalent, 4) if non_equivalent else 1.0,
+        }
+    differ = [
+        (name, {p: v[name] for p, v in measured.items()})
+        for name in common
+        if len({v[name] for v in measured.values()}) > 1
+    ]
+    return common, scores, differ
+
+
+def profile_lines(common: list[str], scores: Mapping, differ: list[tuple[str, dict]], runs: list[dict]) -> list[str]:
+    r"""The report's section of the profiles side by side, in Markdown."""
+
+    lines = ['## Profiles side by side', '']
+    if not scores:
+        return [*lines, 'No verdicts yet.', '']
+    lines += [
+        f'On the {len(common)} mutants that every profile measured has a verdict for. A verdict belongs to the '
+        'suite of its run (the runs below): compare profiles measured on the same commit.',
+        '',
+        '| profile | mutants | killed | survived | timeout | other | equivalent | kill rate | kill or timeout rate |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ]
+    for profile, s in scores.items():
+        lines.append(
+            f'| {profile} | {s["mutants"]} | {s["killed"]} | {s["survived"]} | {s["timeout"]} | {s["other"]} '
+            f'| {s["equivalent"]} | {s["kill_rate"]:.1%} | {s["kill_or_timeout_rate"]:.1%} |'
+        )
+    lines += ['', f'Verdicts that differ: {len(differ)}.', '']
+    lines += [f'- `{name}`: ' + ', '.join(f'{p} {status}' for p, status in by.items()) for name, by in differ]
+    latest = {}
+    for run in runs:
+        latest[run['profile']] = run
+    if latest:
+        lines += ['', 'The latest run of each profile:', '', '| profile | date | commit | mutants | sample | wall |']
+        lines += ['| --- | --- | --- | ---: | --- | ---: |']
+        for profile in [p for p in scores if p in latest] + [p for p in latest if p not in scores]:
+            run = latest[profile]
+            mutants = len(run['mutants']) if isinstance(run['mutants'], list) else run['mutants']
+            where = f'{run["sample"]["size"]}, seed {run["sample"]["seed"]}' if run.get('sample') else '-'
+            lines.append(f'| {profile} | {run["date"]} | {run["commit"]} | {mutants} | {where} | {run["wall_s"]} s |')
+    return [*lines, '']
+
+
 def _report() -> int:
     import mutmut
     from mutmut.__main__ import get_diff_for_mutant  # pyright: ignore[reportPrivateImportUsage]
+    from mutmut.stats import status_by_exit_code
 
     results = _results()
     failures = _first_failures()
@@ -303,10 +559,7 @@ def _report() -> int:
     mutants = []
     for name, (status, path) in sorted(results.items()):
         diff = get_diff_for_mutant(name, path=path)
-        if status in ('survived', 'no tests') and name in equivalent:
-            status = 'equivalent'
-        elif status in ('survived', 'no tests') and name in confirmed:
-            status = {0: 'survived', 1: 'killed', 'timeout': 'timeout'}.get(confirmed[name], 'suspicious')
+        status = final_status(status, name, equivalent, confirmed)
         entry = {'mutant': name, 'status': status, 'where': _line(name, diff), 'diff': diff}
         if status == 'killed' and name in failures:
             entry.update({k: failures[name][k] for k in ('test', 'spec', 'error')})
@@ -331,10 +584,20 @@ def _report() -> int:
         'stale_equivalent_entries': stale,
     }
 
+    # Every profile's verdicts side by side, the held profile's as they are in mutants/ now.
+    saved = _saved()
+    held = _held_profile() or DEFAULT_PROFILE
+    by_profile = {p: statuses(slot(saved, p), equivalent, status_by_exit_code) for p in PROFILES}
+    by_profile[held] = {m['mutant']: m['status'] for m in mutants if m['status'] != 'not checked'}
+    common, scores, differ = compare(by_profile)
+    summary['profile'] = held
+    summary['profiles'] = {'mutants': len(common), 'scores': scores, 'differ': dict(differ)}
+
     out = ROOT / 'mutants'
     (out / 'report.json').write_text(json.dumps({'summary': summary, 'mutants': mutants}, indent=1))
     lines = ['# Mutation report of inox/ against spec_tests', '']
-    lines += [f'- {k}: {v}' for k, v in summary.items()]
+    lines += [f'- {k}: {v}' for k, v in summary.items() if k != 'profiles']
+    lines += ['', *profile_lines(common, scores, differ, saved.get('runs', []))]
     order = ['survived', 'timeout', 'suspicious', 'segfault', 'no tests', 'not checked', 'equivalent', 'killed']
     for m in sorted(mutants, key=lambda m: (order.index(m['status']) if m['status'] in order else 0, m['mutant'])):
         lines += ['', f'## {m["status"]}: `{m["mutant"]}` ({m["where"]})', '']
