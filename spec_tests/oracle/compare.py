@@ -193,6 +193,10 @@ def names_failure(impl: Adapter, graph: Graph, error: str) -> None:
     fields = impl.error_fields(caught)
     if fields is not None:
         fields_name_failure(impl, model, live, fields)
+        message = error_text(caught)
+        unnamed = [repr(tag) for tag in fields.tags if not (_names(repr(tag), message) or _names(str(tag), message))]
+        unnamed += [text for text in (*fields.paths, *fields.kinds) if text and text not in message]
+        assert not unnamed, f'the message does not name {", ".join(unnamed)} of its fields: {message}'
         return
     message = error_text(caught)
     if error == 'CycleError':
