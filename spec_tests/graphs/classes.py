@@ -155,11 +155,11 @@ def _chain(graph: Graph) -> bool:
     return any(graph[graph[r].children[0]].kind == 'ref' for r in _refs(graph) if graph[r].children)
 
 
-@graph_class('a tied Reference held by a Reference', 'Every later occurrence of the tag MUST be pruned')
+@graph_class('a tied Reference held by a tied Reference', 'Every later occurrence of the tag MUST be pruned')
 def _tied_in_chain(graph: Graph) -> bool:
     space, degrees = namespaces(graph), graph.in_degrees()
-    held = {graph[r].children[0] for r in _refs(graph) if graph[r].children}
-    return any(graph[r].kind == 'ref' and degrees[r] > 1 and space.get(r) is not None for r in held)
+    tied = [r for r in _refs(graph) if degrees[r] > 1 and space.get(r) is not None]
+    return any(graph[graph[r].children[0]].kind == 'ref' and graph[r].children[0] in tied for r in tied)
 
 
 @graph_class('a Reference to a static value', 'whatever its value')

@@ -22,14 +22,14 @@ def _array(seed: int, shape: tuple = (2,)) -> Node:
 
 #: One node of every kind in a Scope, named tuple fields and attributes out of sorted order,
 #: a foreign node of two children, an array at two positions, a Reference at two, a
-#: Reference to a Reference (whose later occurrence, pruned, is the value of another
-#: Reference), a cycle through a Reference and a Scope in the Scope.
+#: tied Reference that holds a tied Reference (``.u`` and ``.v`` hold the Reference at ``.e``,
+#: so the one in ``.u`` is pruned), a cycle through a Reference and a Scope in the Scope.
 EVERY_KIND = Graph(
     (
         Node(
             'scope',
-            keys=('x', 'l', 't', 'd', 'r', 's', 'b', 'p', 'q', 'c', 'u', 'o', 'n', 'e'),
-            children=(1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 21, 25, 28, 22),
+            keys=('x', 'l', 't', 'd', 'r', 's', 'b', 'p', 'q', 'c', 'u', 'o', 'n', 'e', 'v'),
+            children=(1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 21, 25, 28, 22, 21),
         ),
         _array(1),
         Node('list', children=(10,)),
