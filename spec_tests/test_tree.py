@@ -195,16 +195,19 @@ def test_every_array_type_and_dtype_is_a_leaf(impl, graph):
 
     pairs = array_paths(live.root)
     paths = [path for path, _ in pairs]
-    assert paths == [path for path, _ in array_paths(alike.root)], 'numpy scalars change the leaves of flatten'
+    others = [path for path, _ in array_paths(alike.root)]
+    assert paths == others, f'flatten: leaf paths {paths}, and {others} with jax arrays in place of numpy scalars'
     assert len(pairs) == len(model.leaves), f'flatten gave {len(pairs)} array leaves, not {len(model.leaves)}'
     for (instance, path), (_, leaf) in zip(model.leaves, pairs, strict=True):
         assert_array(leaf, expected_array(model, instance), where(impl, path))
 
     leaves, treedef = jax.tree_util.tree_flatten(live.root)
-    assert treedef == jax.tree_util.tree_structure(alike.root), 'numpy scalars change the tree definition'
+    assert treedef == jax.tree_util.tree_structure(alike.root), (
+        'tree_structure: unequal definitions with numpy scalars and with jax arrays in their place'
+    )
     again = jax.tree_util.tree_leaves(jax.tree_util.tree_unflatten(treedef, leaves))
     assert len(again) == len(leaves) and all(x is y for x, y in zip(again, leaves, strict=True)), (
-        'unflatten replaced leaves'
+        'tree_unflatten(tree_flatten(tree)) gave other objects than the leaves given'
     )
 
     static, arrays = impl.partition(live.root)

@@ -231,7 +231,7 @@ def in_thread(call: Callable, *args, **kwargs) -> Any:
     thread.start()
     thread.join(EXAMPLE_TIMEOUT)
     if thread.is_alive():
-        raise AssertionError(f'the example did not end within {EXAMPLE_TIMEOUT} s (a walk that never ends?)')
+        raise AssertionError(f'the example did not end within {EXAMPLE_TIMEOUT} s')
     error = outcome.get('error')
     if isinstance(error, RecursionError):
         raise AssertionError(_recursion_summary(error))
