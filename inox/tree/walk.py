@@ -312,28 +312,27 @@ def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
     if len(leaves) != structure.num_leaves:
         raise ValueError(f'expected {structure.num_leaves} leaves for this structure, got {len(leaves)}')
 
-    shared: dict[Any, Any] = {}
-    kinds = KINDS  # a local: it is read for every node
-
-    def build(cls, aux, children):
-        return kinds[cls].build(aux, children, shared)  # pyright: ignore[reportOptionalCall] (every record class has one)
-
-    return fold(structure, leaves, build)
+    kinds = KINDS  # a local: read once per class by fold
+    return fold(structure, leaves, lambda cls: kinds[cls].build, {})  # pyright: ignore[reportArgumentType] (every record class has one)
 
 
-def fold(structure: Structure, leaves: list[Any], node: Callable[[type, Any, list], Any]) -> Any:
-    r"""Combines the leaves bottom up, calling :py:`node(cls, aux, children)` on each
-    record of a node.
+def fold(structure: Structure, leaves: list[Any], node_of: Callable[[type], Callable], context: Any = None) -> Any:
+    r"""Combines the leaves bottom up: each record of a node becomes
+    :py:`node_of(cls)(aux, children, context)`. :py:`node_of` is called once per
+    class, so that a node costs one call (as in :func:`unflatten`, where it is the
+    kind's :py:`build`).
 
     The records are in pre-order, so read backwards every node comes after its
     children, the first child on top of the stack.
 
     Example:
         >>> flat = flatten([jax.numpy.ones(2), (jax.numpy.ones(3),)])
-        >>> print(fold(flat.structure, ['x', 'y'], lambda cls, aux, children: f'{cls.__name__}({" ".join(children)})'))
+        >>> show = lambda cls: lambda aux, children, context: f'{cls.__name__}({" ".join(children)})'
+        >>> print(fold(flat.structure, ['x', 'y'], show))
         list(x tuple(y))
     """
 
+    nodes: dict[type, Callable] = {}
     stack: list[Any] = []
     position = len(leaves)
     for cls, aux, arity in reversed(structure.records):
@@ -341,6 +340,9 @@ def fold(structure: Structure, leaves: list[Any], node: Callable[[type, Any, lis
             position -= 1
             stack.append(leaves[position])
             continue
+        node = nodes.get(cls)
+        if node is None:
+            node = nodes[cls] = node_of(cls)
         if arity == 1:
             children = [stack.pop()]
         elif arity:
@@ -348,5 +350,5 @@ def fold(structure: Structure, leaves: list[Any], node: Callable[[type, Any, lis
             del stack[-arity:]
         else:
             children = []
-        stack.append(node(cls, aux, children))
+        stack.append(node(aux, children, context))
     return stack[-1]
