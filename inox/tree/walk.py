@@ -215,9 +215,10 @@ def flatten(
 # leave `active` when it is done), a plain tuple unpacked by name: a named tuple would
 # cost a constructor call per frame. A node with one child gets no frame: the walk goes
 # straight down a *line* of such nodes, and the frame that ends the line (if any)
-# leaves `active` for all of them. The first frame holds the root. Keys and children
-# have equal lengths by the node protocol: zip does not check it (with a keyword
-# argument, strict= or not, zip costs time on every frame).
+# leaves `active` for all of them; a node whose only child is a leaf (a Parameter)
+# never enters it, as nothing below it can be itself. The first frame holds the root.
+# Keys and children have equal lengths by the node protocol: zip does not check it
+# (with a keyword argument, strict= or not, zip costs time on every frame).
 def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | None, with_paths: bool) -> tuple:
     r"""The loop of :func:`flatten`: the leaves, records, links of the leaves and groups."""
 
@@ -249,15 +250,17 @@ def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | N
                 if not children or (node_id := id(node)) in active:  # no children, or a cycle
                     records.append(_repeat(node, walk, active) if children else (type(node), aux, 0))
                     break
-                active[node_id] = link
                 records.append((type(node), aux, len(children)))  # pre-order
-                line += (node_id,)
                 if kind.context is not None:
                     node_context = kind.context(node, walk)
                 if len(children) == 1:
                     above, key, node = link, keys[0], children[0]
+                    if kinds.get(type(node)) is not LEAF:  # a node whose only child is a leaf cannot contain itself
+                        active[node_id] = link
+                        line += (node_id,)
                     continue
-                frames.append((iter(zip(keys, children)), link, node_context, node_group, line))  # noqa: B905
+                active[node_id] = link
+                frames.append((iter(zip(keys, children)), link, node_context, node_group, line + (node_id,)))  # noqa: B905
                 line = None  # the new frame leaves `active` for the line
                 break
             if line is None:
