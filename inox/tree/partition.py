@@ -161,7 +161,7 @@ def tree_partition(tree: Any, *filters: Any, definition: type[PartitionDef] = Pa
 
     predicates = [_predicate(f) for f in filters]
     flat = flatten(tree, filters=predicates, with_paths=True)
-    keys = tuple(str(path) for path in flat.paths)
+    keys = tuple(flat.path_strings)
     partitions = [{} for _ in range(len(filters) + 1)]
     for key, group, leaf in zip(keys, flat.groups, flat.leaves, strict=True):
         partitions[group][key] = leaf

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from .kinds import KINDS, LEAF, STATIC, Static, StaticValue, kind_of
-from .paths import TreePath, path_of, shown
+from .paths import TreePath, path_of, path_strings, shown
 
 
 class CycleError(ValueError):
@@ -138,12 +138,24 @@ class Structure:
 
 class Flat(NamedTuple):
     r"""The result of :func:`flatten`: the leaves and the structure, and when asked for
-    (else empty) the path and the filter group of each leaf."""
+    (else empty) the link (see :class:`Walk`) and the filter group of each leaf."""
 
     leaves: list[Any]
     structure: Structure
-    paths: list[TreePath]
+    links: list[Any]
     groups: list[int]
+
+    @property
+    def paths(self) -> list[TreePath]:
+        r"""The path of each leaf, made from its link."""
+
+        return [path_of(link) for link in self.links]
+
+    @property
+    def path_strings(self) -> list[str]:
+        r"""The path string of each leaf, as :py:`str(path)` (see :func:`path_strings`)."""
+
+        return path_strings(self.links)
 
 
 _LEAF_RECORD = (None, None, 0)
@@ -201,12 +213,7 @@ def flatten(
     """
 
     leaves, records, links, groups = _walk(tree, Walk(lenient), is_leaf, filters, with_paths)
-    return Flat(
-        leaves,
-        Structure(tuple(records), len(leaves)),
-        [path_of(link) for link in links],
-        groups,
-    )
+    return Flat(leaves, Structure(tuple(records), len(leaves)), links, groups)
 
 
 # `active` maps the ids of the nodes on the current path to their links, to detect
