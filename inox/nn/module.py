@@ -18,9 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 import jax.numpy as jnp
+import jax.tree_util as jtu
 
 from ..pretty import Doc, wrap
-from ..tree import Namespace, PartitionDef, tree_partition
+from ..tree import Namespace, PartitionDef, Walk, tree_partition
+
+# What a Namespace's flatten gives for a parameter that holds its value alone (never mutated).
+_VALUE_NAMES = ('value',)
+_VALUE_KEYS = [jtu.GetAttrKey('value')]
 
 
 class ModuleDef(PartitionDef):
@@ -97,8 +102,22 @@ class Parameter(Namespace):
             raise AttributeError(name)
         return getattr(self.value, name)
 
+    def __tree_flatten__(self, walk: Walk):
+        attributes = self.__dict__
+        if len(attributes) == 1 and 'value' in attributes:  # its array alone, the common case: no layout to look up
+            return _VALUE_KEYS, [attributes['value']], _VALUE_NAMES
+        return super().__tree_flatten__(walk)
+
+    @classmethod
+    def __tree_unflatten__(cls, names: tuple, children: list, shared: dict):
+        if names != _VALUE_NAMES:
+            return super().__tree_unflatten__(names, children, shared)
+        self = object.__new__(cls)
+        self.__dict__['value'] = children[0]
+        return self
+
     @classmethod
     def __tree_repr__(cls, names: tuple, children: list[Doc], **kwargs) -> Doc:
-        if names == ('value',):
+        if names == _VALUE_NAMES:
             return wrap(f'{cls.__name__}(', children[0], ')')
         return super().__tree_repr__(names, children, **kwargs)

@@ -146,9 +146,9 @@ def export_state(tree: Any) -> tuple[Any, State]:
     flat = flatten(tree, is_leaf=lambda x: isinstance(x, StateEntry), with_paths=True)
     state = State()
     leaves = []
-    for path, leaf in zip(flat.paths, flat.leaves, strict=True):
+    for path, leaf in zip(flat.path_strings, flat.leaves, strict=True):
         if isinstance(leaf, StateEntry):
-            key = StateKey(str(path))  # a path's string is its keystr (the root's is '')
+            key = StateKey(path)  # a path's string is its keystr (the root's is '')
             state[key], leaf = leaf.value, key
         leaves.append(leaf)
 

@@ -102,21 +102,31 @@ class PartitionDef:
         for partition in partitions:
             leaves.update(partition)
 
-        known = set(self.keys)
+        # The keys are unique: with none missing, an unexpected one shows in the count.
         missing = [key for key in self.keys if key not in leaves]
-        unexpected = [key for key in leaves if key not in known]
-        if missing or unexpected:
+        if missing or len(leaves) != len(self.keys):
+            known = set(self.keys)
+            unexpected = [key for key in leaves if key not in known]
             raise PartitionKeyError(f'cannot rebuild the tree: missing keys {missing}, unexpected keys {unexpected}')
 
+        values = [leaves[key] for key in self.keys]
+        # Arrays given back as they were partitioned, the common case, pass one comparison
+        # of all specs; anything else is checked key by key.
+        if [(getattr(x, 'shape', None), getattr(x, 'dtype', None)) for x in values] != list(self.specs):
+            self._check_specs(values)
+        return unflatten(self.structure, values)
+
+    def _check_specs(self, values: list[Any]) -> None:
+        r"""Raises :class:`LeafSpecError` naming every array of another shape or dtype
+        than the leaf at its key had."""
+
         mismatched = []
-        for key, spec in zip(self.keys, self.specs, strict=True):
-            given = _spec(leaves[key])
+        for key, spec, value in zip(self.keys, self.specs, values, strict=True):
+            given = _spec(value)
             if spec is not None and given is not None and given != spec:
                 mismatched.append(f'{key}: expected {spec[1]}{list(spec[0])}, got {given[1]}{list(given[0])}')
         if mismatched:
             raise LeafSpecError('cannot rebuild the tree: ' + '; '.join(mismatched))
-
-        return unflatten(self.structure, [leaves[key] for key in self.keys])
 
 
 def _register(cls: type[PartitionDef]) -> None:
@@ -151,7 +161,7 @@ def tree_partition(tree: Any, *filters: Any, definition: type[PartitionDef] = Pa
 
     predicates = [_predicate(f) for f in filters]
     flat = flatten(tree, filters=predicates, with_paths=True)
-    keys = tuple(str(path) for path in flat.paths)
+    keys = tuple(flat.path_strings)
     partitions = [{} for _ in range(len(filters) + 1)]
     for key, group, leaf in zip(keys, flat.groups, flat.leaves, strict=True):
         partitions[group][key] = leaf

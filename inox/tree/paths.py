@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     'TreePath',
     'path_of',
+    'path_strings',
     'pathstr',
     'shown',
 ]
@@ -55,6 +56,42 @@ def path_of(link: Any) -> TreePath:
         if key is not None:  # the root has no key
             keys.append(key)
     return TreePath(reversed(keys))
+
+
+# Prefixes longer than this are not kept by path_strings: past it, a path is joined from
+# its pieces, so that a line thousands of levels deep costs its length, not its square.
+_KEPT_PREFIX = 256
+
+
+def path_strings(links: Sequence[Any]) -> list[str]:
+    r"""Returns the path strings of the nodes at :py:`links` (as :py:`str(path_of(link))`),
+    making each ancestor's string once: the leaves below one node share its prefix
+    instead of each rebuilding it key by key (a partition has a key per leaf).
+
+    Example:
+        >>> root = (None, None)
+        >>> a = (root, jax.tree_util.GetAttrKey('a'))
+        >>> path_strings([(a, jax.tree_util.SequenceKey(0)), (a, jax.tree_util.SequenceKey(1)), root])
+        ['.a[0]', '.a[1]', '']
+    """
+
+    made: dict[int, str] = {}  # by id: a link's hash would walk its whole chain
+    strings = []
+    for link in links:
+        chain = []  # the ancestors not made yet, nearest first
+        while link is not None and id(link) not in made:
+            chain.append(link)
+            link = link[0]
+        text, rest = ('' if link is None else made[id(link)]), []
+        for link in reversed(chain):
+            piece = '' if link[1] is None else str(link[1])  # the root has no key
+            if rest or len(text) >= _KEPT_PREFIX:
+                rest.append(piece)
+            else:
+                text += piece
+                made[id(link)] = text
+        strings.append(text + ''.join(rest) if rest else text)
+    return strings
 
 
 def pathstr(path: Sequence) -> str:

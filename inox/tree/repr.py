@@ -32,8 +32,9 @@ def tree_repr(tree: Any, linewidth: int = 88, typeonly: bool = True) -> str:
     flat = flatten(tree, lenient=True)
     leaves = [show_leaf(leaf, **kwargs) for leaf in flat.leaves]
 
-    def show(cls, aux, children):
-        return KINDS[cls].show(aux, children, **kwargs)  # pyright: ignore[reportOptionalCall] (every record class has one)
+    def show_of(cls):
+        show = KINDS[cls].show
+        return lambda aux, children, kwargs: show(aux, children, **kwargs)  # pyright: ignore[reportOptionalCall] (every record class has one)
 
-    doc = fold(flat.structure, leaves, show)
+    doc = fold(flat.structure, leaves, show_of, kwargs)
     return render(doc)

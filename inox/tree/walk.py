@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from .kinds import KINDS, LEAF, STATIC, Static, StaticValue, kind_of
-from .paths import TreePath, path_of, shown
+from .paths import TreePath, path_of, path_strings, shown
 
 
 class CycleError(ValueError):
@@ -138,12 +138,24 @@ class Structure:
 
 class Flat(NamedTuple):
     r"""The result of :func:`flatten`: the leaves and the structure, and when asked for
-    (else empty) the path and the filter group of each leaf."""
+    (else empty) the link (see :class:`Walk`) and the filter group of each leaf."""
 
     leaves: list[Any]
     structure: Structure
-    paths: list[TreePath]
+    links: list[Any]
     groups: list[int]
+
+    @property
+    def paths(self) -> list[TreePath]:
+        r"""The path of each leaf, made from its link."""
+
+        return [path_of(link) for link in self.links]
+
+    @property
+    def path_strings(self) -> list[str]:
+        r"""The path string of each leaf, as :py:`str(path)` (see :func:`path_strings`)."""
+
+        return path_strings(self.links)
 
 
 _LEAF_RECORD = (None, None, 0)
@@ -201,12 +213,7 @@ def flatten(
     """
 
     leaves, records, links, groups = _walk(tree, Walk(lenient), is_leaf, filters, with_paths)
-    return Flat(
-        leaves,
-        Structure(tuple(records), len(leaves)),
-        [path_of(link) for link in links],
-        groups,
-    )
+    return Flat(leaves, Structure(tuple(records), len(leaves)), links, groups)
 
 
 # `active` maps the ids of the nodes on the current path to their links, to detect
@@ -215,9 +222,10 @@ def flatten(
 # leave `active` when it is done), a plain tuple unpacked by name: a named tuple would
 # cost a constructor call per frame. A node with one child gets no frame: the walk goes
 # straight down a *line* of such nodes, and the frame that ends the line (if any)
-# leaves `active` for all of them. The first frame holds the root. Keys and children
-# have equal lengths by the node protocol: zip does not check it (with a keyword
-# argument, strict= or not, zip costs time on every frame).
+# leaves `active` for all of them; a node whose only child is a leaf (a Parameter)
+# never enters it, as nothing below it can be itself. The first frame holds the root.
+# Keys and children have equal lengths by the node protocol: zip does not check it
+# (with a keyword argument, strict= or not, zip costs time on every frame).
 def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | None, with_paths: bool) -> tuple:
     r"""The loop of :func:`flatten`: the leaves, records, links of the leaves and groups."""
 
@@ -249,15 +257,17 @@ def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | N
                 if not children or (node_id := id(node)) in active:  # no children, or a cycle
                     records.append(_repeat(node, walk, active) if children else (type(node), aux, 0))
                     break
-                active[node_id] = link
                 records.append((type(node), aux, len(children)))  # pre-order
-                line += (node_id,)
                 if kind.context is not None:
                     node_context = kind.context(node, walk)
                 if len(children) == 1:
                     above, key, node = link, keys[0], children[0]
+                    if kinds.get(type(node)) is not LEAF:  # a node whose only child is a leaf cannot contain itself
+                        active[node_id] = link
+                        line += (node_id,)
                     continue
-                frames.append((iter(zip(keys, children)), link, node_context, node_group, line))  # noqa: B905
+                active[node_id] = link
+                frames.append((iter(zip(keys, children)), link, node_context, node_group, line + (node_id,)))  # noqa: B905
                 line = None  # the new frame leaves `active` for the line
                 break
             if line is None:
@@ -312,28 +322,27 @@ def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
     if len(leaves) != structure.num_leaves:
         raise ValueError(f'expected {structure.num_leaves} leaves for this structure, got {len(leaves)}')
 
-    shared: dict[Any, Any] = {}
-    kinds = KINDS  # a local: it is read for every node
-
-    def build(cls, aux, children):
-        return kinds[cls].build(aux, children, shared)  # pyright: ignore[reportOptionalCall] (every record class has one)
-
-    return fold(structure, leaves, build)
+    kinds = KINDS  # a local: read once per class by fold
+    return fold(structure, leaves, lambda cls: kinds[cls].build, {})  # pyright: ignore[reportArgumentType] (every record class has one)
 
 
-def fold(structure: Structure, leaves: list[Any], node: Callable[[type, Any, list], Any]) -> Any:
-    r"""Combines the leaves bottom up, calling :py:`node(cls, aux, children)` on each
-    record of a node.
+def fold(structure: Structure, leaves: list[Any], node_of: Callable[[type], Callable], context: Any = None) -> Any:
+    r"""Combines the leaves bottom up: each record of a node becomes
+    :py:`node_of(cls)(aux, children, context)`. :py:`node_of` is called once per
+    class, so that a node costs one call (as in :func:`unflatten`, where it is the
+    kind's :py:`build`).
 
     The records are in pre-order, so read backwards every node comes after its
     children, the first child on top of the stack.
 
     Example:
         >>> flat = flatten([jax.numpy.ones(2), (jax.numpy.ones(3),)])
-        >>> print(fold(flat.structure, ['x', 'y'], lambda cls, aux, children: f'{cls.__name__}({" ".join(children)})'))
+        >>> show = lambda cls: lambda aux, children, context: f'{cls.__name__}({" ".join(children)})'
+        >>> print(fold(flat.structure, ['x', 'y'], show))
         list(x tuple(y))
     """
 
+    nodes: dict[type, Callable] = {}
     stack: list[Any] = []
     position = len(leaves)
     for cls, aux, arity in reversed(structure.records):
@@ -341,6 +350,9 @@ def fold(structure: Structure, leaves: list[Any], node: Callable[[type, Any, lis
             position -= 1
             stack.append(leaves[position])
             continue
+        node = nodes.get(cls)
+        if node is None:
+            node = nodes[cls] = node_of(cls)
         if arity == 1:
             children = [stack.pop()]
         elif arity:
@@ -348,5 +360,5 @@ def fold(structure: Structure, leaves: list[Any], node: Callable[[type, Any, lis
             del stack[-arity:]
         else:
             children = []
-        stack.append(node(cls, aux, children))
+        stack.append(node(aux, children, context))
     return stack[-1]
