@@ -87,7 +87,7 @@ def supervise(
                 break
             faults[ended.running] = _fault(ended, limits)
             echo(f'[{name}] {faults[ended.running]["failures"][0]["message"].splitlines()[0]}; resuming')
-    results = list(_results(paths['results']).values()) + list(faults.values())
+    results = list((_results(paths['results']) | faults).values())  # a crash in teardown: the fault wins
     report = _report(header, paths['report'], results, crash)
     report['seconds'] = round(time.monotonic() - started, 2)  # of all runs
     return report
