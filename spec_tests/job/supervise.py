@@ -37,8 +37,10 @@ def crash_message(status: int, running: str | None) -> str:
     r"""Why a run that ended with ``status`` and wrote no report ended."""
 
     if status < 0:
-        name = signal.Signals(-status).name if -status in signal.Signals._value2member_map_ else 'a signal'
-        how = f'died with {name} (signal {-status})'
+        try:
+            how = f'died with {signal.Signals(-status).name} (signal {-status})'
+        except ValueError:  # a real-time signal has no name
+            how = f'died with signal {-status}'
     else:
         how = f'exited with status {status}'
     return f'the process {how} while running {running}' if running else f'the process {how} without a report'
@@ -73,8 +75,7 @@ def supervise(
                 f.write('\n'.join(list(_results(paths['results'])) + list(faults)))
             if os.path.exists(paths['report']):
                 os.remove(paths['report'])
-            cut = command.index('--') if '--' in command else len(command)  # after it: pytest's arguments
-            argv = command[:cut] + ['--results', paths['results'], '--exclude', paths['exclude']] + command[cut:]
+            argv = _with_files(command, paths)
             echo(f'[{name}] starting: {" ".join(argv)}')
             log.write(f'$ {" ".join(argv)}\n')
             ended = watch(argv, limits, deadline, env, log, lambda line: echo(f'[{name}] {line}'))
@@ -91,6 +92,19 @@ def supervise(
     report = _report(header, paths['report'], results, crash)
     report['seconds'] = round(time.monotonic() - started, 2)  # of all runs
     return report
+
+
+def _with_files(command: list[str], paths: dict[str, str]) -> list[str]:
+    r"""``command`` with the worker's ``--results`` and ``--exclude``, before ``--`` (after
+    which come pytest's arguments).
+
+    Example:
+        >>> _with_files(['w', '--', '-k', 'x'], {'results': 'r', 'exclude': 'e'})
+        ['w', '--results', 'r', '--exclude', 'e', '--', '-k', 'x']
+    """
+
+    cut = command.index('--') if '--' in command else len(command)
+    return command[:cut] + ['--results', paths['results'], '--exclude', paths['exclude']] + command[cut:]
 
 
 def _fault(ended: Ended, limits: Limits) -> dict[str, Any]:
