@@ -168,8 +168,9 @@ def _check(name: str, command: list[str], env: dict[str, str]) -> dict[str, Any]
     except subprocess.TimeoutExpired as error:
         raise UsageError(f'--impl {name}: loading its adapter took over {error.timeout:g} s') from error
     if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or [f'exit status {done.returncode}']
-        raise UsageError(lines[-1])
+        last = (done.stderr.strip().splitlines() or [f'exit status {done.returncode}'])[-1]
+        # The worker's own line names the module; any other is the worker failing to start.
+        raise UsageError(last if last.startswith('cannot load') else f'cannot check --impl {name}: {last}')
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -6,6 +6,7 @@ alone, the two others keep their verdict, and the reports are written."""
 
 import json
 import os
+import sys
 import time
 
 import pytest
@@ -22,6 +23,7 @@ _SELECT = ' or '.join([_FAULTY, *_OTHERS.values()])
 
 _ADAPTER = '''
 import os
+import sys
 import time
 
 import inox.nn as nn
@@ -61,8 +63,8 @@ def _job(tmp_path, monkeypatch, methods: str, *options: str) -> tuple[int, dict,
     status, the matrix and the wall time."""
 
     (tmp_path / 'faulty.py').write_text(_ADAPTER.format(methods=methods))
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    monkeypatch.setenv('PYTHONPATH', os.pathsep.join([str(tmp_path), root]))
+    # The worker sees this interpreter's path (under Bazel, the packages of the test's deps) and the fake.
+    monkeypatch.setenv('PYTHONPATH', os.pathsep.join([str(tmp_path), *sys.path]))
     out = tmp_path / 'out'
     started = time.monotonic()
     status = main.main(['--impl', 'faulty', '--out', str(out), '-k', _SELECT, *options])
