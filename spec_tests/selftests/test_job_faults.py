@@ -116,7 +116,10 @@ def test_a_memory_hog_gets_a_memory_error_not_the_oom_killer(tmp_path, monkeypat
     rows = built['rows']
     assert {spec: rows[spec]['faulty']['verdict'] for spec in _OTHERS} == dict.fromkeys(_OTHERS, 'pass')
     cell = rows['SHARE-FORWARD']['faulty']
-    assert cell['verdict'] == 'FAIL' and 'MemoryError' in json.dumps(cell['tests'])
+    # Whichever thread meets the limit fails: the property's, with a MemoryError, or one of
+    # XLA's, which aborts the process (seen under Bazel); either way that test alone fails.
+    assert cell['verdict'] == 'FAIL'
+    assert 'MemoryError' in json.dumps(cell['tests']) or cell.get('fault') == 'crash', cell
     assert status == 1 and seconds < 60
 
 
