@@ -90,7 +90,7 @@ def pytest_collection_modifyitems(config, items):
     path = config.getoption('spec_exclude')
     if path:
         with open(path) as f:
-            excluded = set(f.read().split())
+            excluded = set(f.read().splitlines())  # a parametrized id may hold spaces
         config.hook.pytest_deselected(items=[item for item in items if item.nodeid in excluded])
         items[:] = [item for item in items if item.nodeid not in excluded]
     items.sort(key=lambda item: not any(m.args[0] in SPEC_FOUNDATIONS for m in item.iter_markers('spec')))
