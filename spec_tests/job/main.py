@@ -7,29 +7,39 @@ conformance matrix (the verdict of each level, then each SPEC id) with the shrun
 counterexample of every failure, and writes it as ``conformance.json``,
 ``conformance.html`` (counterexamples drawn as graphs) and ``conformance.xml`` (JUnit)
 into the output folder, with each implementation's own JSON report and log.
+
+Every ``--impl`` is loaded first (the worker's ``--check``), so a misspelt one is a
+usage error before any suite runs. Each suite then runs under a watchdog of the job's
+(:mod:`spec_tests.job.supervise`): a test that crashes its process or runs past
+``--test-timeout`` fails alone and the others resume in a fresh process; ``--timeout``
+ends the whole run, silent or not. The reports are written in every case.
 """
 
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
-import time
 from typing import Any
 
 from spec_tests.adapters import IMPLEMENTATIONS
 from spec_tests.job import expected as expectations
 from spec_tests.job import junit, page
 from spec_tests.job import matrix as matrices
+from spec_tests.job.process import Limits
+from spec_tests.job.supervise import supervise
 from spec_tests.runner.profiles import PROFILES
 
 _EXIT_CODES = '''exit status:
   0  every implementation passes the core and each feature it claims, except for
      failures listed in the expected results
   1  an implementation fails a rule of the core or of a feature it claims that is not
-     listed; or an expected failure is stale (the rule passes, or its feature is not
-     claimed); or a run crashed or wrote no report
-  2  bad arguments, or an unreadable expected-results file
+     listed (a test that crashed its process or timed out fails its rule); or an
+     expected failure is stale (the rule passes, or its feature is not claimed); or a
+     run reached --timeout, or crashed outside any test
+  2  bad arguments: an --impl that cannot be imported or has no ADAPTER (checked before
+     any suite runs), or an unreadable expected-results file
 Features an implementation does not claim are shown in the matrix but never gate.'''
 
 
@@ -58,7 +68,38 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         help='the program that runs the suite for NAME (set by Bazel); otherwise '
         '`python -m spec_tests.job.worker` in this environment',
     )
-    parser.add_argument('--timeout', type=float, default=3600, help='seconds allowed to each implementation')
+    parser.add_argument(
+        '--timeout',
+        type=float,
+        default=3600,
+        help='seconds allowed to each implementation, kept by the job whether or not the run prints anything; '
+        'its process group is then killed and the report is partial (default 3600)',
+    )
+    parser.add_argument(
+        '--test-timeout',
+        type=float,
+        metavar='SECONDS',
+        help='seconds allowed to one test: past them its process group is killed (a hang in native code too), '
+        'the test fails "timed out", and the others resume in a fresh process. A watchdog of the job, not '
+        'pytest-timeout (no dependency, and it holds where signals do not). Default: '
+        + ', '.join(f'{p} {s:g} s' for p, s in _TEST_TIMEOUTS.items())
+        + f' ({_SLOWEST_CI:g} s for the slowest property under ci, with a wide margin)',
+    )
+    parser.add_argument(
+        '--memory-limit',
+        type=_size,
+        default=_size('8GiB'),
+        metavar='SIZE',
+        help='data each run may hold (RLIMIT_DATA, set before exec: jax and the suite included), e.g. 8GiB or '
+        '512MiB; beyond it the implementation gets a MemoryError in the test that allocates, not the OOM '
+        'killer (default 8GiB)',
+    )
+    parser.add_argument(
+        '-k',
+        dest='select',
+        metavar='EXPRESSION',
+        help='run only the tests that match this pytest -k expression (to try a few rules)',
+    )
     parser.add_argument(
         '--expected',
         metavar='FILE',
@@ -68,6 +109,28 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         'rule that no longer fails does; empty (the default): none',
     )
     return parser.parse_args(argv)
+
+
+# Measured on the reference (2 shared cores): the slowest property under ci takes this
+# many seconds. The per-test default leaves a wide margin for slower machines and
+# implementations; the longer profiles run up to 10 and 100 times more examples.
+_SLOWEST_CI = 7.1
+_TEST_TIMEOUTS = {'ci': 300.0, 'mutation': 300.0, 'extended': 3000.0, 'thorough': 30000.0}
+_UNITS = {'': 1, 'K': 2**10, 'M': 2**20, 'G': 2**30, 'T': 2**40}
+
+
+def _size(text: str) -> int:
+    r"""Bytes of a size such as ``8GiB``, ``512M`` or ``1000000``.
+
+    Example:
+        >>> _size('8GiB'), _size('512M'), _size('100')
+        (8589934592, 536870912, 100)
+    """
+
+    found = re.fullmatch(r'\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*', text, re.IGNORECASE)
+    if found is None:
+        raise argparse.ArgumentTypeError(f'not a size: {text!r} (examples: 8GiB, 512MiB)')
+    return int(float(found[1]) * _UNITS[found[2].upper()])
 
 
 def _out_dir(option: str | None) -> str:
@@ -83,34 +146,32 @@ def _expected(option: str) -> matrices.Expected:
     return expectations.load(option)
 
 
-def _command(name: str, suites: dict[str, str], report: str, profile: str) -> list[str]:
-    args = ['--impl', name, '--report', report, '--profile', profile]
+def _command(name: str, suites: dict[str, str]) -> list[str]:
     if name in suites:
-        return [suites[name]] + args
-    return [sys.executable, '-m', 'spec_tests.job.worker'] + args
+        return [suites[name], '--impl', name]
+    return [sys.executable, '-m', 'spec_tests.job.worker', '--impl', name]
 
 
-def _run(name: str, command: list[str], log_path: str, timeout: float, env: dict[str, str]) -> int:
-    r"""Runs one implementation's suite, echoing its progress lines; returns its exit
-    status (-1 on timeout)."""
+class UsageError(Exception):
+    r"""An ``--impl`` that cannot be loaded: the message is the one line to show."""
 
-    started = time.time()
-    print(f'[{name}] starting: {" ".join(command)}', flush=True)
-    with open(log_path, 'w') as log:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-        assert process.stdout is not None  # a pipe, as asked
-        for line in process.stdout:
-            log.write(line)
-            _, marker, progress = line.partition('[spec_tests] ')  # pytest may print dots first
-            if marker:
-                print(f'[{name}] {progress.rstrip()}', flush=True)
-            if time.time() - started > timeout:
-                process.kill()
-                print(f'[{name}] killed after {timeout:.0f} s', flush=True)
-                return -1
-        status = process.wait()
-    print(f'[{name}] done in {time.time() - started:.0f} s (exit status {status})', flush=True)
-    return status
+
+def _check(name: str, command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    r"""The adapter's name, version and features, loaded by the worker's ``--check``.
+
+    Raises:
+        UsageError: If the worker cannot load it.
+    """
+
+    try:
+        done = subprocess.run(command + ['--check'], capture_output=True, text=True, env=env, timeout=300)
+    except subprocess.TimeoutExpired as error:
+        raise UsageError(f'--impl {name}: loading its adapter took over {error.timeout:g} s') from error
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f'exit status {done.returncode}'])[-1]
+        # The worker's own line names the module; any other is the worker failing to start.
+        raise UsageError(last if last.startswith('cannot load') else f'cannot check --impl {name}: {last}')
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,18 +192,26 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'} if suites else dict(os.environ)
     env['PYTHONUNBUFFERED'] = '1'  # the log and the progress lines as they come
 
-    reports: list[dict[str, Any]] = []
+    try:
+        headers = {name: _check(name, _command(name, suites), env) for name in names}
+    except UsageError as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
+    test_timeout = options.test_timeout or _TEST_TIMEOUTS[options.profile]
+    limits = Limits(timeout=options.timeout, test_timeout=test_timeout, memory=options.memory_limit)
+    reports = []
     for name in names:
-        report_path = os.path.join(out, 'reports', f'{name}.json')
-        log_path = os.path.join(out, 'logs', f'{name}.log')
-        if os.path.exists(report_path):
-            os.remove(report_path)
-        status = _run(name, _command(name, suites, report_path, options.profile), log_path, options.timeout, env)
-        if os.path.exists(report_path):
-            with open(report_path) as f:
-                reports.append(json.load(f))
-        else:
-            reports.append({'name': name, 'results': [], 'crash': f'no report (exit status {status}); see {log_path}'})
+        paths = {
+            'report': os.path.join(out, 'reports', f'{name}.json'),
+            'results': os.path.join(out, 'reports', f'{name}.results.jsonl'),
+            'exclude': os.path.join(out, 'reports', f'{name}.exclude'),
+            'log': os.path.join(out, 'logs', f'{name}.log'),
+        }
+        command = _command(name, suites) + ['--report', paths['report'], '--profile', options.profile]
+        command += ['--', '-k', options.select] if options.select else []
+        report = supervise(name, command, paths, limits, headers[name], env, lambda line: print(line, flush=True))
+        print(f'[{name}] done in {report["seconds"]:.0f} s', flush=True)
+        reports.append(report)
 
     matrix = matrices.build(reports, expected)
     print()

@@ -15,6 +15,9 @@ crashed). Its ``verdict`` says what the status means for the job:
 - ``fail``: a rule of a feature the implementation does not claim fails: shown, never
   gating.
 
+A failed test whose process crashed while it ran, or that the job killed for taking too
+long, has ``fault`` (``crash`` or ``timeout``); so has its cell, shown as ``FAIL (crash)``.
+
 A ``FAIL`` cell of a rule that builds on a foundation of SPEC.md (its section
 "Foundations") that fails in the same column also has ``likely_from``, the failing
 foundations: an explanation pointing at the root cause, which changes no verdict. The
@@ -134,10 +137,17 @@ def likely_text(cell: dict[str, Any]) -> str:
 
 
 def cell_text(cell: dict[str, Any]) -> str:
-    r"""A cell as the text matrix shows it: its verdict, and what it likely follows from."""
+    r"""A cell as the text matrix shows it: its verdict, whether a test crashed or timed
+    out, and what it likely follows from.
 
+    Example:
+        >>> cell_text({'verdict': 'FAIL', 'fault': 'timeout'})
+        'FAIL (timeout)'
+    """
+
+    verdict = cell['verdict'] + (f' ({cell["fault"]})' if 'fault' in cell else '')
     likely = likely_text(cell)
-    return f'{cell["verdict"]}, {likely}' if likely else cell['verdict']
+    return f'{verdict}, {likely}' if likely else verdict
 
 
 def _column(report: dict[str, Any]) -> dict[str, Any]:
@@ -153,10 +163,10 @@ def _cell(results: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         'status': status,
         'tests': [
-            {k: r[k] for k in ('test', 'outcome', 'examples', 'duration', 'message', 'failures') if k in r}
+            {k: r[k] for k in ('test', 'outcome', 'fault', 'examples', 'duration', 'message', 'failures') if k in r}
             for r in results
         ],
-    }
+    } | ({'fault': faults[0]} if (faults := sorted({r['fault'] for r in results if 'fault' in r})) else {})
 
 
 def _verdict(status: str, gated: bool, listed: bool) -> str:

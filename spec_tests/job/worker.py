@@ -3,11 +3,17 @@ suite rather than the implementation) against one implementation: the main of th
 per-implementation binaries that the conformance job starts, one process each.
 
 Usage: ``python -m spec_tests.job.worker --impl NAME [--report PATH] [--profile PROFILE]
-[-- PYTEST_ARGS]``.
+[--results PATH] [--exclude PATH] [--check] [-- PYTEST_ARGS]``.
+
+``--check`` only loads the adapter: it prints its name, version and features as JSON, or
+exits 2 with one line naming the module and the error, before any suite runs.
 """
 
 import argparse
+import faulthandler
+import json
 import os
+import signal
 import sys
 from importlib.metadata import entry_points
 
@@ -25,7 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--impl', required=True, help='short name or module.path of an adapter')
     parser.add_argument('--report', help='write the JSON report there')
     parser.add_argument('--profile', choices=PROFILES, help='hypothesis profile')
+    parser.add_argument('--results', help='append each finished test\'s result there, as a JSON line')
+    parser.add_argument('--exclude', help='a file of test node ids not to run, one a line')
+    parser.add_argument('--check', action='store_true', help='only load the adapter (exit 2 if it cannot be)')
     options = parser.parse_args(argv)
+    if options.check:
+        return _check(options.impl)
+    _dump_tracebacks()
 
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # spec_tests
     args = [
@@ -53,7 +65,40 @@ def main(argv: list[str] | None = None) -> int:
         args += ['--spec-report', options.report]
     if options.profile:
         args += ['--spec-profile', options.profile]
+    if options.results:
+        args += ['--spec-results', options.results]
+    if options.exclude:
+        args += ['--spec-exclude', options.exclude]
     return int(pytest.main(args + extra))
+
+
+def _check(impl: str) -> int:
+    r"""Loads the adapter ``impl``: prints its summary as JSON and returns 0, or prints
+    one line on stderr and returns 2 (a usage error of the job)."""
+
+    from spec_tests.adapters import load
+
+    try:
+        adapter = load(impl)
+    except Exception as error:  # any import error of the module is the user's to read
+        print(f'cannot load --impl {impl}: {type(error).__name__}: {error}'.splitlines()[0], file=sys.stderr)
+        return 2
+    print(json.dumps({'name': adapter.name, 'version': adapter.version(), 'features': sorted(adapter.features)}))
+    return 0
+
+
+# Kept open for the life of the process: faulthandler writes to its descriptor.
+_STDERR: list = []
+
+
+def _dump_tracebacks() -> None:
+    r"""Has a fatal signal (SIGSEGV, SIGABRT...) print the Python traceback, and SIGUSR1
+    (sent by the job before it kills a hung run) print every thread's, on the stderr the
+    job reads, which pytest's capture does not replace."""
+
+    _STDERR.append(os.fdopen(os.dup(2), 'w'))
+    faulthandler.enable(file=_STDERR[0], all_threads=True)
+    faulthandler.register(signal.SIGUSR1, file=_STDERR[0], all_threads=True)
 
 
 def _installed() -> bool:

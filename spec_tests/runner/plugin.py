@@ -8,7 +8,12 @@ Options:
         ``INOX_HYPOTHESIS_PROFILE``, else ``ci``.
     --spec-report PATH: Write the outcome of every property, with its SPEC.md id and
         its shrunk counterexample, as JSON.
-    --spec-progress: Print one line per finished test (for the conformance job).
+    --spec-progress: Print one line per finished test, and ``start SPEC-IDS NODEID`` as each test
+        starts (for the conformance job, whose watchdog tells from them what was running).
+    --spec-results PATH: Append each finished test's result to PATH as a JSON line, as it
+        finishes: what the job keeps of a run that dies.
+    --spec-exclude PATH: Do not run the tests whose node ids PATH lists, one a line: the
+        job resumes a run that died without the tests done or failed already.
 
 It provides the session fixture ``impl`` (the adapter) and the marker ``spec(ID)``,
 and runs the tests of SPEC.md's foundations before the others. A test that skips with a
@@ -48,7 +53,9 @@ def pytest_addoption(parser):
         help=f'hypothesis profile (default: ${profiles.ENV}, else ci)',
     )
     group.addoption('--spec-report', default=None, metavar='PATH', help='write the outcome of every property as JSON')
-    group.addoption('--spec-progress', action='store_true', help='print one line per finished test')
+    group.addoption('--spec-progress', action='store_true', help='print one line per started and finished test')
+    group.addoption('--spec-results', default=None, metavar='PATH', help='append each result to PATH as JSON lines')
+    group.addoption('--spec-exclude', default=None, metavar='PATH', help='do not run the node ids listed in PATH')
 
 
 def pytest_configure(config):
@@ -74,10 +81,18 @@ def impl(pytestconfig):
     return load(pytestconfig.getoption('impl'))
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     r"""Runs the tests of SPEC.md's foundations first, the others in their own order: the
-    rules above them are observed through them, so their outcome is the first to read."""
+    rules above them are observed through them, so their outcome is the first to read.
+    Leaves out the tests of ``--spec-exclude`` (by exact node id, where ``--deselect``
+    takes prefixes)."""
 
+    path = config.getoption('spec_exclude')
+    if path:
+        with open(path) as f:
+            excluded = set(f.read().splitlines())  # a parametrized id may hold spaces
+        config.hook.pytest_deselected(items=[item for item in items if item.nodeid in excluded])
+        items[:] = [item for item in items if item.nodeid not in excluded]
     items.sort(key=lambda item: not any(m.args[0] in SPEC_FOUNDATIONS for m in item.iter_markers('spec')))
 
 
@@ -102,6 +117,20 @@ class _Collector:
         self.total = len(session.items)
         for item in session.items:
             self.ids[item.nodeid] = [m.args[0] for m in item.iter_markers('spec')]
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        if self.config.getoption('spec_progress'):
+            self._progress(f'start {",".join(self.ids.get(nodeid, [])) or "-"} {nodeid}')
+
+    def _progress(self, line: str) -> None:
+        # The terminal reporter writes where pytest's output capture does not reach.
+        self.config.pluginmanager.get_plugin('terminalreporter').write_line(f'[spec_tests] {line}', flush=True)
+
+    def _append(self, result: dict[str, Any]) -> None:
+        path = self.config.getoption('spec_results')
+        if path:
+            with open(path, 'a') as f:
+                f.write(json.dumps(result) + '\n')
 
     def pytest_runtest_logreport(self, report):
         result = self.results.setdefault(
@@ -128,15 +157,14 @@ class _Collector:
             result['message'] = reason
         if report.when == 'teardown' or (report.failed and report.when == 'setup'):
             result['examples'] = self.record.calls.get(report.nodeid, 0)
+            self._append(result)
             if self.config.getoption('spec_progress'):
                 done = sum(1 for r in self.results.values() if 'examples' in r)
                 spec = ','.join(result['spec']) or '-'
-                # The terminal reporter writes where pytest's output capture does not reach.
                 examples = f', {result["examples"]} examples' if result['examples'] else ''
-                self.config.pluginmanager.get_plugin('terminalreporter').write_line(
-                    f'[spec_tests] {done}/{self.total} {result["outcome"]:7} {spec} '
-                    f'{report.nodeid.split("::")[-1]} ({result["duration"]:.1f}s{examples})',
-                    flush=True,
+                self._progress(
+                    f'{done}/{self.total} {result["outcome"]:7} {spec} '
+                    f'{report.nodeid.split("::")[-1]} ({result["duration"]:.1f}s{examples})'
                 )
 
     def pytest_sessionfinish(self, session):

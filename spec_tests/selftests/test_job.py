@@ -105,6 +105,22 @@ def test_crash_fails_the_job():
     assert set(built['columns'][0]['levels']) == {'core', 'deep', 'repr', 'state'}
 
 
+def test_crashed_and_timed_out_tests_are_marked_in_every_report():
+    crashed = {
+        'message': 'the process died with SIGABRT (signal 6) while running t.py::test_cycles',
+        'counterexample': {},
+    }
+    report = _report('bad', 'failed', [crashed])
+    report['results'][0]['fault'] = 'crash'
+    built = matrix.build([report])
+
+    cell = built['rows']['SHARE-CYCLES']['bad']
+    assert cell['verdict'] == 'FAIL' and cell['fault'] == 'crash' and cell['tests'][0]['fault'] == 'crash'
+    assert 'FAIL (crash)' in matrix.render(built) and 'SIGABRT (signal 6)' in matrix.render(built)
+    assert '<b>(crash)</b>' in page.render(built)
+    assert 'SIGABRT' in junit.render(built)
+
+
 def test_junit_has_one_testcase_per_implementation_and_id():
     built = matrix.build(
         [_report('good', 'passed'), _report('bad', 'failed', [_FAILURE])], {'good': {'SHARE-REPR': 'no repr'}}
