@@ -58,6 +58,11 @@ _HOG = '''
 '''
 
 
+#: Seconds within which each faulty run must end: far above its limits (a hang never
+#: ends by itself) and the time two processes of a loaded machine take to start jax.
+BOUND = 240
+
+
 def _job(tmp_path, monkeypatch, methods: str, *options: str) -> tuple[int, dict, float]:
     r"""Runs the job on the reference with ``methods`` in its Reference; returns the exit
     status, the matrix and the wall time."""
@@ -89,13 +94,13 @@ def _assert_confined(built: dict, fault: str, message: str) -> str:
 
 
 def test_a_hang_fails_its_rule_with_a_timeout_and_the_others_run(tmp_path, monkeypatch):
-    status, built, seconds = _job(tmp_path, monkeypatch, _HANG, '--test-timeout', '5')
+    status, built, seconds = _job(tmp_path, monkeypatch, _HANG, '--test-timeout', '20')
 
     text = _assert_confined(
-        built, 'timeout', f'timed out after 5 s (--test-timeout) in spec_tests/test_share.py::{_FAULTY}'
+        built, 'timeout', f'timed out after 20 s (--test-timeout) in spec_tests/test_share.py::{_FAULTY}'
     )
     assert 'in __deepcopy__' in text  # the traceback that faulthandler printed on SIGUSR1
-    assert status == 1 and seconds < 60
+    assert status == 1 and seconds < BOUND
     page = (tmp_path / 'out' / 'conformance.html').read_text()
     assert '<b>(timeout)</b>' in page
 
@@ -107,7 +112,7 @@ def test_a_crash_fails_its_rule_and_the_others_resume(tmp_path, monkeypatch):
         built, 'crash', f'the process died with SIGABRT (signal 6) while running spec_tests/test_share.py::{_FAULTY}'
     )
     assert '__reduce_ex__' in text  # faulthandler's traceback of the crash
-    assert status == 1 and seconds < 60
+    assert status == 1 and seconds < BOUND
 
 
 def test_a_memory_hog_gets_a_memory_error_not_the_oom_killer(tmp_path, monkeypatch):
@@ -120,15 +125,15 @@ def test_a_memory_hog_gets_a_memory_error_not_the_oom_killer(tmp_path, monkeypat
     # XLA's, which aborts the process (seen under Bazel); either way that test alone fails.
     assert cell['verdict'] == 'FAIL'
     assert 'MemoryError' in json.dumps(cell['tests']) or cell.get('fault') == 'crash', cell
-    assert status == 1 and seconds < 60
+    assert status == 1 and seconds < BOUND
 
 
 def test_the_whole_run_is_bounded_by_timeout_even_when_silent(tmp_path, monkeypatch):
-    status, built, seconds = _job(tmp_path, monkeypatch, _HANG, '--timeout', '20')
+    status, built, seconds = _job(tmp_path, monkeypatch, _HANG, '--timeout', '60')
 
-    assert status == 1 and seconds < 40
+    assert status == 1 and seconds < BOUND
     column = built['columns'][0]
-    assert 'timed out after 20 s (--timeout)' in column['crash']
+    assert 'timed out after 60 s (--timeout)' in column['crash']
     assert built['rows']['SHARE-FORWARD']['faulty'].get('fault') == 'timeout'
 
 
@@ -137,7 +142,7 @@ def test_an_impl_that_cannot_be_loaded_is_a_usage_error(impl, tmp_path, capsys):
     started = time.monotonic()
     status = main.main(['--impl', 'reference', '--impl', impl, '--out', str(tmp_path / 'out')])
 
-    assert status == 2 and time.monotonic() - started < 60
+    assert status == 2 and time.monotonic() - started < BOUND
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and impl.partition(':')[0] in error, error
     assert not (tmp_path / 'out' / 'logs' / 'reference.log').exists()  # no suite ran
