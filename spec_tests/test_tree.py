@@ -47,14 +47,16 @@ any_graphs = sharing_graphs()
 
 @prop('TREE-ORDER', any_graphs, ci=80, examples=[(EVERY_KIND,)])
 def test_leaves_in_flatten_order_with_full_paths(impl, graph):
-    live = materialize(graph, impl)
-    _check_order(impl, walk(graph), live.root, 'the root')
+    model, live = walk(graph), materialize(graph, impl)
+    _check_order(impl, model, live.root, 'the root')
     # The leaves of every module are those of its subtree, with paths from it: here the
     # first inner one, a tree of its own (outside the Scopes above it) unless that breaks a rule.
-    inner = next((i for i in walk(graph).instances[1:] if i.kind in ('module', 'scope')), None)
-    if inner is not None and walk(rooted(graph, inner.node)).failure is None:
-        module = resolve(impl, live.root, inner.path)
-        _check_order(impl, walk(rooted(graph, inner.node)), module, f'the module at {where(impl, inner.path)}')
+    inner = next((i for i in model.instances[1:] if i.kind in ('module', 'scope')), None)
+    if inner is None:
+        return
+    own = walk(rooted(graph, inner.node))
+    if own.failure is None:
+        _check_order(impl, own, resolve(impl, live.root, inner.path), f'the module at {where(impl, inner.path)}')
 
 
 def _check_order(impl, model, module, what):

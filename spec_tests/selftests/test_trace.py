@@ -4,7 +4,6 @@ and the ``ci`` examples of every property meet the input classes its checks decl
 
 import importlib
 import inspect
-import os
 import re
 import types
 from collections.abc import Callable
@@ -16,8 +15,8 @@ from ..graphs.classes import CLASSES
 from ..runner import harness
 from ..runner.coverage import classes_met
 from ..runner.trace import load, normalized, rules, uncovered
+from .properties import PACKAGE, properties, spec_ids
 
-PACKAGE = __name__.rsplit('.', 2)[0]  # the package above the self-tests
 CLAUSES = load()
 
 
@@ -25,8 +24,7 @@ def _property(test: str) -> Callable:
     r"""The function of ``file.py::name``, from the properties' package."""
 
     file, name = test.split('::')
-    module = importlib.import_module(f'{PACKAGE}.{file.removesuffix(".py")}')
-    return getattr(module, name)
+    return getattr(importlib.import_module(f'{PACKAGE}.{file.removesuffix(".py")}'), name)
 
 
 def _names(code: types.CodeType) -> set[str]:
@@ -87,7 +85,7 @@ def test_every_clause_quotes_its_rule():
 def test_every_check_is_an_assertion_of_a_property_of_its_rule(clause):
     for check in clause.checks:
         test = _property(check.test)
-        tagged = [m.args[0] for m in getattr(test, 'pytestmark', []) if m.name == 'spec']
+        tagged = spec_ids(test)
         assert tagged == [clause.rule], f'{check.test} checks {tagged}, not {clause.rule}'
         sources = _sources(test)
         assert any(check.asserts in source for source in sources), (
@@ -132,14 +130,5 @@ def test_a_weak_generator_misses_its_classes(monkeypatch):
 
 
 def test_every_property_is_traced():
-    properties = os.path.dirname(os.path.dirname(__file__))
     traced = {check.test for clause in CLAUSES for check in clause.checks}
-    untraced = []
-    for name in sorted(os.listdir(properties)):
-        if name.startswith('test_') and name.endswith('.py'):
-            module = importlib.import_module(f'{PACKAGE}.{name[:-3]}')
-            for attribute, test in vars(module).items():
-                if attribute.startswith('test_') and any(m.name == 'spec' for m in getattr(test, 'pytestmark', [])):
-                    if f'{name}::{attribute}' not in traced:
-                        untraced.append(f'{name}::{attribute}')
-    assert untraced == [], 'properties that check no clause of trace.toml'
+    assert sorted(set(properties()) - traced) == [], 'properties that check no clause of trace.toml'
