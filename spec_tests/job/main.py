@@ -205,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             'report': os.path.join(out, 'reports', f'{name}.json'),
             'results': os.path.join(out, 'reports', f'{name}.results.jsonl'),
             'exclude': os.path.join(out, 'reports', f'{name}.exclude'),
+            'trying': os.path.join(out, 'reports', f'{name}.trying.json'),
             'log': os.path.join(out, 'logs', f'{name}.log'),
         }
         command = _command(name, suites) + ['--report', paths['report'], '--profile', options.profile]

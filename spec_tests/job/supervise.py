@@ -3,9 +3,10 @@ r"""Runs one implementation's suite so that a hang or a crash costs one test, no
 The plugin appends each finished test's result to a file of JSON lines and announces
 each test as it starts. When the process dies by a signal, exits without a report, or
 runs one test past the per-test limit (:mod:`.process` kills its group), that test is
-marked failed, with why (``fault``: ``crash`` or ``timeout``) and the Python traceback
-that faulthandler printed, and the remaining tests resume in a fresh process that
-leaves out those done or failed. The results of all runs make one report.
+marked failed, with why (``fault``: ``crash`` or ``timeout``), the example it was trying
+(the plugin writes each example to a file before running it: the file outlives the
+process) and the Python traceback that faulthandler printed, and the remaining tests
+resume in a fresh process that leaves out those done or failed. The results of all runs make one report.
 
 This is a resume loop of the job's own rather than pytest-xdist's recovery of crashed
 workers: xdist is no dependency of the suite, it runs tests in its own workers (the
@@ -59,12 +60,12 @@ def supervise(
     test has a result or ``limits.timeout`` has passed; returns the report of all runs.
 
     ``paths`` names the files: ``report`` (the worker's JSON report), ``results`` (its
-    JSON lines), ``exclude`` and ``log``; ``header`` what the report says of the adapter
-    (name, version, features) when no run wrote one."""
+    JSON lines), ``trying`` (the example it runs), ``exclude`` and ``log``; ``header``
+    what the report says of the adapter (name, version, features) when no run wrote one."""
 
     started = time.monotonic()
     deadline = started + limits.timeout
-    for key in ('report', 'results'):
+    for key in ('report', 'results', 'trying'):
         if os.path.exists(paths[key]):
             os.remove(paths[key])
     faults: dict[str, dict[str, Any]] = {}
@@ -84,9 +85,9 @@ def supervise(
             if ended.running is None or ended.killed == 'timeout':
                 crash = _run_fault(ended, limits, paths['log'])
                 if ended.running:
-                    faults[ended.running] = _fault(ended, limits)
+                    faults[ended.running] = _fault(ended, limits, _trying(paths['trying'], ended.running))
                 break
-            faults[ended.running] = _fault(ended, limits)
+            faults[ended.running] = _fault(ended, limits, _trying(paths['trying'], ended.running))
             echo(f'[{name}] {faults[ended.running]["failures"][0]["message"].splitlines()[0]}; resuming')
     results = list((_results(paths['results']) | faults).values())  # a crash in teardown: the fault wins
     report = _report(header, paths['report'], results, crash)
@@ -99,17 +100,41 @@ def _with_files(command: list[str], paths: dict[str, str]) -> list[str]:
     which come pytest's arguments).
 
     Example:
-        >>> _with_files(['w', '--', '-k', 'x'], {'results': 'r', 'exclude': 'e'})
-        ['w', '--results', 'r', '--exclude', 'e', '--', '-k', 'x']
+        >>> _with_files(['w', '--', '-k', 'x'], {'results': 'r', 'trying': 't', 'exclude': 'e'})
+        ['w', '--results', 'r', '--trying', 't', '--exclude', 'e', '--', '-k', 'x']
     """
 
     cut = command.index('--') if '--' in command else len(command)
-    return command[:cut] + ['--results', paths['results'], '--exclude', paths['exclude']] + command[cut:]
+    files = ['--results', paths['results'], '--trying', paths['trying'], '--exclude', paths['exclude']]
+    return command[:cut] + files + command[cut:]
 
 
-def _fault(ended: Ended, limits: Limits) -> dict[str, Any]:
-    r"""The result of the test that was running when the run ended: failed, with why and
-    the traceback faulthandler printed, if any."""
+def _trying(path: str, test: str) -> dict[str, Any]:
+    r"""The example that ``test`` was trying when its process ended, as the report keeps a
+    counterexample; empty if the file names no example of that test (it had drawn none
+    yet, or it takes none).
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as f:
+        ...     _ = f.write('{"test": "t.py::f", "counterexample": {"x": {"repr": "3"}}}')
+        >>> _trying(f.name, 't.py::f'), _trying(f.name, 't.py::g')
+        ({'x': {'repr': '3'}}, {})
+        >>> os.remove(f.name)
+    """
+
+    try:
+        with open(path) as f:
+            trying = json.load(f)
+    except (OSError, ValueError):  # none written, or cut by the kill
+        return {}
+    return trying['counterexample'] if trying.get('test') == test else {}
+
+
+def _fault(ended: Ended, limits: Limits, example: dict[str, Any]) -> dict[str, Any]:
+    r"""The result of the test that was running when the run ended: failed, with why, the
+    example it was trying (the failure's counterexample) and the traceback faulthandler
+    printed, if any."""
 
     assert ended.running is not None  # only a running test has a fault
     if ended.killed == 'test-timeout':
@@ -118,6 +143,8 @@ def _fault(ended: Ended, limits: Limits) -> dict[str, Any]:
         fault, message = 'timeout', f'the run timed out after {limits.timeout:g} s (--timeout) in {ended.running}'
     else:
         fault, message = 'crash', crash_message(ended.status, ended.running)
+    if example:
+        message += ', trying the example shown as its counterexample'
     traceback = _traceback(ended.output)
     return {
         'test': ended.running,
@@ -125,7 +152,7 @@ def _fault(ended: Ended, limits: Limits) -> dict[str, Any]:
         'outcome': 'failed',
         'fault': fault,
         'duration': 0.0,
-        'failures': [{'message': message + (f'\n{traceback}' if traceback else ''), 'counterexample': {}}],
+        'failures': [{'message': message + (f'\n{traceback}' if traceback else ''), 'counterexample': example}],
     }
 
 

@@ -3,7 +3,7 @@ suite rather than the implementation) against one implementation: the main of th
 per-implementation binaries that the conformance job starts, one process each.
 
 Usage: ``python -m spec_tests.job.worker --impl NAME [--report PATH] [--profile PROFILE]
-[--results PATH] [--exclude PATH] [--check] [-- PYTEST_ARGS]``.
+[--results PATH] [--trying PATH] [--exclude PATH] [--check] [-- PYTEST_ARGS]``.
 
 ``--check`` only loads the adapter: it prints its name, version and features as JSON, or
 exits 2 with one line naming the module and the error, before any suite runs.
@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--report', help='write the JSON report there')
     parser.add_argument('--profile', choices=PROFILES, help='hypothesis profile')
     parser.add_argument('--results', help='append each finished test\'s result there, as a JSON line')
+    parser.add_argument('--trying', help='write each example there before it runs, as JSON')
     parser.add_argument('--exclude', help='a file of test node ids not to run, one a line')
     parser.add_argument('--check', action='store_true', help='only load the adapter (exit 2 if it cannot be)')
     options = parser.parse_args(argv)
@@ -67,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         args += ['--spec-profile', options.profile]
     if options.results:
         args += ['--spec-results', options.results]
+    if options.trying:
+        args += ['--spec-trying', options.trying]
     if options.exclude:
         args += ['--spec-exclude', options.exclude]
     return int(pytest.main(args + extra))

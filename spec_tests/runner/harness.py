@@ -11,6 +11,7 @@ Example:
 """
 
 import functools
+import json
 import os
 import re
 import threading
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 import pytest
 from hypothesis import Phase, example, given, settings
 
+from .counterexamples import jsonable
 from .profiles import settings_for
 
 #: Where SPEC.md lies: in the package above this one, in a checkout and in an installed package.
@@ -99,15 +101,30 @@ class Record:
         ({'test_a': 1}, ['ValueError: no'])
     """
 
-    def __init__(self):
+    def __init__(self, trying: str | None = None):
         self.current = ''  # the node id of the running test
         self.calls: dict[str, int] = {}
         self.failures: dict[str, dict[tuple, dict[str, Any]]] = {}
+        self.trying = trying
 
-    def called(self) -> None:
-        r"""Counts a call of the current test."""
+    def called(self, arguments: dict[str, Any] | None = None) -> None:
+        r"""Counts a call of the current test, about to run on ``arguments``; with a
+        ``trying`` path, first writes them there (see :meth:`write_trying`)."""
 
         self.calls[self.current] = self.calls.get(self.current, 0) + 1
+        if self.trying and arguments:
+            self.write_trying(arguments)
+
+    def write_trying(self, arguments: dict[str, Any]) -> None:
+        r"""Writes the example about to run to the ``trying`` file, replacing the last one,
+        as JSON: ``{"test": NODEID, "counterexample": {ARGUMENT: ...}}`` (each argument as
+        a report keeps a counterexample). Written before the example runs, it outlives a
+        process that the example hangs or kills, so the job can name it."""
+
+        assert self.trying is not None  # called only with a path
+        text = json.dumps({'test': self.current, 'counterexample': {k: jsonable(v) for k, v in arguments.items()}})
+        with open(self.trying, 'w') as f:  # closed, so in the kernel's hands before the example runs
+            f.write(text)
 
     def failed(self, arguments: dict[str, Any], error: BaseException) -> None:
         r"""Records a failing call of the current test."""
@@ -124,11 +141,12 @@ class Record:
 _session_record: Record | None = None
 
 
-def open_record() -> Record:
-    r"""Starts recording a session's tests; returns the new record."""
+def open_record(trying: str | None = None) -> Record:
+    r"""Starts recording a session's tests (writing each example to ``trying`` before it
+    runs, if given); returns the new record."""
 
     global _session_record
-    _session_record = Record()
+    _session_record = Record(trying)
     return _session_record
 
 
@@ -189,13 +207,14 @@ def _recorded(test: Callable) -> Callable:
     @functools.wraps(test)
     def run(*args, **kwargs):
         record = _session_record
+        arguments = {k: v for k, v in kwargs.items() if k != 'impl'}
         if record is not None:
-            record.called()
+            record.called(arguments)
         try:
             return in_thread(test, *args, **kwargs)
         except (Exception, pytest.fail.Exception) as error:  # not skips, nor hypothesis' control flow
             if record is not None:
-                record.failed({k: v for k, v in kwargs.items() if k != 'impl'}, error)
+                record.failed(arguments, error)
             raise
 
     return run

@@ -12,6 +12,9 @@ Options:
         starts (for the conformance job, whose watchdog tells from them what was running).
     --spec-results PATH: Append each finished test's result to PATH as a JSON line, as it
         finishes: what the job keeps of a run that dies.
+    --spec-trying PATH: Before each example runs, write it to PATH as JSON (its test and
+        drawn arguments), replacing the last: what the job names when an example hangs or
+        kills the process.
     --spec-exclude PATH: Do not run the tests whose node ids PATH lists, one a line: the
         job resumes a run that died without the tests done or failed already.
 
@@ -55,6 +58,7 @@ def pytest_addoption(parser):
     group.addoption('--spec-report', default=None, metavar='PATH', help='write the outcome of every property as JSON')
     group.addoption('--spec-progress', action='store_true', help='print one line per started and finished test')
     group.addoption('--spec-results', default=None, metavar='PATH', help='append each result to PATH as JSON lines')
+    group.addoption('--spec-trying', default=None, metavar='PATH', help='write each example to PATH before it runs')
     group.addoption('--spec-exclude', default=None, metavar='PATH', help='do not run the node ids listed in PATH')
 
 
@@ -64,7 +68,7 @@ def pytest_configure(config):
     if profile:
         os.environ[profiles.ENV] = profile  # read when the test modules are imported
     profiles.active()  # fail early on an unknown profile
-    config._spec_tests = _Collector(config, open_record())
+    config._spec_tests = _Collector(config, open_record(config.getoption('spec_trying')))
     config.pluginmanager.register(config._spec_tests, 'spec_tests.collector')
 
 

@@ -80,8 +80,8 @@ def _job(tmp_path, monkeypatch, methods: str, *options: str) -> tuple[int, dict,
 
 
 def _assert_confined(built: dict, fault: str, message: str) -> str:
-    r"""Only SHARE-FORWARD fails, with ``fault`` and ``message``; the others pass.
-    Returns the failed test's message."""
+    r"""Only SHARE-FORWARD fails, with ``fault`` and ``message``, naming the example it was
+    trying (its drawn ``tag`` and ``held``); the others pass. Returns the failed test's message."""
 
     rows = built['rows']
     assert {spec: rows[spec]['faulty']['verdict'] for spec in _OTHERS} == dict.fromkeys(_OTHERS, 'pass')
@@ -89,7 +89,8 @@ def _assert_confined(built: dict, fault: str, message: str) -> str:
     assert cell['verdict'] == 'FAIL' and cell.get('fault') == fault
     (failed,) = [t for t in cell['tests'] if t['outcome'] == 'failed']
     text = failed['failures'][0]['message']
-    assert message in text, text
+    assert message + ', trying the example shown as its counterexample' in text, text
+    assert set(failed['failures'][0]['counterexample']) == {'tag', 'held'}, failed
     return text
 
 
