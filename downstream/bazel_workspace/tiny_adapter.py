@@ -15,7 +15,7 @@ class TinyAdapter(Adapter):
     StateEntry = nn.StateEntry
     StateKey = nn.StateKey
     # Not `deep` (10,000-level trees): conformance_test then leaves TREE-DEEP out.
-    features = frozenset({'repr', 'state'})
+    features = frozenset({'repr', 'state', 'tags'})
     static_wrapper = Static
     errors = {
         'CycleError': CycleError,

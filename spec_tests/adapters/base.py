@@ -53,7 +53,10 @@ class Adapter:
             an implementation without a dedicated class maps the name to the builtin
             base that SPEC.md requires.
         features: The optional features of SPEC.md that the implementation claims
-            (``deep``, ``repr``, ``state``); the core is always required.
+            (``deep``, ``repr``, ``state``, ``tags``); the core is always required.
+        not_applicable: The SPEC.md ids that cannot apply to the implementation's design,
+            each with the reason: their tests are reported *not applicable* (``n.a.``)
+            with it, and do not run.
         static_wrapper: The wrapper that makes any value explicitly static, such as
             ``inox.tree.Static``, or :py:`None` (the default): SPEC.md requires none.
             Without one, where a graph asks for a wrapped static value the suite holds
@@ -71,6 +74,7 @@ class Adapter:
     reference_key: str = 'value'
     errors: Mapping[str, type] = SPEC_ERRORS
     features: frozenset[str] = frozenset()
+    not_applicable: Mapping[str, str] = {}
     static_wrapper: Callable[[Any], Any] | None = None
 
     def version(self) -> str:

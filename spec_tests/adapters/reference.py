@@ -23,7 +23,7 @@ class ReferenceAdapter(Adapter):
     Reference = nn.Reference
     StateEntry = nn.StateEntry
     StateKey = nn.StateKey
-    features = frozenset({'deep', 'repr', 'state'})
+    features = frozenset({'deep', 'repr', 'state', 'tags'})
     static_wrapper = Static
     errors = {
         'CycleError': CycleError,

@@ -25,7 +25,7 @@ class ReleasedAdapter(Adapter):
     Reference = nn.Reference
     StateEntry = nn.StateEntry
     StateKey = nn.StateKey
-    features = frozenset({'repr', 'state'})  # documented by every release; deep trees are not
+    features = frozenset({'repr', 'state', 'tags'})  # documented by every release; deep trees are not
 
     def version(self) -> str:
         return inox.__version__

@@ -80,5 +80,5 @@ def _outcome(spec: str, level: str, cell: dict[str, Any], column: dict[str, Any]
     if verdict == 'fail':
         return 'skipped', f'fails, but the feature {level} is not claimed{likely}: {first}', details
     if verdict == 'n.a.':
-        return 'skipped', 'not applicable', ''
+        return 'skipped', f'not applicable: {cell.get("reason", "")}', ''
     return None, '', ''

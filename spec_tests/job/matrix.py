@@ -6,7 +6,7 @@ one failed (with the shrunk counterexample of each failed test), ``n.a.`` when e
 such test was not applicable, and ``-`` when none ran (the implementation's run
 crashed). Its ``verdict`` says what the status means for the job:
 
-- ``pass``, ``n.a.``, ``-``: as the status;
+- ``pass``, ``n.a.``, ``-``: as the status (an ``n.a.`` cell has the adapter's ``reason``);
 - ``FAIL``: a rule of the core or of a feature the implementation claims fails, and the
   expected results do not list it: the job fails;
 - ``xfail``: such a failure, listed in the expected results: the job passes;
@@ -160,8 +160,10 @@ def _cell(results: list[dict[str, Any]]) -> dict[str, Any]:
         return {'status': '-', 'tests': []}
     outcomes = sorted((r['outcome'] for r in results), key=_ORDER.get)  # pyright: ignore  (outcomes are its keys)
     status = {'failed': 'FAIL', 'error': 'FAIL', 'passed': 'pass', 'n.a.': 'n.a.'}.get(outcomes[0], '-')
+    reason = next((r['message'].removeprefix('n.a.: ') for r in results if r['outcome'] == 'n.a.'), '')
     return {
         'status': status,
+        **({'reason': reason} if status == 'n.a.' else {}),
         'tests': [
             {k: r[k] for k in ('test', 'outcome', 'fault', 'examples', 'duration', 'message', 'failures') if k in r}
             for r in results
@@ -277,9 +279,26 @@ def render(matrix: dict[str, Any], details: bool = True) -> str:
     for column in matrix['columns']:
         for problem in column['problems']:
             lines.append(f'{column["name"]}: {problem}')
+    lines += not_applicable_lines(matrix)
     if details:
         lines += _details(matrix, names)
     return '\n'.join(lines)
+
+
+def not_applicable_lines(matrix: dict[str, Any]) -> list[str]:
+    r"""Each rule that an implementation's adapter declares not applicable, with why.
+
+    Example:
+        >>> not_applicable_lines({'columns': [{'name': 'x'}], 'rows': {'A': {'x': {'reason': 'no tags'}}}})
+        ['x: A is not applicable: no tags']
+    """
+
+    return [
+        f'{column["name"]}: {spec} is not applicable: {row[column["name"]]["reason"]}'
+        for column in matrix['columns']
+        for spec, row in matrix['rows'].items()
+        if 'reason' in row.get(column['name'], {})
+    ]
 
 
 def _details(matrix: dict[str, Any], names: list[str]) -> list[str]:

@@ -113,6 +113,8 @@ def _rule_cell(spec: str, name: str, row: dict[str, Any]) -> str:
     css = {'n.a.': 'na', '-': 'none'}.get(verdict, verdict)
     linked = verdict in ('FAIL', 'xfail', 'fail') or (verdict == 'STALE' and row[name]['status'] == 'FAIL')
     text = f'<a href="#{_anchor(spec, name)}">{verdict}</a>' if linked else escape(verdict)
+    if 'reason' in row.get(name, {}):  # declared not applicable by the adapter
+        text += f'<br><small>{escape(row[name]["reason"])}</small>'
     if 'fault' in row.get(name, {}):  # the test crashed its process or was killed for time
         text += f' <b>({escape(row[name]["fault"])})</b>'
     causes = row.get(name, {}).get('likely_from', [])

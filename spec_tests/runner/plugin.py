@@ -21,7 +21,8 @@ Options:
 It provides the session fixture ``impl`` (the adapter) and the marker ``spec(ID)``,
 and runs the tests of SPEC.md's foundations before the others. A test that skips with a
 reason starting with ``n.a.`` is reported as *not applicable* (the implementation lacks
-what it checks). Installed with the package,
+what it checks): so are, without running, the tests of the ids that the adapter
+declares ``not_applicable``. Installed with the package,
 it is registered as the ``pytest11`` entry point ``spec_tests.runner.plugin``;
 ``spec_tests/conftest.py`` registers it otherwise.
 """
@@ -83,6 +84,19 @@ def impl(pytestconfig):
     from ..adapters import load
 
     return load(pytestconfig.getoption('impl'))
+
+
+@pytest.fixture(autouse=True)
+def _applicable(request):
+    r"""Reports a test of a rule that the adapter declares not applicable as such, with
+    the adapter's reason, before its examples run."""
+
+    ids = [m.args[0] for m in request.node.iter_markers('spec')]
+    if ids:
+        reasons = request.getfixturevalue('impl').not_applicable
+        for spec_id in ids:
+            if spec_id in reasons:
+                pytest.skip(f'n.a.: {reasons[spec_id]}')
 
 
 def pytest_collection_modifyitems(config, items):

@@ -102,7 +102,7 @@ def test_crash_fails_the_job():
     built = matrix.build([{'name': 'gone', 'results': [], 'crash': 'no report (exit status 1)'}])
 
     assert not built['columns'][0]['ok'] and built['columns'][0]['problems'] == ['no report (exit status 1)']
-    assert set(built['columns'][0]['levels']) == {'core', 'deep', 'repr', 'state'}
+    assert set(built['columns'][0]['levels']) == {'core', 'deep', 'repr', 'state', 'tags'}
 
 
 def test_crashed_and_timed_out_tests_are_marked_in_every_report():
