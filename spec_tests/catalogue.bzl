@@ -1,4 +1,5 @@
-"""The released implementations that this repository checks and benchmarks, each declared once.
+"""The implementations that this repository checks and benchmarks besides its own, each declared once:
+inox's releases, and other frameworks' designs of tied weights.
 
 Starlark (tools/locks.bzl, BUILD files) and Python (spec_tests.adapters, benchmarks/, tools/tests)
 read this file, so it holds literals only. The reference implementation, this repository's
@@ -18,4 +19,13 @@ RELEASES = [
     {"version": "0.8.0", "adapter": {"reference_key": "obj"}, "peer": "inox_0_8_0"},
     {"version": "0.7.1", "adapter": {}, "peer": None},
     {"version": "0.5.0", "adapter": {}, "peer": None},
+]
+
+# Other frameworks, judged on SPEC.md's core in their own idiom (SPEC.md, "Conformance levels"):
+# each has its adapter, spec_tests.adapters.<name>, and its expected results in
+# spec_tests/expected/released.json. Their packages come from the main lock,
+# requirements/lock.txt (hub @pypi), where they are pinned and hash-locked beside the jax
+# that the reference runs on: a lock of their own would pin a second jax.
+FRAMEWORKS = [
+    {"name": "nnx", "packages": ["flax"]},
 ]

@@ -1,5 +1,6 @@
 r"""Adapters: the reference's, the released inox versions' (made from the catalogue,
-``spec_tests/catalogue.bzl``), or any importable module with a module-level ``ADAPTER``.
+``spec_tests/catalogue.bzl``), the other frameworks' of the catalogue (a module of this
+package each), or any importable module with a module-level ``ADAPTER``.
 
 An implementation is named by a short name of :data:`IMPLEMENTATIONS` or by
 ``module.path`` (or ``module.path:ATTRIBUTE``) of any importable adapter.
@@ -12,6 +13,20 @@ import os
 from .base import SPEC_ERRORS, Adapter, ErrorFields
 
 
+def _catalogue(name: str) -> list[dict]:
+    r"""The list ``name`` of the catalogue, ``spec_tests/catalogue.bzl``."""
+
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'catalogue.bzl')
+    with open(path) as f:
+        tree = ast.parse(f.read(), path)
+    (value,) = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and [getattr(t, 'id', None) for t in node.targets] == [name]
+    ]
+    return ast.literal_eval(value)
+
+
 def releases() -> list[dict]:
     r"""The releases of the catalogue, newest first: ``version``, ``adapter`` (options of
     :func:`.released.adapter`) and ``peer`` (a benchmark peer, or None).
@@ -21,22 +36,28 @@ def releases() -> list[dict]:
         '0.5.0'
     """
 
-    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'catalogue.bzl')
-    with open(path) as f:
-        tree = ast.parse(f.read(), path)
-    (value,) = [
-        node.value
-        for node in tree.body
-        if isinstance(node, ast.Assign) and [getattr(t, 'id', None) for t in node.targets] == ['RELEASES']
-    ]
-    return ast.literal_eval(value)
+    return _catalogue('RELEASES')
+
+
+def frameworks() -> list[dict]:
+    r"""The other frameworks of the catalogue: ``name`` (also their adapter's module in
+    this package) and ``packages`` (of the main lock).
+
+    Example:
+        >>> [f['name'] for f in frameworks()]
+        ['nnx']
+    """
+
+    return _catalogue('FRAMEWORKS')
 
 
 #: Short names of the adapters in this repository, each with the options of its release (None
-#: for the reference): the reference, then the releases, newest first.
+#: for the reference and the frameworks): the reference, the releases, newest first, then
+#: the other frameworks.
 IMPLEMENTATIONS: dict[str, dict | None] = {
     'reference': None,
     **{f'inox-{release["version"]}': release['adapter'] for release in releases()},
+    **{framework['name']: None for framework in frameworks()},
 }
 
 
@@ -48,8 +69,8 @@ def load(spec: str) -> Adapter:
         'reference'
     """
 
-    if spec == 'reference':
-        spec = f'{__name__}.reference'
+    if spec == 'reference' or spec in {framework['name'] for framework in frameworks()}:
+        spec = f'{__name__}.{spec}'
     elif spec in IMPLEMENTATIONS:
         from .released import adapter as released
 
@@ -61,4 +82,4 @@ def load(spec: str) -> Adapter:
     return adapter
 
 
-__all__ = ['Adapter', 'ErrorFields', 'IMPLEMENTATIONS', 'SPEC_ERRORS', 'load', 'releases']
+__all__ = ['Adapter', 'ErrorFields', 'IMPLEMENTATIONS', 'SPEC_ERRORS', 'frameworks', 'load', 'releases']

@@ -2,13 +2,15 @@ r"""Self-tests of the conformance job (no SPEC id): the levels and the gate, the
 results, the reports (text, HTML, JUnit) and their size."""
 
 import json
+import os
 import re
+import sys
 import xml.etree.ElementTree as ElementTree
 
 import pytest
 
 from ..graphs.graph import Graph, Node
-from ..job import expected, junit, main, matrix, page
+from ..job import expected, frameworks, junit, main, matrix, page
 from ..runner.counterexamples import jsonable
 
 
@@ -56,6 +58,58 @@ def test_matrix_text_and_page_show_the_counterexample():
     html = page.render(built)
     assert html.count('<svg') == 1 and 'stroke="#c0392b"' in html  # the cycle, in red
     assert 'href="#SHARE-CYCLES-bad"' in html and 'id="SHARE-CYCLES-bad"' in html
+
+
+def test_not_applicable_rules_show_their_reason_in_every_report():
+    built = matrix.build([_report('bad', 'passed')])
+
+    assert built['rows']['SHARE-REPR']['bad'] | {'tests': []} == {
+        'status': 'n.a.',
+        'reason': 'no repr',
+        'verdict': 'n.a.',
+        'tests': [],
+    }
+    assert 'bad: SHARE-REPR is not applicable: no repr' in matrix.render(built).splitlines()
+    assert 'n.a.<br><small>no repr</small>' in page.render(built)
+    assert 'message="not applicable: no repr"' in junit.render(built)
+
+
+def test_an_adapter_declares_a_rule_not_applicable(tmp_path, monkeypatch):
+    (tmp_path / 'declines.py').write_text(
+        'from spec_tests.adapters.reference import ReferenceAdapter\n\n\n'
+        'class Declines(ReferenceAdapter):\n'
+        "    name = 'declines'\n"
+        "    not_applicable = {'TREE-ORDER': 'orders its own way'}\n\n\n"
+        'ADAPTER = Declines()\n'
+    )
+    monkeypatch.setenv('PYTHONPATH', os.pathsep.join([str(tmp_path), *sys.path]))
+    out = tmp_path / 'out'
+    select = 'test_leaves_in_flatten_order_with_full_paths or test_apis_over_several_trees'
+
+    status = main.main(['--impl', 'declines', '--out', str(out), '-k', select])
+
+    rows = json.loads((out / 'conformance.json').read_text())['rows']
+    assert status == 0
+    assert rows['TREE-ORDER']['declines']['verdict'] == 'n.a.'
+    assert rows['TREE-ORDER']['declines']['reason'] == 'orders its own way'
+    assert rows['SHARE-TREE-MAP']['declines']['verdict'] == 'pass'  # the others run
+
+
+def test_the_frameworks_section_is_written_from_the_matrix(tmp_path, monkeypatch):
+    report = _report('nnx', 'failed', [_FAILURE])
+    built = matrix.build([_report('reference', 'passed'), report], {'nnx': {'SHARE-CYCLES': 'cycles are lost'}})
+    (tmp_path / 'conformance.json').write_text(json.dumps(built))
+    readme = tmp_path / 'README.md'
+    readme.write_text(f'# x\n\n{frameworks.BEGIN}\nstale\n{frameworks.END}\n\nkept\n')
+    monkeypatch.setattr(frameworks, 'frameworks', lambda: [{'name': 'nnx', 'packages': []}])
+
+    status = frameworks.main(['--json', str(tmp_path / 'conformance.json'), '--readme', str(readme)])
+
+    text = readme.read_text()
+    assert status == 0 and 'stale' not in text and text.endswith('\n\nkept\n')
+    assert '| SHARE-CYCLES (core) | pass | **fails** |' in text
+    assert '- **nnx**, SHARE-CYCLES: cycles are lost.' in text
+    assert '- **nnx**, SHARE-REPR, not applicable: no repr.' in text
 
 
 def test_core_and_claimed_features_gate_and_unclaimed_ones_do_not():
