@@ -52,14 +52,16 @@ class Limits:
 class Ended:
     r"""How a run ended: its exit status (negative: the signal that ended it), which
     limit the job killed it for (``'timeout'``, ``'test-timeout'``, or empty), the test
-    that was running then (None between tests) with its SPEC ids, and the output since
-    that test started."""
+    that was running then (None between tests) with its SPEC ids, the output since
+    that test started, and, when killed, the bytes of data it held then (``VmData``, as
+    ``RLIMIT_DATA`` counts them; None where unknown)."""
 
     status: int
     killed: str = ''
     running: str | None = None
     spec: list[str] = field(default_factory=list)
     output: list[str] = field(default_factory=list)
+    data: int | None = None
 
 
 def watch(
@@ -146,6 +148,7 @@ def _kill(process: subprocess.Popen, lines: 'queue.Queue[str | None]', ended: En
     printed meanwhile."""
 
     running = ended.running
+    ended.data = _data_bytes(process.pid)
     _signal_group(process, signal.SIGUSR1)
     stop = time.monotonic() + _GRACE
     while time.monotonic() < stop:
@@ -159,6 +162,23 @@ def _kill(process: subprocess.Popen, lines: 'queue.Queue[str | None]', ended: En
     _signal_group(process, signal.SIGKILL)
     process.wait()
     ended.running = running
+
+
+def _data_bytes(pid: int) -> int | None:
+    r"""The data segment of process ``pid`` in bytes (``VmData`` of ``/proc``), or None
+    off Linux or once it has gone.
+
+    Example:
+        >>> _data_bytes(os.getpid()) > 0
+        True
+    """
+
+    try:
+        with open(f'/proc/{pid}/status') as f:
+            found = [line.split()[1] for line in f if line.startswith('VmData:')]
+    except OSError:
+        return None
+    return int(found[0]) * 1024 if found else None
 
 
 def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:

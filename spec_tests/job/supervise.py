@@ -143,6 +143,8 @@ def _fault(ended: Ended, limits: Limits, example: dict[str, Any]) -> dict[str, A
         fault, message = 'timeout', f'the run timed out after {limits.timeout:g} s (--timeout) in {ended.running}'
     else:
         fault, message = 'crash', crash_message(ended.status, ended.running)
+    if ended.killed and ended.data is not None and ended.data >= 0.9 * limits.memory:
+        message += f', holding {_gib(ended.data)} of data, at its --memory-limit of {_gib(limits.memory)}'
     if example:
         message += ', trying the example shown as its counterexample'
     traceback = _traceback(ended.output)
@@ -154,6 +156,17 @@ def _fault(ended: Ended, limits: Limits, example: dict[str, Any]) -> dict[str, A
         'duration': 0.0,
         'failures': [{'message': message + (f'\n{traceback}' if traceback else ''), 'counterexample': example}],
     }
+
+
+def _gib(size: int) -> str:
+    r"""A size in GiB, as the memory limit is given.
+
+    Example:
+        >>> _gib(2**31), _gib(3 * 2**29)
+        ('2 GiB', '1.5 GiB')
+    """
+
+    return f'{size / 2**30:.3g} GiB'
 
 
 def _run_fault(ended: Ended, limits: Limits, log: str) -> str:

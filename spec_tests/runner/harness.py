@@ -233,7 +233,9 @@ def in_thread(call: Callable, *args, **kwargs) -> Any:
     ``jax.tree_util`` (jax 0.12) leaves the recursion depth of its thread exhausted for
     good: one deep or cyclic tree would otherwise fail every later test of the process.
     A ``RecursionError`` comes back as an ``AssertionError`` that summarizes where it
-    happened (its own traceback is as deep as the recursion, too deep to format). An
+    happened (its own traceback is as deep as the recursion, too deep to format); a
+    ``MemoryError`` without the locals of its frames, so that the memory they filled is
+    free again for the rest of the run. An
     example that runs past :data:`EXAMPLE_TIMEOUT` fails; its thread cannot be stopped
     and goes on in the background (a daemon: it does not keep the process alive).
     """
@@ -252,6 +254,8 @@ def in_thread(call: Callable, *args, **kwargs) -> Any:
     if thread.is_alive():
         raise AssertionError(f'the example did not end within {EXAMPLE_TIMEOUT} s')
     error = outcome.get('error')
+    if isinstance(error, MemoryError):  # its frames hold what filled memory: free it for the report
+        traceback.clear_frames(error.__traceback__)
     if isinstance(error, RecursionError):
         raise AssertionError(_recursion_summary(error))
     if error is not None:

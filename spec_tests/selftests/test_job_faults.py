@@ -117,15 +117,18 @@ def test_a_crash_fails_its_rule_and_the_others_resume(tmp_path, monkeypatch):
 
 
 def test_a_memory_hog_gets_a_memory_error_not_the_oom_killer(tmp_path, monkeypatch):
-    status, built, seconds = _job(tmp_path, monkeypatch, _HOG, '--memory-limit', '2GiB')
+    status, built, seconds = _job(tmp_path, monkeypatch, _HOG, '--memory-limit', '2GiB', '--test-timeout', '60')
 
     rows = built['rows']
     assert {spec: rows[spec]['faulty']['verdict'] for spec in _OTHERS} == dict.fromkeys(_OTHERS, 'pass')
     cell = rows['SHARE-FORWARD']['faulty']
     # Whichever thread meets the limit fails: the property's, with a MemoryError, or one of
-    # XLA's, which aborts the process (seen under Bazel); either way that test alone fails.
+    # XLA's, which aborts the process (seen under Bazel) or waits for memory that never
+    # comes (seen twice in full runs: then the timeout names the limit); either way that
+    # test alone fails.
     assert cell['verdict'] == 'FAIL'
-    assert 'MemoryError' in json.dumps(cell['tests']) or cell.get('fault') == 'crash', cell
+    tests = json.dumps(cell['tests'])
+    assert 'MemoryError' in tests or cell.get('fault') == 'crash' or 'at its --memory-limit of 2 GiB' in tests, cell
     assert status == 1 and seconds < BOUND
 
 
