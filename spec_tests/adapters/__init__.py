@@ -32,11 +32,16 @@ def releases() -> list[dict]:
     return ast.literal_eval(value)
 
 
+#: Adapters of other frameworks' sharing, by short name: the module that holds each ``ADAPTER``.
+FRAMEWORKS = {'nnx': f'{__name__}.nnx'}
+
 #: Short names of the adapters in this repository, each with the options of its release (None
-#: for the reference): the reference, then the releases, newest first.
+#: for the reference and the frameworks): the reference, then the releases, newest first, then
+#: the frameworks.
 IMPLEMENTATIONS: dict[str, dict | None] = {
     'reference': None,
     **{f'inox-{release["version"]}': release['adapter'] for release in releases()},
+    **dict.fromkeys(FRAMEWORKS),
 }
 
 
@@ -50,6 +55,8 @@ def load(spec: str) -> Adapter:
 
     if spec == 'reference':
         spec = f'{__name__}.reference'
+    elif spec in FRAMEWORKS:
+        spec = FRAMEWORKS[spec]
     elif spec in IMPLEMENTATIONS:
         from .released import adapter as released
 
@@ -61,4 +68,4 @@ def load(spec: str) -> Adapter:
     return adapter
 
 
-__all__ = ['Adapter', 'ErrorFields', 'IMPLEMENTATIONS', 'SPEC_ERRORS', 'load', 'releases']
+__all__ = ['Adapter', 'ErrorFields', 'FRAMEWORKS', 'IMPLEMENTATIONS', 'SPEC_ERRORS', 'load', 'releases']
