@@ -36,16 +36,28 @@ from flax import nnx
 from .base import Adapter
 
 
-class Module(nnx.Module):
-    r"""A module of the suite's graphs. An attribute whose value is a plain pytree
-    holding data (a tuple of Parameters, say) is marked ``nnx.data``, as NNX's own
-    error message asks of its users: otherwise NNX refuses it as a static value that
+class _MarksData(nnx.Pytree):
+    r"""Marks ``nnx.data`` a value that is a plain pytree holding data (a tuple of
+    Parameters, say), as NNX's own error message asks of its users: otherwise NNX
+    refuses it, as a static attribute (or item of an ``nnx.List`` or ``nnx.Dict``) that
     holds data."""
 
     def __setattr__(self, name: str, value: Any) -> None:
         if not nnx.is_data(value) and nnx.has_data(value):
             value = nnx.data(value)
         super().__setattr__(name, value)
+
+
+class Module(_MarksData, nnx.Module):
+    r"""A module of the suite's graphs."""
+
+
+class List(_MarksData, nnx.List):
+    r"""A list of the suite's graphs."""
+
+
+class Dict(_MarksData, nnx.Dict):
+    r"""A dict of the suite's graphs."""
 
 
 class Scope(Module):
@@ -72,8 +84,8 @@ class NNXAdapter(Adapter):
     Scope = Scope
     Parameter = nnx.Param
     Reference = None  # a tie is the shared object itself
-    List = nnx.List
-    Dict = nnx.Dict
+    List = List
+    Dict = Dict
     StateEntry = nnx.Variable
     reference_key = ''
     # NNX has no error classes of its own for these: each is the builtin SPEC.md requires.
