@@ -45,10 +45,16 @@ class Adapter:
         Module: The module class (its instances take attributes).
         Scope: The scope class.
         Parameter: The parameter class (``Parameter(array)``).
-        Reference: The reference class (``Reference(tag, value)``).
+        Reference: The reference class (``Reference(tag, value)``), or :py:`None` for a
+            design that ties by identity: :meth:`reference` then returns the value
+            itself, which the suite checks in place of a Reference.
+        List: The class of the graphs' lists (by default ``list``), for a design that
+            holds lists of nodes in a container of its own.
+        Dict: The class of the graphs' dicts (by default ``dict``), likewise.
         StateEntry: ``StateEntry(value)``.
         StateKey: The class of the keys that ``export_state`` leaves in the tree.
-        reference_key: The attribute name of a Reference's value, as in its key path.
+        reference_key: The attribute name of a Reference's value, as in its key path;
+            ``''`` where a Reference is its value (then it adds no step to a path).
         errors: The class of each error of :data:`SPEC_ERRORS` in this implementation;
             an implementation without a dedicated class maps the name to the builtin
             base that SPEC.md requires.
@@ -68,7 +74,9 @@ class Adapter:
     Module: type
     Scope: type
     Parameter: type
-    Reference: type
+    Reference: type | None
+    List: type = list
+    Dict: type = dict
     StateEntry: type
     StateKey: type
     reference_key: str = 'value'

@@ -70,7 +70,7 @@ class Step:
             return f'[{self.key}]'
         if self.kind == 'key':
             return f'[{self.key!r}]'
-        return f'.{reference_key}'
+        return f'.{reference_key}' if reference_key else ''  # '': the tie is the value itself
 
 
 Path = tuple[Step, ...]

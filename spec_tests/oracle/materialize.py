@@ -81,9 +81,9 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
         elif node.kind == 'scope':
             objects[i] = impl.Scope()
         elif node.kind == 'list':
-            objects[i] = []
+            objects[i] = impl.List()
         elif node.kind == 'dict':
-            objects[i] = {}
+            objects[i] = impl.Dict()
 
     for i in immutable_order(graph):
         node = graph[i]
