@@ -33,9 +33,11 @@ def releases() -> list[dict]:
 
 
 #: Short names of the adapters in this repository, each with the options of its release (None
-#: for the reference): the reference, then the releases, newest first.
+#: for this checkout's): the reference, the fast implementation (``inox.fast``), then the
+#: releases, newest first.
 IMPLEMENTATIONS: dict[str, dict | None] = {
     'reference': None,
+    'fast': None,
     **{f'inox-{release["version"]}': release['adapter'] for release in releases()},
 }
 
@@ -48,8 +50,8 @@ def load(spec: str) -> Adapter:
         'reference'
     """
 
-    if spec == 'reference':
-        spec = f'{__name__}.reference'
+    if spec in ('reference', 'fast'):
+        spec = f'{__name__}.{spec}'
     elif spec in IMPLEMENTATIONS:
         from .released import adapter as released
 
