@@ -64,7 +64,7 @@ def _process(config):
 
 
 def pytest_configure(config):
-    if set(_peers(config)) & {'module', 'scope', 'bare_walk'}:
+    if set(_peers(config)) & {'module', 'scope', 'fast', 'bare_walk'}:
         error = checkout_inox_error()
         if error:
             raise pytest.UsageError(error)

@@ -37,6 +37,7 @@ STYLES = {
     'floor': dict(color='0.45', marker='.', linestyle=':'),
     'module': dict(color='tab:blue', marker='s'),
     'scope': dict(color='tab:red', marker='o', linewidth=2.2),
+    'fast': dict(color='tab:pink', marker='P', linewidth=2.2),
     'bare_walk': dict(color='tab:brown', marker='x', linestyle='--'),
     'inox_0_8_0': dict(color='tab:orange', marker='v'),
     'equinox': dict(color='tab:green', marker='^'),

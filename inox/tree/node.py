@@ -14,7 +14,7 @@ __all__ = [
     'register',
 ]
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import jax.tree_util as jtu
@@ -22,7 +22,7 @@ import jax.tree_util as jtu
 from ..pretty import Doc
 from .kinds import KINDS, Kind
 from .repr import tree_repr
-from .walk import Walk, flatten, unflatten
+from .walk import Structure, Walk, flatten, unflatten
 
 
 class NodeProtocolError(TypeError):
@@ -60,9 +60,21 @@ class NodeProtocol(Protocol):
 _PROTOCOL = ('__tree_flatten__', '__tree_unflatten__', '__tree_repr__')
 
 
-def register(cls: type) -> None:
+def register(
+    cls: type,
+    flatten_leaves: Callable[[Any], tuple[list, Structure]] | None = None,
+    rebuild: Callable[[Structure, Any], Any] = unflatten,
+) -> None:
     r"""Makes a class that implements :class:`NodeProtocol` known to the walk and to
     JAX; :class:`Node` subclasses are registered when they are created.
+
+    Arguments:
+        cls: The class.
+        flatten_leaves: What JAX's flatten without paths calls: an object to its
+            leaves and :class:`Structure` (by default this walk's :func:`flatten`). A
+            second implementation of the walk (:mod:`inox.fast`) gives its own; both
+            make the same structures, so either one's output folds back with the other.
+        rebuild: What JAX's unflatten calls (by default :func:`unflatten`).
 
     Raises:
         NodeProtocolError: If a method of the protocol is missing or not callable.
@@ -85,11 +97,11 @@ def register(cls: type) -> None:
         flat = flatten(x, with_paths=True)
         return list(zip(flat.paths, flat.leaves, strict=True)), flat.structure
 
-    def flatten_leaves(x):
+    def walk_leaves(x):
         flat = flatten(x)
         return flat.leaves, flat.structure
 
-    jtu.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten_leaves)
+    jtu.register_pytree_with_keys(cls, flatten_with_keys, rebuild, flatten_leaves or walk_leaves)
 
 
 class Node:
@@ -109,9 +121,13 @@ class Node:
 
     __slots__ = ()
 
+    #: How each subclass is registered when it is created: :func:`register`; the node
+    #: classes of :mod:`inox.fast` register with that implementation's walk instead.
+    __tree_register__: Callable[[type], None] = staticmethod(register)
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        register(cls)
+        cls.__tree_register__(cls)
 
     def __tree_tags__(self) -> tuple:
         r"""The tags that errors name this node by: none."""

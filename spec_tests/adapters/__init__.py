@@ -52,10 +52,11 @@ def frameworks() -> list[dict]:
 
 
 #: Short names of the adapters in this repository, each with the options of its release (None
-#: for the reference and the frameworks): the reference, the releases, newest first, then
-#: the other frameworks.
+#: for this checkout's and the frameworks): the reference, the fast implementation
+#: (``inox.fast``), the releases, newest first, then the other frameworks.
 IMPLEMENTATIONS: dict[str, dict | None] = {
     'reference': None,
+    'fast': None,
     **{f'inox-{release["version"]}': release['adapter'] for release in releases()},
     **{framework['name']: None for framework in frameworks()},
 }
@@ -69,7 +70,7 @@ def load(spec: str) -> Adapter:
         'reference'
     """
 
-    if spec == 'reference' or spec in {framework['name'] for framework in frameworks()}:
+    if spec in ('reference', 'fast') or spec in {framework['name'] for framework in frameworks()}:
         spec = f'{__name__}.{spec}'
     elif spec in IMPLEMENTATIONS:
         from .released import adapter as released

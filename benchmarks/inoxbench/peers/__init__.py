@@ -24,6 +24,7 @@ PEER_MODULES = {
     'floor': 'floor',
     'module': 'ours',
     'scope': 'ours',
+    'fast': 'fast',
     'bare_walk': 'bare_walk',
     'equinox': 'equinox_peer',
     'nnx': 'nnx_peer',
