@@ -185,12 +185,31 @@ def _keystr(root: Any, path: tuple) -> str:
 
     text, node = '', root
     for step in path:
-        children = jax.tree_util.tree_flatten_with_path(node, is_leaf=lambda x, node=node: x is not node)[0]
+        children = jax.tree_util.tree_flatten_with_path(node, is_leaf=_below_the_root())[0]
         entry, node = next((keys[0], child) for keys, child in children if _nnx_key(keys[0]) == step)
         text += jax.tree_util.keystr((entry,))
     if isinstance(node, nnx.Variable):
         text += '.value'
     return text
+
+
+def _below_the_root() -> Callable[[Any], bool]:
+    r"""An ``is_leaf`` that makes a flatten stop one level down: JAX asks it first of the
+    root, then of each child. By order, not identity, since a child may be the root itself
+    (a module that contains itself).
+
+    Example:
+        >>> jax.tree_util.tree_leaves([[1, 2], 3], is_leaf=_below_the_root())
+        [[1, 2], 3]
+    """
+
+    asked = []
+
+    def is_leaf(_: Any) -> bool:
+        asked.append(True)
+        return len(asked) > 1
+
+    return is_leaf
 
 
 def _nnx_key(entry: Any) -> Hashable:

@@ -133,11 +133,12 @@ class Model:
                 work.append((child, path + (step,), on_path))
         return found
 
-    def signature(self) -> tuple:
+    def signature(self, tags: bool = True) -> tuple:
         r"""What a tree definition stands for (TREE-DEFINITION): for each instance, in
         flatten order, its kind, its value if static, its tag and scope frame if a
-        Reference, and its children as ``(step, instance)`` pairs, where a pruned
-        occurrence names its canonical instance. Leaves are only their position.
+        Reference (unless ``tags`` is false: a design without the feature ``tags`` ties
+        by identity alone), and its children as ``(step, instance)`` pairs, where a
+        pruned occurrence names its canonical instance. Leaves are only their position.
 
         Two graphs must give equal tree definitions exactly when their signatures are
         equal.
@@ -147,8 +148,9 @@ class Model:
         for instance in self.instances:
             node = self.graph[instance.node]
             static = (type(node.value), node.value, node.wrapped) if instance.kind == 'static' else None
-            tag = node.tag if instance.kind == 'ref' else None
-            found.append((instance.kind, static, tag, instance.scope, tuple(instance.children)))
+            tag = node.tag if instance.kind == 'ref' and tags else None
+            scope = instance.scope if tags else None
+            found.append((instance.kind, static, tag, scope, tuple(instance.children)))
         return tuple(found)
 
     def uses(self, limit: int = 400) -> list[tuple[Path, int]]:
