@@ -108,9 +108,10 @@ class Adapter:
         return None if keys is None or callable(keys) else tuple(keys)
 
     def reference(self, tag: Hashable, value: Any) -> Any:
-        r"""Creates ``Reference(tag, value)``."""
+        r"""Creates ``Reference(tag, value)``; the value itself where ties are by identity
+        (``Reference`` is :py:`None`)."""
 
-        return self.Reference(tag, value)
+        return value if self.Reference is None else self.Reference(tag, value)
 
     def attributes(self, obj: Any) -> dict[str, Any]:
         r"""The attributes that a module or a Parameter was given, by name (by default

@@ -102,9 +102,6 @@ class NNXAdapter(Adapter):
     def version(self) -> str:
         return flax.__version__
 
-    def reference(self, tag: Hashable, value: Any) -> Any:
-        return value  # NNX ties by holding one object at several positions
-
     def deref(self, ref: Any) -> Any:
         return ref
 

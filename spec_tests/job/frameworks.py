@@ -90,7 +90,9 @@ def rewrite(readme: str, generated: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog='python -m spec_tests.job.frameworks', description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog='python -m spec_tests.job.frameworks', description=(__doc__ or '').splitlines()[0]
+    )
     parser.add_argument('--json', default='conformance-report/conformance.json', help='the job\'s JSON matrix')
     parser.add_argument('--readme', default='README.md', help='the README to rewrite')
     options = parser.parse_args(argv)

@@ -67,8 +67,16 @@ def test_each_release_of_the_catalogue_has_its_requirements_and_nothing_else():
     assert set(glob.glob("requirements/inox_*.in")) == {f"requirements/{n}.in" for n in releases.values()}
     for version, name in releases.items():
         assert f"inox=={version}\n" in read(f"requirements/{name}.in")
+    frameworks = bzl("spec_tests/catalogue.bzl")["FRAMEWORKS"]
     with open("spec_tests/expected/released.json") as f:
-        assert set(json.load(f)) <= {f"inox-{v}" for v in releases}
+        assert set(json.load(f)) <= {f"inox-{v}" for v in releases} | {f["name"] for f in frameworks}
+
+
+def test_each_framework_of_the_catalogue_is_in_the_main_lock():
+    # The suite binaries of the frameworks take their packages from the hub @pypi.
+    locked = {line.split("==")[0] for line in read("requirements/lock.txt").splitlines() if "==" in line}
+    for framework in bzl("spec_tests/catalogue.bzl")["FRAMEWORKS"]:
+        assert set(framework["packages"]) <= locked, framework
 
 
 def test_bazelrc_has_a_config_per_profile_of_the_suite():
