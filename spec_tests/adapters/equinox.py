@@ -22,7 +22,7 @@ Example:
     >>> p = ADAPTER.Parameter(jnp.ones(2))
     >>> root = ADAPTER.tie(ADAPTER.module('module', {'a': p, 'b': p}), [((Step('attr', 'a'),), [(Step('attr', 'b'),)])])
     >>> type(root).__name__, type(ADAPTER.view(root)).__name__
-    ('Shared', 'Module')
+    ('Shared', 'Module_1a1b')
     >>> static, arrays = ADAPTER.partition(root)
     >>> sorted(arrays)
     ['.pytree.a.value']
@@ -47,11 +47,7 @@ from .base import Adapter
 
 class Module(eqx.Module):
     r"""A module of the suite's graphs: the base of one class per set of attribute names
-    (:func:`module_class`). Pickled as its kind and attributes, since those classes are
-    made at run time and no import finds them."""
-
-    def __reduce__(self):
-        return _module, (isinstance(self, Scope), _fields(self))
+    (:func:`module_class`)."""
 
 
 class Scope(Module):
@@ -70,21 +66,44 @@ class StateEntry(eqx.Module):
     value: Any
 
 
+_BASES = {'Module': Module, 'Scope': Scope}
+
+
 @functools.cache
-def module_class(base: type, names: tuple[str, ...]) -> type:
-    r"""The subclass of ``base`` (:class:`Module` or :class:`Scope`) whose fields are
-    ``names``, in that order, made once.
+def module_class(base: str, names: tuple[str, ...]) -> type:
+    r"""The subclass of ``base`` (``'Module'`` or ``'Scope'``) whose fields are ``names``,
+    in that order, made once. Its name spells both, each name after its length, so that
+    pickle finds it by name in this module (:func:`__getattr__`), also in a process that
+    never made it, as it finds the classes a user of Equinox writes.
 
     Example:
-        >>> module_class(Module, ('a', 'b'))(a=1, b=2)
-        Module(a=1, b=2)
+        >>> cls = module_class('Module', ('a', 'b2'))
+        >>> cls.__name__, cls(a=1, b2=2)
+        ('Module_1a2b2', Module_1a2b2(a=1, b2=2))
     """
 
-    return type(base.__name__, (base,), {'__annotations__': dict.fromkeys(names, Any), '__module__': __name__})
+    name = f'{base}_' + ''.join(f'{len(n)}{n}' for n in names)
+    namespace = {'__annotations__': dict.fromkeys(names, Any), '__module__': __name__, '__qualname__': name}
+    return type(name, (_BASES[base],), namespace)
 
 
-def _module(scope: bool, attributes: dict[str, Any]) -> Module:
-    return module_class(Scope if scope else Module, tuple(sorted(attributes)))(**attributes)
+def __getattr__(name: str) -> type:
+    r"""The class :func:`module_class` names ``name`` (the graphs' names start with a letter)."""
+
+    base, underscore, spelt = name.partition('_')
+    if base not in _BASES or not underscore:
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    names = []
+    while spelt:
+        digits = len(spelt) - len(spelt.lstrip('0123456789'))
+        size = int(spelt[:digits])
+        names.append(spelt[digits : digits + size])
+        spelt = spelt[digits + size :]
+    return module_class(base, tuple(names))
+
+
+def _module(kind: str, attributes: dict[str, Any]) -> Module:
+    return module_class(kind.capitalize(), tuple(sorted(attributes)))(**attributes)
 
 
 def _fields(obj: Any) -> dict[str, Any]:
@@ -187,11 +206,14 @@ class EquinoxAdapter(Adapter):
     def __init__(self):
         self._last_view = threading.local()
 
+    def __reduce__(self) -> str:
+        return 'ADAPTER'  # pickled by name for the bounded worker, without its per-thread view
+
     def version(self) -> str:
         return eqx.__version__
 
     def module(self, kind: str, attributes: dict[str, Any]) -> Any:
-        return _module(kind == 'scope', attributes)
+        return _module(kind, attributes)
 
     def reference(self, tag: Hashable, value: Any) -> Any:
         return value  # the tie is made on the whole tree (tie), where Equinox makes it
