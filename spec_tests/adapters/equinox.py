@@ -168,15 +168,30 @@ def _layers(ties: list[tuple[tuple, list[tuple]]]) -> list[list[tuple[tuple, lis
     return [[tie for n, tie in enumerate(ties) if of(n) == k] for k in range(1, count + 1)]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class Static:
-    r"""What ``partition`` gives to rebuild a module: the tree definition, its leaves
-    that are no arrays (:py:`None` at the arrays, as ``eqx.partition`` leaves them), and
-    the path string of each leaf."""
+    r"""What ``partition`` gives to rebuild a module: the static part of
+    ``eqx.partition(tree, eqx.is_array)`` (:py:`None` at the arrays) and, for each array,
+    its slot among the leaves of that part (where :py:`None` counts as a leaf) and its
+    path string. Equal when the static parts have one tree definition and equal leaves.
+    """
 
-    treedef: Any
-    statics: tuple
-    keys: tuple[str, ...]
+    rest: Any
+    slots: tuple[tuple[int, str], ...]
+
+    def _identity(self) -> tuple:
+        leaves, treedef = jax.tree_util.tree_flatten(self.rest)
+        return treedef, tuple(leaves), self.slots
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Static) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+
+def _is_none(x: Any) -> bool:
+    return x is None
 
 
 class EquinoxAdapter(Adapter):
@@ -252,12 +267,12 @@ class EquinoxAdapter(Adapter):
         return tree
 
     def partition(self, tree: Any, *filters: Any) -> tuple:
-        r"""``eqx.filter(tree, eqx.is_array)`` (the arrays of ``eqx.partition``), then the arrays by ``filters`` with
+        r"""``eqx.partition(tree, eqx.is_array)``, then the arrays by ``filters`` with
         ``eqx.filter``: each node that some filter selects, nearest the root, goes whole
         to the first filter that selects it; the last partition holds the rest. Each
         partition maps the path strings of its arrays to them."""
 
-        arrays = eqx.filter(tree, eqx.is_array)
+        arrays, rest = eqx.partition(tree, eqx.is_array)
         predicates = [_predicate(f) for f in filters]
 
         def selected(x: Any) -> bool:
@@ -268,9 +283,9 @@ class EquinoxAdapter(Adapter):
 
         parts = [eqx.filter(arrays, first(n), is_leaf=selected) for n in range(len(predicates))]
         parts.append(eqx.filter(arrays, first(None), is_leaf=selected))
-        with_paths, treedef = jax.tree_util.tree_flatten_with_path(tree)
-        statics = tuple(None if eqx.is_array(x) else x for _, x in with_paths)  # rest's leaves, aligned with tree's
-        static = Static(treedef, statics, tuple(jax.tree_util.keystr(path) for path, _ in with_paths))
+        with_paths = jax.tree_util.tree_flatten_with_path(tree, is_leaf=_is_none)[0]
+        slots = tuple((n, jax.tree_util.keystr(path)) for n, (path, x) in enumerate(with_paths) if eqx.is_array(x))
+        static = Static(rest, slots)
         return (static, *({jax.tree_util.keystr(p): x for p, x in _array_paths(part)} for part in parts))
 
     def combine(self, static: Static, *partitions: dict[str, Any]) -> Any:
@@ -278,9 +293,11 @@ class EquinoxAdapter(Adapter):
         key names) and the rest that ``partition`` kept."""
 
         given = {key: value for partition in partitions for key, value in partition.items()}
-        arrays = [given[key] if rest is None else None for key, rest in zip(static.keys, static.statics, strict=True)]
-        unflatten = jax.tree_util.tree_unflatten
-        return eqx.combine(unflatten(static.treedef, arrays), unflatten(static.treedef, static.statics))
+        leaves, treedef = jax.tree_util.tree_flatten(static.rest, is_leaf=_is_none)
+        arrays: list[Any] = [None] * len(leaves)
+        for n, key in static.slots:
+            arrays[n] = given[key]
+        return eqx.combine(jax.tree_util.tree_unflatten(treedef, arrays), static.rest)
 
     def jit(self, f: Callable) -> Callable:
         return eqx.filter_jit(f)
