@@ -144,8 +144,9 @@ def _materialize_immutable(graph: Graph, impl: Adapter, batch: int | None, offse
         Unbuildable: If the graph has a cycle: no tree of immutable modules holds one.
     """
 
+    children = {i: node.children for i, node in enumerate(graph.nodes)}
     try:
-        order = list(graphlib.TopologicalSorter({i: node.children for i, node in enumerate(graph.nodes)}).static_order())
+        order = list(graphlib.TopologicalSorter(children).static_order())
     except graphlib.CycleError as error:
         raise Unbuildable(f'{impl.name} cannot build a cycle (through nodes {error.args[1][:-1]})') from None
     objects: dict[int, Any] = {}
