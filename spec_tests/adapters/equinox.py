@@ -142,18 +142,22 @@ def _plain(path: tuple) -> tuple[tuple[str, Hashable], ...]:
 
 def _layers(ties: list[tuple[tuple, list[tuple]]]) -> list[list[tuple[tuple, list[tuple]]]]:
     r"""The ties in the order they must be written back: a tie whose canonical value
-    holds a pruned position of another comes after it (a Shared writes back what it
-    stores, placeholders of other ties included).
+    holds a pruned position of another, or is one (a tie of a tie: a Reference adds no
+    step to a path), comes after it (a Shared writes back what it stores, placeholders
+    of other ties included).
 
     Example:
         >>> outer = (('a',), [('b',)])
         >>> inner = (('c',), [('a', 'x')])
         >>> _layers([outer, inner]) == [[inner], [outer]]
         True
+        >>> of_a_tie = (('c',), [('a',)])
+        >>> _layers([outer, of_a_tie]) == [[of_a_tie], [outer]]
+        True
     """
 
     def inside(path: tuple, canonical: tuple) -> bool:
-        return len(path) > len(canonical) and path[: len(canonical)] == canonical
+        return path[: len(canonical)] == canonical
 
     layer: dict[int, int] = {}
 
