@@ -28,4 +28,5 @@ RELEASES = [
 # that the reference runs on: a lock of their own would pin a second jax.
 FRAMEWORKS = [
     {"name": "nnx", "packages": ["flax"]},
+    {"name": "equinox", "packages": ["equinox"]},
 ]

@@ -16,6 +16,20 @@ SPEC_ERRORS = {
 }
 
 
+class Unbuildable(Exception):
+    r"""Raised while building a graph that the implementation's design cannot hold at all
+    (a cycle, where trees are immutable). The harness rejects that example (hypothesis'
+    ``reject``) and counts it apart from the examples run: it is neither a pass nor a
+    failure, and a rule that no example can reach is declared ``not_applicable``.
+
+    Example:
+        >>> raise Unbuildable('a cycle through node 2')
+        Traceback (most recent call last):
+        ...
+        spec_tests.adapters.base.Unbuildable: a cycle through node 2
+    """
+
+
 @dataclasses.dataclass(frozen=True)
 class ErrorFields:
     r"""What a CycleError, TagConflictError or AliasError names, as data (SPEC.md, "Error
@@ -63,6 +77,9 @@ class Adapter:
         not_applicable: The SPEC.md ids that cannot apply to the implementation's design,
             each with the reason: their tests are reported *not applicable* (``n.a.``)
             with it, and do not run.
+        immutable: Whether modules are immutable: each is then built from its attributes
+            (:meth:`module`) after them, and the ties are made on the whole tree at the
+            end (:meth:`tie`); a graph with a cycle cannot be built (:class:`Unbuildable`).
         static_wrapper: The wrapper that makes any value explicitly static, such as
             ``inox.tree.Static``, or :py:`None` (the default): SPEC.md requires none.
             Without one, where a graph asks for a wrapped static value the suite holds
@@ -83,6 +100,7 @@ class Adapter:
     errors: Mapping[str, type] = SPEC_ERRORS
     features: frozenset[str] = frozenset()
     not_applicable: Mapping[str, str] = {}
+    immutable: bool = False
     static_wrapper: Callable[[Any], Any] | None = None
 
     def version(self) -> str:
@@ -112,6 +130,28 @@ class Adapter:
         (``Reference`` is :py:`None`)."""
 
         return value if self.Reference is None else self.Reference(tag, value)
+
+    def module(self, kind: str, attributes: dict[str, Any]) -> Any:
+        r"""A module (``kind`` ``'module'``) or a Scope (``'scope'``) holding ``attributes``,
+        for an :attr:`immutable` design, which cannot take them after construction."""
+
+        raise NotImplementedError
+
+    def tie(self, root: Any, ties: list[tuple[tuple, list[tuple]]]) -> Any:
+        r"""The tree of an :attr:`immutable` design built at ``root``, with its ``ties``:
+        each the canonical path and the pruned paths of one tag in one scope (paths of
+        ``spec_tests.graphs.graph.Step``). By default the root itself: a design that ties
+        by References or by identity has tied its objects as it built them."""
+
+        return root
+
+    def view(self, root: Any) -> Any:
+        r"""The tree that a user of the implementation reads from the built (or rebuilt)
+        ``root``: by default the root itself. A design that keeps ties in a wrapper
+        gives the tree the wrapper writes them back into; the suite reads paths and
+        compares identities there."""
+
+        return root
 
     def attributes(self, obj: Any) -> dict[str, Any]:
         r"""The attributes that a module or a Parameter was given, by name (by default

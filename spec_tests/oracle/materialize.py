@@ -7,18 +7,25 @@ arrays) in
 dependency order, then the containers are filled: every cycle of a graph goes through
 a mutable container, so this order builds any cycle. Nothing recurses, so graphs of
 any depth build.
+
+An implementation whose modules are immutable (``Adapter.immutable``) gets every node
+built after its children instead, and its ties made on the whole tree at the end; it
+cannot build a cycle, and says so with :class:`~spec_tests.adapters.base.Unbuildable`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import graphlib
 from typing import Any
 
 import numpy as np
 
 from ..adapters import Adapter
+from ..adapters.base import Unbuildable
 from ..graphs.foreign import Box, Stack, UnnamedTuple, record_class
 from ..graphs.graph import MUTABLE, Graph, Node, Path, immutable_order
+from .model import walk
 
 
 @dataclasses.dataclass
@@ -74,6 +81,8 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
         offset: Shift the values of every array (see :func:`array_value`).
     """
 
+    if impl.immutable:
+        return _materialize_immutable(graph, impl, batch, offset)
     objects: dict[int, Any] = {}
     for i, node in enumerate(graph.nodes):
         if node.kind == 'module':
@@ -86,26 +95,7 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
             objects[i] = impl.Dict()
 
     for i in immutable_order(graph):
-        node = graph[i]
-        values = [objects[c] for c in node.children]
-        if node.kind == 'array':
-            objects[i] = array_value(node, batch, offset)
-        elif node.kind == 'static':
-            objects[i] = static_value(impl, equal_copy(node.value), node.wrapped)
-        elif node.kind == 'tuple':
-            objects[i] = tuple(values)
-        elif node.kind == 'stack':
-            objects[i] = Stack(values)
-        elif node.kind == 'record':
-            objects[i] = record_class(node.keys)(*values)
-        elif node.kind == 'box':
-            objects[i] = Box(node.keys, values)
-        elif node.kind == 'param':
-            objects[i] = impl.Parameter(values[0])
-        elif node.kind == 'entry':
-            objects[i] = impl.StateEntry(values[0])
-        else:
-            objects[i] = impl.reference(node.tag, values[0])
+        objects[i] = _immutable(graph[i], impl, [objects[c] for c in graph[i].children], batch, offset)
 
     for i, node in enumerate(graph.nodes):
         if node.kind not in MUTABLE:
@@ -121,6 +111,57 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
             target.update(zip(node.keys, values, strict=True))
 
     return Live(objects[0], objects)
+
+
+def _immutable(node: Node, impl: Adapter, values: list, batch: int | None, offset: int) -> Any:
+    r"""The object of ``node``, a kind that holds its ``values`` from construction on."""
+
+    if node.kind == 'array':
+        return array_value(node, batch, offset)
+    if node.kind == 'static':
+        return static_value(impl, equal_copy(node.value), node.wrapped)
+    if node.kind == 'tuple':
+        return tuple(values)
+    if node.kind == 'stack':
+        return Stack(values)
+    if node.kind == 'record':
+        return record_class(node.keys)(*values)
+    if node.kind == 'box':
+        return Box(node.keys, values)
+    if node.kind == 'param':
+        return impl.Parameter(values[0])
+    if node.kind == 'entry':
+        return impl.StateEntry(values[0])
+    return impl.reference(node.tag, values[0])
+
+
+def _materialize_immutable(graph: Graph, impl: Adapter, batch: int | None, offset: int) -> Live:
+    r"""Builds ``graph`` for an implementation whose modules are immutable: every node
+    after the nodes it holds, modules and scopes from their attributes, then the ties of
+    the model made on the whole tree (:meth:`Adapter.tie`).
+
+    Raises:
+        Unbuildable: If the graph has a cycle: no tree of immutable modules holds one.
+    """
+
+    children = {i: node.children for i, node in enumerate(graph.nodes)}
+    try:
+        order = list(graphlib.TopologicalSorter(children).static_order())
+    except graphlib.CycleError as error:
+        raise Unbuildable(f'{impl.name} cannot build a cycle (through nodes {error.args[1][:-1]})') from None
+    objects: dict[int, Any] = {}
+    for i in order:
+        node, values = graph[i], [objects[c] for c in graph[i].children]
+        if node.kind in ('module', 'scope'):
+            objects[i] = impl.module(node.kind, dict(zip(node.keys, values, strict=True)))
+        elif node.kind == 'list':
+            objects[i] = impl.List(values)
+        elif node.kind == 'dict':
+            objects[i] = impl.Dict(zip(node.keys, values, strict=True))
+        else:
+            objects[i] = _immutable(node, impl, values, batch, offset)
+    ties = [(group[0], group[1:]) for group in walk(graph).groups.values() if len(group) > 1]
+    return Live(impl.tie(objects[0], ties), objects)
 
 
 def static_value(impl: Adapter, value: Any, wrapped: bool) -> Any:
@@ -171,9 +212,10 @@ def equal_copy(value: Any) -> Any:
 
 def resolve(impl: Adapter, root: Any, path: Path) -> Any:
     r"""The object at ``path`` below ``root``: attributes, items and keys are read
-    as Python does, References are entered with :meth:`Adapter.deref`."""
+    as Python does, from the tree the user reads (:meth:`Adapter.view`), References are
+    entered with :meth:`Adapter.deref`."""
 
-    x = root
+    x = impl.view(root)
     for step in path:
         if step.kind == 'attr':
             x = getattr(x, step.key)

@@ -20,8 +20,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import pytest
-from hypothesis import Phase, example, given, settings
+from hypothesis import Phase, example, given, reject, settings
 
+from ..adapters.base import Unbuildable
 from .counterexamples import jsonable
 from .profiles import settings_for
 
@@ -88,7 +89,8 @@ class Property(NamedTuple):
 
 class Record:
     r"""What one pytest session learns about each test, by pytest node id: how many
-    examples ran, and for each distinct failure (an exception type raised at one line,
+    examples ran, how many the implementation could not build (``unbuildable``: not
+    among those run), and for each distinct failure (an exception type raised at one line,
     as hypothesis tells bugs apart) the arguments and error of its last failing call.
     Hypothesis replays each shrunk counterexample last, so those are what it reports.
 
@@ -104,6 +106,7 @@ class Record:
     def __init__(self, trying: str | None = None):
         self.current = ''  # the node id of the running test
         self.calls: dict[str, int] = {}
+        self.unbuildable: dict[str, int] = {}
         self.failures: dict[str, dict[tuple, dict[str, Any]]] = {}
         self.trying = trying
 
@@ -114,6 +117,22 @@ class Record:
         self.calls[self.current] = self.calls.get(self.current, 0) + 1
         if self.trying and arguments:
             self.write_trying(arguments)
+
+    def rejected(self) -> None:
+        r"""Moves the current test's last call from the examples run to those that the
+        implementation cannot build (:class:`~spec_tests.adapters.base.Unbuildable`).
+
+        Example:
+            >>> record = Record()
+            >>> record.current = 'test_a'
+            >>> record.called()
+            >>> record.rejected()
+            >>> record.calls, record.unbuildable
+            ({'test_a': 0}, {'test_a': 1})
+        """
+
+        self.calls[self.current] -= 1
+        self.unbuildable[self.current] = self.unbuildable.get(self.current, 0) + 1
 
     def write_trying(self, arguments: dict[str, Any]) -> None:
         r"""Writes the example about to run to the ``trying`` file, replacing the last one,
@@ -212,6 +231,10 @@ def _recorded(test: Callable) -> Callable:
             record.called(arguments)
         try:
             return in_thread(test, *args, **kwargs)
+        except Unbuildable:  # by the implementation's design: not an example of the rule
+            if record is not None:
+                record.rejected()
+            reject()
         except (Exception, pytest.fail.Exception) as error:  # not skips, nor hypothesis' control flow
             if record is not None:
                 record.failed(arguments, error)
