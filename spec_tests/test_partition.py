@@ -44,11 +44,14 @@ def _filter(impl, spec):
         return lambda x: isinstance(x, impl.Module) and spec[1] in impl.attributes(x)
     if spec == 'ndim>=2':
         return lambda x: is_array(x) and x.ndim >= 2
+    if spec == 'Reference' and impl.Reference is None:  # ties by identity: no Reference to select
+        return lambda x: False
     return {'list': list, 'dict': dict}.get(spec) or getattr(impl, spec)
 
 
-def _selects(spec, node) -> bool:
-    r"""Whether the filter ``spec`` selects the object of graph node ``node``."""
+def _selects(spec, node, identity: bool = False) -> bool:
+    r"""Whether the filter ``spec`` selects the object of graph node ``node`` (with
+    ``identity``, in a design that ties by identity: no Reference object is there)."""
 
     if isinstance(spec, tuple):
         return node.kind in ('module', 'scope') and spec[1] in node.keys
@@ -58,19 +61,19 @@ def _selects(spec, node) -> bool:
         'Parameter': ('param',),
         'Module': ('module', 'scope'),
         'Scope': ('scope',),
-        'Reference': ('ref',),
+        'Reference': () if identity else ('ref',),
         'list': ('list',),
         'dict': ('dict',),
     }
     return node.kind in kinds[spec]
 
 
-def _selections(model, specs, path) -> list[list[int]]:
+def _selections(model, specs, path, identity: bool = False) -> list[list[int]]:
     r"""For each ancestor of the leaf at ``path``, root first (the leaf included), the
     filters that select it."""
 
     chain = [model.instance_at(path[:n]) for n in range(len(path) + 1)]
-    return [[i for i, spec in enumerate(specs) if _selects(spec, model.graph[a.node])] for a in chain]
+    return [[i for i, spec in enumerate(specs) if _selects(spec, model.graph[a.node], identity)] for a in chain]
 
 
 def _expected_partitions(impl, model, specs):
@@ -79,7 +82,8 @@ def _expected_partitions(impl, model, specs):
 
     partitions = [set() for _ in range(len(specs) + 1)]
     for _, path in model.leaves:
-        chosen = next((found for found in _selections(model, specs, path) if found), [len(specs)])
+        found = _selections(model, specs, path, identity=impl.Reference is None)
+        chosen = next((f for f in found if f), [len(specs)])
         partitions[chosen[0]].add(keystr(path, impl.reference_key))
     return partitions
 

@@ -325,7 +325,7 @@ def _check_deep(impl, graph):
         assert len(found) == 1, f'{how}: {len(found)} array leaves, expected the deepest one'
         assert_array(found[0], expected, f'{how}: the deepest leaf')
         if how in ('unflatten', 'combine') and 'y' in graph[0].keys:  # the root holds the deepest Reference too
-            assert result.y is resolve(impl, result, path[:-1]), (
+            assert resolve(impl, result, (Step('attr', 'y'),)) is resolve(impl, result, path[:-1]), (
                 f'{how}: the tie between .y and the deepest Reference is lost'
             )
 

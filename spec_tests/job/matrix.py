@@ -55,6 +55,9 @@ _ORDER = {'failed': 0, 'error': 0, 'passed': 1, 'n.a.': 2, 'skipped': 3}
 # A level's verdict is its worst cell's, in this order (a crashed run's cells are all '-').
 _WORST = ('FAIL', 'STALE', 'xfail', 'fail', 'pass', 'n.a.', '-')
 
+# What a cell keeps of each of its tests' results.
+_TEST_KEYS = ('test', 'outcome', 'fault', 'examples', 'unbuildable', 'duration', 'message', 'failures')
+
 #: Expected results: per implementation name, the SPEC ids it is known to fail, each
 #: with a one-line reason.
 Expected = dict[str, dict[str, str]]
@@ -164,10 +167,7 @@ def _cell(results: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         'status': status,
         **({'reason': reason} if status == 'n.a.' else {}),
-        'tests': [
-            {k: r[k] for k in ('test', 'outcome', 'fault', 'examples', 'duration', 'message', 'failures') if k in r}
-            for r in results
-        ],
+        'tests': [{k: r[k] for k in _TEST_KEYS if k in r} for r in results],
     } | ({'fault': faults[0]} if (faults := sorted({r['fault'] for r in results if 'fault' in r})) else {})
 
 

@@ -175,11 +175,15 @@ class _Collector:
             result['message'] = reason
         if report.when == 'teardown' or (report.failed and report.when == 'setup'):
             result['examples'] = self.record.calls.get(report.nodeid, 0)
+            if report.nodeid in self.record.unbuildable:  # not examples of the rule: said, not hidden
+                result['unbuildable'] = self.record.unbuildable[report.nodeid]
             self._append(result)
             if self.config.getoption('spec_progress'):
                 done = sum(1 for r in self.results.values() if 'examples' in r)
                 spec = ','.join(result['spec']) or '-'
                 examples = f', {result["examples"]} examples' if result['examples'] else ''
+                if 'unbuildable' in result:
+                    examples += f', {result["unbuildable"]} not buildable'
                 self._progress(
                     f'{done}/{self.total} {result["outcome"]:7} {spec} '
                     f'{report.nodeid.split("::")[-1]} ({result["duration"]:.1f}s{examples})'
