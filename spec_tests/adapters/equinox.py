@@ -131,7 +131,7 @@ class Positions(eqx.Module):
 
 def _step(node: Any, step: tuple[str, Hashable]) -> Any:
     kind, key = step
-    return getattr(node, key) if kind == 'attr' else node[key]
+    return getattr(node, str(key)) if kind == 'attr' else node[key]  # an attribute's key is its name
 
 
 def _plain(path: tuple) -> tuple[tuple[str, Hashable], ...]:
