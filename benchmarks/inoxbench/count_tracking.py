@@ -1,7 +1,7 @@
 r"""Instruction counts judged against a baseline: the count analogue of :mod:`.tracking`.
 
-A tracked count is the number of instructions of one call of ``module`` or ``scope``
-(:data:`.tracking.TRACKED_PEERS`), from a count run of :mod:`.counting`. Counts are compared
+A tracked count is the number of instructions of one call of ``module``, ``scope`` or
+``fast`` (:data:`COUNTED_PEERS`), from a count run of :mod:`.counting`. Counts are compared
 as they are, not over the floor: the same code counts the same within a fraction of a
 percent on any machine with the same software stack, so neither the floor nor a second
 measurement is needed. They are judged by :func:`.tracking.judge`, families and single
@@ -11,7 +11,16 @@ moves) tell the noise.
 
 from __future__ import annotations
 
-__all__ = ['COUNT_METRIC_THRESHOLD', 'COUNT_THRESHOLD', 'counts', 'failure', 'floor_counts', 'format_counts', 'noise']
+__all__ = [
+    'COUNTED_PEERS',
+    'COUNT_METRIC_THRESHOLD',
+    'COUNT_THRESHOLD',
+    'counts',
+    'failure',
+    'floor_counts',
+    'format_counts',
+    'noise',
+]
 
 from .results import Run
 from .tracking import TRACKED_PEERS, Row, Verdict, format_spread, regressions
@@ -23,6 +32,10 @@ from .tracking import TRACKED_PEERS, Row, Verdict, format_spread, regressions
 # 0.75% to spare; a single count fails at twice the largest spread.
 COUNT_THRESHOLD = 1.25
 COUNT_METRIC_THRESHOLD = 3.5
+
+#: The peers whose counts are tracked: the wall-time tracker's, and the fast implementation
+#: (``inox/fast``), whose counts are deterministic where its times are not.
+COUNTED_PEERS = (*TRACKED_PEERS, 'fast')
 
 
 def counts(run: Run) -> dict[str, float]:
@@ -40,7 +53,7 @@ def counts(run: Run) -> dict[str, float]:
     return {
         f'{op}/{peer}/N{n}-{variant}': entry['stats']['instructions']
         for (op, peer, n, variant), entry in sorted(run.entries.items())
-        if peer in TRACKED_PEERS
+        if peer in COUNTED_PEERS
     }
 
 

@@ -9,8 +9,14 @@ error with its paths or walks the tree its own way. What it saves per node:
 
 - no links and no paths: they are only needed for errors, which the reference makes;
 - no call per node: one loop dispatches on the class to inline code;
-- a node whose children are all leaves or parameters holding an array (a layer) is
-  written at once, without a frame and without entering the set of ancestors.
+- the children of a node that are leaves or parameters holding an array are written at
+  once, without a frame and without entering the set of ancestors;
+- no record allocated per node of a known class and attribute layout: every node of
+  one shares one record (so that JAX's comparison of structures, the key of its jit
+  cache, meets the same objects);
+- unflatten runs a structure that it met before as a program of pickle's virtual
+  machine, in C: JAX unflattens a jitted function's outputs and every kept tree
+  definition with one structure again and again.
 
 Example:
     >>> from inox.fast.nn import Module, Parameter
@@ -30,6 +36,9 @@ from __future__ import annotations
 __all__ = ['Irregular', 'flatten_leaves', 'know', 'unflatten']
 
 import gc
+import io
+import pickle
+import struct
 from typing import Any
 
 from ..nn.share import Reference
@@ -52,7 +61,8 @@ from ..tree.kinds import KINDS, LEAF, STATIC, StaticValue, kind_of
     _STATIC_RECORD,
     _LEAVE,
     _LEAVE_SCOPE,
-) = range(13)
+    _LAYER,
+) = range(14)
 
 _CODES: dict[type, int] = {
     list: _LIST,
@@ -73,6 +83,8 @@ def know(cls: type, role: str) -> None:
     do (the caller checks that they do)."""
 
     _CODES[cls] = ROLES[role]
+    if role == 'parameter':
+        _value_records[cls] = (cls, _VALUE_NAMES, 1)
 
 
 class Irregular(Exception):
@@ -93,15 +105,28 @@ class _LeaveScope:
     __slots__ = ()
 
 
+class _Layer:
+    r"""The class of a step of an unflatten's plan (see :func:`_plan`) that builds a
+    layer at once: a node whose children are all leaves or parameters holding a leaf alone."""
+
+    __slots__ = ()
+
+
 _CODES[_Leave] = _LEAVE
 _CODES[_LeaveScope] = _LEAVE_SCOPE
+_CODES[_Layer] = _LAYER
 _LEAVE_NODE, _LEAVE_A_SCOPE = _Leave(), _LeaveScope()
 
 _LEAF_RECORD = (None, None, 0)
 _VALUE_NAMES = ('value',)  # the names of a Parameter that holds its value alone, as the reference records them
-_KEPT_LAYOUTS = 4096  # the sorted names of this many attribute layouts are kept
+_KEPT_LAYOUTS = 4096  # the records of this many attribute layouts are kept
 
-_layouts: dict[tuple, tuple] = {}  # attribute names in insertion order -> sorted: a cache, not walk state
+# The record of a node with children, by its class and its attribute names in insertion
+# order: a cache, not walk state. Every node of a class and layout shares one record
+# object, so that nothing is allocated for it, and so that JAX's comparison of two
+# structures (its jit cache's key) meets the same objects and skips comparing them.
+_records: dict[tuple, tuple] = {}
+_value_records: dict[type, tuple] = {}  # the record of a Parameter holding its value alone, by class
 
 
 def _code_of(x: Any) -> int:
@@ -118,11 +143,20 @@ def _code_of(x: Any) -> int:
     return code
 
 
-def _sorted_names(names: tuple) -> tuple:
-    if len(_layouts) >= _KEPT_LAYOUTS:
-        _layouts.clear()
-    ordered = _layouts[names] = tuple(sorted(names))
-    return ordered
+def _record_of(key: tuple) -> tuple:
+    r"""The record of a node of class and attribute names :py:`key`, kept in :data:`_records`.
+
+    Example:
+        >>> _record_of((Static, ('b', 'a')))
+        (<class 'inox.tree.kinds.Static'>, ('a', 'b'), 2)
+    """
+
+    if len(_records) >= _KEPT_LAYOUTS:
+        _records.clear()
+    cls, given = key
+    names = tuple(sorted(given))
+    record = _records[key] = (cls, names, len(names))
+    return record
 
 
 def _walk(root: Any) -> tuple[list, list]:
@@ -132,7 +166,7 @@ def _walk(root: Any) -> tuple[list, list]:
     leaves: list = []
     records: list = []
     add_leaf, add_record = leaves.append, records.append
-    codes, layouts = _CODES, _layouts
+    codes, known_records, value_records = _CODES, _records, _value_records
     stack = [root]
     push, pop = stack.append, stack.pop
     active: set[int] = set()  # the ids of the nodes being walked that may contain themselves
@@ -186,22 +220,21 @@ def _walk(root: Any) -> tuple[list, list]:
         if code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
             attributes = x.__dict__
             if code is _PARAMETER and len(attributes) == 1 and 'value' in attributes:
-                names = _VALUE_NAMES
+                record = value_records[cls]
             else:
-                given = tuple(attributes)
-                names = layouts.get(given) or _sorted_names(given)
+                key = (cls, tuple(attributes))
+                record = known_records.get(key) or _record_of(key)
+            add_record(record)
+            names = record[1]
             if not names:
-                add_record((cls, names, 0))
                 continue
             node_id = id(x)
             if node_id in active:  # TREE-CYCLE-ERROR, SHARE-SELF-SCOPE
                 raise Irregular
-            add_record((cls, names, len(names)))
             if code is not _SCOPE:
-                # All children leaves, or parameters holding an array alone: written at
-                # once (nothing below can be this node). Otherwise the records written
-                # are taken back and the children go on the stack.
-                written, leaves_written = len(records), len(leaves)
+                # The children that are leaves, or parameters holding an array alone, are
+                # written at once (nothing below them can be this node), up to the first
+                # that is not: from that one on, the children go on the stack.
                 for name in names:
                     child = attributes[name]
                     child_code = codes.get(type(child))
@@ -214,12 +247,11 @@ def _walk(root: Any) -> tuple[list, list]:
                         if len(inner) == 1:
                             value = inner.get('value', inner)
                             if codes.get(type(value)) is _LEAF:
-                                add_record((type(child), _VALUE_NAMES, 1))
+                                add_record(value_records[type(child)])
                                 add_leaf(value)
                                 add_record(_LEAF_RECORD)
                                 continue
-                    del leaves[leaves_written:]
-                    del records[written:]
+                    names = names[names.index(name) :]
                     break
                 else:
                     continue
@@ -287,10 +319,22 @@ _set_tag, _set_value = Reference.tag.__set__, Reference.value.__set__  # pyright
 _new = object.__new__
 
 
+_KEPT_PROGRAMS = 64  # the programs of this many structures are kept
+
+# The structures met by unflatten, by id, each with its program once it is met again
+# (None until then, False if it has none): a cache, not walk state. An entry holds its
+# structure, so no other object can have that id while the entry exists; a structure
+# does not change.
+_programs: dict[int, tuple[Structure, Any]] = {}
+
+
 def unflatten(structure: Structure, leaves: Any) -> Any:
     r"""Rebuilds a tree from its structure and leaves, as the reference's
     :func:`inox.tree.unflatten` does (a :class:`Reference` per tag and scope), for
-    any structure that either walk made."""
+    any structure that either walk made.
+
+    A structure met again (JAX keeps the structures of a jitted function's outputs, and
+    of every tree definition held) is rebuilt by its program (see :func:`_program`)."""
 
     leaves = list(leaves)
     if len(leaves) != structure.num_leaves:
@@ -299,10 +343,182 @@ def unflatten(structure: Structure, leaves: Any) -> Any:
     if paused:
         gc.disable()
     try:
-        return _fold(structure.records, leaves)
+        program = _program_of(structure)
+        if program is None:
+            return _fold(structure.records, leaves)
+        code, constants = program
+        unpickler = pickle.Unpickler(io.BytesIO(code))
+        unpickler.persistent_load = (leaves + constants).__getitem__  # pyright: ignore[reportAttributeAccessIssue]
+        return unpickler.load()
     finally:
         if paused:
             gc.enable()
+
+
+def _program_of(structure: Structure) -> tuple[bytes, list] | None:
+    r"""The program of :py:`structure` (see :func:`_program`) if it was met before and has
+    one; remembers that it was met."""
+
+    entry = _programs.get(id(structure))
+    if entry is None or entry[0] is not structure:
+        if len(_programs) >= _KEPT_PROGRAMS:
+            _programs.clear()
+        _programs[id(structure)] = (structure, None)
+        return None
+    program = entry[1]
+    if program is None:
+        program = _program(structure.records, structure.num_leaves) or False
+        _programs[id(structure)] = (structure, program)
+    return program or None
+
+
+def _program(records: tuple, num_leaves: int) -> tuple[bytes, list] | None:
+    r"""The records of a structure as a program of pickle's virtual machine, and the
+    objects it loads by persistent id after the leaves: what :func:`_fold` would do, run
+    by the unpickler's C loop instead of Python's. None if a record is not one of
+    Namespace, Parameter, Scope, Reference, list, tuple, dict, leaf or static value.
+
+    The leaf :py:`i` is persistent id :py:`i`, the constant :py:`j` (a class, a name, a
+    tag, a static value, a function) :py:`num_leaves + j`, loaded once into the memo.
+    Each node is created by :py:`object.__new__` and its attributes are written into its
+    :py:`__dict__` (the dict that :py:`vars` returns) in the records' order, as
+    :func:`_fold` does; a Reference per tag and scope is made at its first record, kept in
+    the memo, and given its value by the slot's own setter.
+
+    The opcodes are those of pickle's protocol 4 (``pickletools`` documents them): a
+    stack machine with a memo, an array of the objects it made.
+
+    Example:
+        >>> from inox.fast.nn import Module, Parameter
+        >>> leaves, structure = flatten_leaves(Module(w=Parameter(jax.numpy.ones(2)), n=3))
+        >>> code, constants = _program(structure.records, structure.num_leaves)
+        >>> constants[:4]
+        [<class 'inox.fast.nn.Module'>, <built-in function vars>, 'n', 3]
+        >>> unpickler = pickle.Unpickler(io.BytesIO(code))
+        >>> unpickler.persistent_load = (leaves + constants).__getitem__
+        >>> unpickler.load()
+        Module(
+          n = 3,
+          w = Parameter(float32[2])
+        )
+    """
+
+    codes = _CODES
+    constants: list = []
+    slots: dict[int, int] = {}  # id of a constant -> its memo slot
+    references: dict[tuple, int] = {}  # (tag, scope) -> the memo slot of its Reference
+    out = bytearray()
+    memo = 0  # the number of memo slots taken
+    leaf = 0  # the number of leaves loaded
+
+    def load(constant: Any) -> None:
+        nonlocal memo
+        slot = slots.get(id(constant))
+        if slot is None:
+            slots[id(constant)] = memo
+            out.extend(pickle.BININT + struct.pack('<i', num_leaves + len(constants)) + pickle.BINPERSID)
+            out.extend(pickle.MEMOIZE)
+            constants.append(constant)
+            memo += 1
+        else:
+            out.extend(pickle.LONG_BINGET + struct.pack('<I', slot))
+
+    def new(cls: type) -> None:
+        # NEWOBJ calls cls.__new__ from C: object.__new__ itself where the class keeps it.
+        if cls.__new__ is object.__new__:  # pyright: ignore[reportUnnecessaryComparison]
+            load(cls)
+            out.extend(pickle.EMPTY_TUPLE + pickle.NEWOBJ)
+        else:
+            load(object.__new__)
+            load(cls)
+            out.extend(pickle.TUPLE1 + pickle.REDUCE)
+
+    def memoize() -> bytes:
+        nonlocal memo
+        out.extend(pickle.MEMOIZE)
+        memo += 1
+        return pickle.LONG_BINGET + struct.pack('<I', memo - 1)
+
+    # The nodes whose children are being written: [keys or None, children left, closing ops].
+    open_nodes: list[list] = []
+    for cls, aux, arity in records:
+        if open_nodes and open_nodes[-1][0] is not None:  # a child of a namespace or a dict: its key first
+            keys = open_nodes[-1][0]
+            load(keys[len(keys) - open_nodes[-1][1]])
+        code = codes.get(cls)
+        if cls is None:
+            out.extend(pickle.BININT + struct.pack('<i', leaf) + pickle.BINPERSID)
+            leaf += 1
+        elif code is _STATIC_RECORD:
+            load(aux.value)
+        elif code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
+            new(cls)
+            if arity:
+                get = memoize()
+                load(vars)
+                out.extend(get + pickle.TUPLE1 + pickle.REDUCE + pickle.MARK)
+                open_nodes.append([aux, arity, pickle.SETITEMS + pickle.POP])
+                continue
+        elif code is _REFERENCE:
+            tag, scope = aux
+            if not scope:  # SHARE-UNSCOPED: an object per occurrence
+                if arity != 1:
+                    return None
+                load(cls)
+                load(tag)
+                open_nodes.append([None, 1, pickle.TUPLE2 + pickle.REDUCE])
+                continue
+            slot = references.get(aux)
+            if slot is None:
+                new(cls)
+                get = memoize()
+                references[aux] = memo - 1
+                out.extend(pickle.POP)
+                load(_set_tag)
+                out.extend(get)
+                load(tag)
+                out.extend(pickle.TUPLE2 + pickle.REDUCE + pickle.POP)
+            else:
+                get = pickle.LONG_BINGET + struct.pack('<I', slot)
+            if arity:
+                load(_set_value)
+                out.extend(get)
+                open_nodes.append([None, 1, pickle.TUPLE2 + pickle.REDUCE + pickle.POP + get])
+                continue
+            out.extend(get)
+        elif cls is list:
+            out.extend(pickle.EMPTY_LIST)
+            if arity:
+                out.extend(pickle.MARK)
+                open_nodes.append([None, arity, pickle.APPENDS])
+                continue
+        elif cls is tuple:
+            if arity:
+                out.extend(pickle.MARK)
+                open_nodes.append([None, arity, pickle.TUPLE])
+                continue
+            out.extend(pickle.EMPTY_TUPLE)
+        elif cls is dict:
+            out.extend(pickle.EMPTY_DICT)
+            if arity:
+                out.extend(pickle.MARK)
+                open_nodes.append([aux, arity, pickle.SETITEMS])
+                continue
+        else:  # another kind: its build is the reference's business
+            return None
+        # A node is complete: so are the nodes whose last child it is.
+        while open_nodes:
+            node = open_nodes[-1]
+            node[1] -= 1
+            if node[1]:
+                break
+            out.extend(node[2])
+            open_nodes.pop()
+    if leaf != num_leaves:
+        return None
+    out.extend(pickle.STOP)
+    # One frame: the unpickler reads it from the file at once, not each opcode by a call.
+    return pickle.PROTO + b'\x04' + pickle.FRAME + struct.pack('<Q', len(out)) + out, constants
 
 
 def _fold(records: tuple, leaves: list) -> Any:

@@ -1,4 +1,6 @@
-r"""Mutation testing of the reference ``inox/`` with the conformance suite (mutmut 3).
+r"""Mutation testing of ``inox/`` with the conformance suite (mutmut 3): the reference, and
+the fast implementation ``inox/fast/``, whose mutants the suite tests as ``--impl=fast``
+(the plugin :mod:`tools.mutation.implementation`).
 
 Usage, from the repository root, with mutmut installed next to the suite:
 
@@ -7,6 +9,7 @@ Usage, from the repository root, with mutmut installed next to the suite:
     python tools/mutation/run.py --survivors          # again, the mutants that were not killed
     python tools/mutation/run.py --report-only        # only write the report
     python tools/mutation/run.py --profile ci --sample 40 --seed 1  # 40 mutants under ci
+    python tools/mutation/run.py --sample 40 --only inox/fast        # 40 mutants of inox/fast
 
 mutmut's settings are ``[tool.mutmut]`` in pyproject.toml; its results stay in
 ``mutants/`` between runs, and a plain run tests only the mutants without a result (mutmut
@@ -81,6 +84,9 @@ def main(argv=None) -> int:
     what.add_argument('mutants', nargs='*', default=[], help='mutant names or globs (as mutmut run takes them)')
     parser.add_argument('--seed', type=int, default=0, help='the seed of --sample (default 0)')
     parser.add_argument(
+        '--only', metavar='PATH', help='with --sample or a plain run: only the mutants of the files under PATH'
+    )
+    parser.add_argument(
         '--profile',
         choices=PROFILES,
         default=DEFAULT_PROFILE,
@@ -108,19 +114,23 @@ def main(argv=None) -> int:
             names = [name for name, (status, _) in _results().items() if status != 'killed']
         elif args.sample is not None:
             equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
-            names = sample([n for n in _all_mutants() if n not in equivalent], args.sample, args.seed)
+            mutants = [n for n in _all_mutants() if n not in equivalent and under(n, args.only)]
+            names = sample(mutants, args.sample, args.seed)
             print(f'sample of {len(names)} mutants, seed {args.seed}:', *names, sep='\n  ')
+        elif args.only:
+            names = [f'{_module(args.only.rstrip("/"))}.*']
         if names or not (args.changed_since or args.survivors or args.sample is not None):
             code = _mutmut_run(names, args.max_children)
             _save(args.profile)
             if code:
                 return code
-        _confirm(args.max_children, names if args.sample is not None or args.mutants else None)
+        chosen = args.sample is not None or args.mutants or args.only
+        _confirm(args.max_children, names if chosen else None)
         run = {
             'profile': args.profile,
             'date': datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ'),
             'commit': _commit(),
-            'mutants': names if args.sample is not None or args.mutants else len(names) or 'all without a verdict',
+            'mutants': names if chosen else len(names) or 'all without a verdict',
             'sample': {'size': args.sample, 'seed': args.seed} if args.sample is not None else None,
             'wall_s': round(time.monotonic() - start),
         }
@@ -136,6 +146,17 @@ def sample(names: Iterable[str], size: int, seed: int) -> list[str]:
 
     population = sorted(set(names))
     return sorted(random.Random(seed).sample(population, min(size, len(population))))
+
+
+def under(mutant: str, path: str | None) -> bool:
+    r"""Whether ``mutant`` mutates a file under ``path`` (a folder or file of ``inox/``;
+    ``None``: all of them).
+
+    >>> under('inox.fast.walk.x__walk__mutmut_3', 'inox/fast'), under('inox.fastest.x_f__mutmut_1', 'inox/fast/')
+    (True, False)
+    """
+
+    return path is None or mutant.startswith(_module(path.rstrip('/')) + '.')
 
 
 def _all_mutants() -> list[str]:
