@@ -8,19 +8,9 @@ __all__ = ['PEERS']
 
 from inox.fast import nn
 
-from ..shapes import unique_arrays
-from .ours import Ours
+from .ours import Ours, layer_class, scope_model
 
-
-class Layer(nn.Module):
-    r"""An affine layer ``x @ weight + bias``."""
-
-    def __init__(self, weight, bias):
-        self.weight = nn.Parameter(weight)
-        self.bias = nn.Parameter(bias)
-
-    def __call__(self, x):
-        return x @ self.weight() + self.bias()
+Layer = layer_class(nn)
 
 
 class Fast(Ours):
@@ -30,14 +20,7 @@ class Fast(Ours):
     name = 'fast'
 
     def build(self, shape):
-        layers = [Layer(weight, bias) for weight, bias in unique_arrays(shape.unique)]
-        if shape.cyclic:
-            held = nn.Reference('layers', layers)
-            for layer in layers:
-                layer.owner = held  # pyright: ignore[reportAttributeAccessIssue] (closes the cycle)
-            return nn.Scope(layers=held)
-        references = [nn.Reference(j, layer) for j, layer in enumerate(layers)]
-        return nn.Scope(layers=[references[shape.source(i)] for i in range(shape.n)])
+        return scope_model(nn, Layer, shape)
 
 
 PEERS = {'fast': Fast()}

@@ -8,7 +8,9 @@ held at every position of that layer, so tied positions are pruned.
 
 from __future__ import annotations
 
-__all__ = ['Layer', 'PEERS']
+__all__ = ['Layer', 'PEERS', 'layer_class', 'scope_model']
+
+from types import ModuleType
 
 import jax
 
@@ -19,19 +21,42 @@ from . import Peer, Unsupported
 from .jitted import example_input, sgd_step
 
 
-class Layer(nn.Module):
-    r"""An affine layer ``x @ weight + bias``."""
+def layer_class(classes: ModuleType) -> type:
+    r"""The affine layer ``x @ weight + bias`` made of the ``Module`` and ``Parameter`` of
+    ``classes`` (:mod:`inox.nn` or :mod:`inox.fast.nn`)."""
 
-    def __init__(self, weight, bias):
-        self.weight = nn.Parameter(weight)
-        self.bias = nn.Parameter(bias)
+    class Layer(classes.Module):
+        def __init__(self, weight, bias):
+            self.weight = classes.Parameter(weight)
+            self.bias = classes.Parameter(bias)
 
-    def __call__(self, x):
-        return x @ self.weight() + self.bias()
+        def __call__(self, x):
+            return x @ self.weight() + self.bias()
+
+    Layer.__doc__ = r"""An affine layer ``x @ weight + bias``."""
+    return Layer
+
+
+Layer = layer_class(nn)
 
 
 def _layers(shape):
     return [Layer(weight, bias) for weight, bias in unique_arrays(shape.unique)]
+
+
+def scope_model(classes: ModuleType, layer: type, shape):
+    r"""The `scope` peer's model of ``shape``, made of the classes of ``classes``: a
+    ``Scope`` that holds one ``Reference`` per unique ``layer`` at each of its positions,
+    or, cyclic, a Reference to the list of layers, which each layer refers back to."""
+
+    layers = [layer(weight, bias) for weight, bias in unique_arrays(shape.unique)]
+    if shape.cyclic:
+        held = classes.Reference('layers', layers)
+        for each in layers:
+            each.owner = held  # (closes the cycle)
+        return classes.Scope(layers=held)
+    references = [classes.Reference(j, each) for j, each in enumerate(layers)]
+    return classes.Scope(layers=[references[shape.source(i)] for i in range(shape.n)])
 
 
 def _first_layer(model, x):
@@ -80,14 +105,7 @@ class Shared(Ours):
     name = 'scope'
 
     def build(self, shape):
-        layers = _layers(shape)
-        if shape.cyclic:
-            held = nn.Reference('layers', layers)
-            for layer in layers:
-                layer.owner = held  # pyright: ignore[reportAttributeAccessIssue] (closes the cycle)
-            return nn.Scope(layers=held)
-        references = [nn.Reference(j, layer) for j, layer in enumerate(layers)]
-        return nn.Scope(layers=[references[shape.source(i)] for i in range(shape.n)])
+        return scope_model(nn, Layer, shape)
 
 
 PEERS = {'module': PlainModule(), 'scope': Shared()}
