@@ -70,12 +70,13 @@ def load(spec: str) -> Adapter:
         'reference'
     """
 
-    if spec in ('reference', 'fast') or spec in {framework['name'] for framework in frameworks()}:
-        spec = f'{__name__}.{spec}'
-    elif spec in IMPLEMENTATIONS:
-        from .released import adapter as released
+    if spec in IMPLEMENTATIONS:
+        options = IMPLEMENTATIONS[spec]
+        if options is not None:  # a release
+            from .released import adapter as released
 
-        return released(spec.removeprefix('inox-'), **(IMPLEMENTATIONS[spec] or {}))
+            return released(spec.removeprefix('inox-'), **options)
+        spec = f'{__name__}.{spec}'  # a module of this package
     module, _, attribute = spec.partition(':')
     adapter = getattr(importlib.import_module(module), attribute or 'ADAPTER')
     if not isinstance(adapter, Adapter):

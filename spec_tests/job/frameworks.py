@@ -55,7 +55,7 @@ def section(matrix: dict[str, Any], names: list[str], profile: str) -> str:
         cells = [_SHOWN.get(row.get(c['name'], {}).get('verdict', '-'), '-') for c in shown]
         lines.append(f'| {spec} ({matrix["spec_levels"][spec]}) | {" | ".join(cells)} |')
     lines += ['', f'Findings (profile {profile}):', '']
-    for column in shown[1:] if shown and shown[0]['name'] == 'reference' else shown:
+    for column in (c for c in shown if c['name'] != 'reference'):
         for spec, row in matrix['rows'].items():
             cell = row.get(column['name'], {})
             if cell.get('verdict') in ('FAIL', 'xfail', 'fail'):
