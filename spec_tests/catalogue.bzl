@@ -28,5 +28,6 @@ RELEASES = [
 # that the reference runs on: a lock of their own would pin a second jax.
 FRAMEWORKS = [
     {"name": "nnx", "packages": ["flax"]},
+    {"name": "nnx_jax", "packages": ["flax"]},
     {"name": "equinox", "packages": ["equinox"]},
 ]

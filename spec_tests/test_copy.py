@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from .graphs import sharing_graphs
 from .graphs.classes import input_class
-from .graphs.examples import EVERY_KIND
+from .graphs.examples import ACYCLIC, EVERY_KIND
 from .oracle.compare import check_tree, where
 from .oracle.materialize import materialize, resolve
 from .oracle.model import walk
@@ -27,7 +27,7 @@ for _how in COPIES:
     sharing_graphs(),
     st.sampled_from(sorted(COPIES)),
     ci=80,
-    examples=[(EVERY_KIND, how) for how in sorted(COPIES)],
+    examples=[(graph, how) for graph in (EVERY_KIND, ACYCLIC) for how in sorted(COPIES)],
 )
 def test_copies_keep_ties_and_cycles(impl, graph, how):
     model, live = walk(graph), materialize(graph, impl)

@@ -8,7 +8,7 @@ import contextlib
 import jax
 
 from .graphs import sharing_graphs
-from .graphs.examples import EVERY_KIND
+from .graphs.examples import ACYCLIC, EVERY_KIND
 from .oracle.materialize import materialize
 from .runner.harness import prop
 
@@ -28,7 +28,7 @@ def _step(check: str):
         raise AssertionError(f'{check} raised {type(error).__name__}: {error}') from error
 
 
-@prop('TREE-DEFINITION', any_graphs, ci=30, examples=[(EVERY_KIND,)])
+@prop('TREE-DEFINITION', any_graphs, ci=30, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_one_graph_built_twice_gives_equal_definitions(impl, graph):
     first, second = materialize(graph, impl).root, materialize(graph, impl).root
     with _step('tree_structure of one graph built twice, compared and hashed'):
@@ -41,7 +41,7 @@ def test_one_graph_built_twice_gives_equal_definitions(impl, graph):
         assert hash(sa) == hash(sb), 'partition of one graph built twice: equal static definitions, unequal hashes'
 
 
-@prop('TREE-ROUNDTRIP', any_graphs, ci=30, examples=[(EVERY_KIND,)])
+@prop('TREE-ROUNDTRIP', any_graphs, ci=30, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_unflatten_gives_back_the_very_leaves(impl, graph):
     root = materialize(graph, impl).root
     with _step('flatten, tree_unflatten, then flatten again of one tree'):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from .graphs import graph_pairs, names, sharing_graphs
 from .graphs.classes import input_class
-from .graphs.examples import EDITED_PAIRS, EVERY_KIND
+from .graphs.examples import ACYCLIC, EDITED_PAIRS, EVERY_KIND
 from .graphs.graph import keystr
 from .oracle.compare import (
     assert_array,
@@ -118,7 +118,7 @@ def _type_filter(graph, specs, *_) -> bool:
     return any(isinstance(spec, str) and spec != 'ndim>=2' for spec in specs)
 
 
-@prop('PART-KEYS', any_graphs, ci=60, examples=[(EVERY_KIND,)])
+@prop('PART-KEYS', any_graphs, ci=60, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_keys_are_canonical_paths(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -131,7 +131,13 @@ def test_keys_are_canonical_paths(impl, graph):
     assert not set(params) & set(others) and sorted({**params, **others}) == sorted(expected)
 
 
-@prop('PART-FILTERS', any_graphs, filters, ci=60, examples=[(EVERY_KIND, ['Parameter', 'Scope', 'Module'])])
+@prop(
+    'PART-FILTERS',
+    any_graphs,
+    filters,
+    ci=60,
+    examples=[(graph, ['Parameter', 'Scope', 'Module']) for graph in (EVERY_KIND, ACYCLIC)],
+)
 def test_first_filter_of_the_closest_ancestor_to_the_root(impl, graph, specs):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -165,7 +171,7 @@ def test_other_filters_raise_type_error(impl, graph):
     filters,
     st.randoms(use_true_random=False),
     ci=50,
-    examples=[(EVERY_KIND, ['Parameter'], Random(0))],
+    examples=[(graph, ['Parameter'], Random(0)) for graph in (EVERY_KIND, ACYCLIC)],
 )
 def test_combine_restores_the_module(impl, graph, specs, random):
     model = walk(graph)
@@ -198,7 +204,7 @@ class ShapeOnly:
 NOT_ARRAYS = {'None': None, 'object': Placeholder(), 'float': 1.5, 'type': jnp.float32, 'shaped': ShapeOnly()}
 
 
-@prop('PART-ROUNDTRIP', any_graphs, ci=20, examples=[(EVERY_KIND,)])
+@prop('PART-ROUNDTRIP', any_graphs, ci=20, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_combine_takes_any_leaf_values(impl, graph):
     model = walk(graph)
     static, arrays = impl.partition(materialize(graph, impl).root)
@@ -230,7 +236,7 @@ def _leafy(graph) -> bool:
     any_graphs.filter(_leafy),
     st.randoms(use_true_random=False),
     ci=50,
-    examples=[(EVERY_KIND, Random(0))],
+    examples=[(graph, Random(0)) for graph in (EVERY_KIND, ACYCLIC)],
 )
 def test_missing_unexpected_and_mismatched_keys(impl, graph, random):
     live = materialize(graph, impl)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from .graphs import aliased_graphs, conflicting_graphs, cyclic_graphs, sharing_graphs
 from .graphs.classes import input_class
-from .graphs.examples import EVERY_KIND
+from .graphs.examples import ACYCLIC, EVERY_KIND
 from .oracle.compare import is_array
 from .oracle.materialize import materialize, resolve
 from .oracle.model import walk
@@ -82,7 +82,7 @@ _TREES = st.one_of(
 )
 
 
-@prop('THREAD-SAFE', _TREES, ci=20, examples=[(EVERY_KIND,)])
+@prop('THREAD-SAFE', _TREES, ci=20, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_concurrent_flatten_and_unflatten(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)

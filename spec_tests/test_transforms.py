@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .graphs import FLOAT_DTYPES, graph_pairs, sharing_graphs
-from .graphs.examples import EDITED_PAIRS, EVERY_KIND
+from .graphs.examples import ACYCLIC, EDITED_PAIRS, EVERY_KIND
 from .graphs.graph import keystr
 from .oracle.compare import array_leaves, bump, check_tree, expected_array, is_array, where
 from .oracle.materialize import materialize, resolve
@@ -69,7 +69,7 @@ def _assert_same_outputs(found, expected, context):
         np.testing.assert_allclose(np.asarray(found[key]), np.asarray(expected[key]), err_msg=f'{context}: use {key}')
 
 
-@prop('SHARE-JIT', any_graphs, ci=30, cost=3, examples=[(EVERY_KIND,)])
+@prop('SHARE-JIT', any_graphs, ci=30, cost=3, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_jit_keeps_ties(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -115,7 +115,7 @@ def _loss(impl, uses):
     return lambda tree: sum(_weight(n) * jnp.sum(resolve(impl, tree, path)) for n, (path, _) in enumerate(uses))
 
 
-@prop('SHARE-GRAD', float_graphs, ci=30, cost=3, examples=[(EVERY_KIND,)])
+@prop('SHARE-GRAD', float_graphs, ci=30, cost=3, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_grad_sums_over_uses(impl, graph):
     model = walk(graph)
     uses = model.uses(USES)
@@ -127,7 +127,7 @@ def test_grad_sums_over_uses(impl, graph):
         np.testing.assert_allclose(np.asarray(found), expected[instance], err_msg=f'gradient at {where(impl, path)}')
 
 
-@prop('SHARE-GRAD', float_graphs, ci=30, cost=3, examples=[(EVERY_KIND,)])
+@prop('SHARE-GRAD', float_graphs, ci=30, cost=3, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_grad_of_partitioned_parameters(impl, graph):
     model = walk(graph)
     uses = model.uses(USES)
@@ -144,7 +144,7 @@ def test_grad_of_partitioned_parameters(impl, graph):
         )
 
 
-@prop('SHARE-VMAP', graphs_with_leaves, ci=24, cost=3, examples=[(EVERY_KIND,)])
+@prop('SHARE-VMAP', graphs_with_leaves, ci=24, cost=3, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_vmap_keeps_ties(impl, graph):
     model = walk(graph)
     uses = model.uses(USES)
@@ -162,7 +162,7 @@ def test_vmap_keeps_ties(impl, graph):
     _assert_one_object_per_instance(impl, records, 'inside vmap')
 
 
-@prop('SHARE-TREE-MAP', any_graphs, ci=60, examples=[(EVERY_KIND,)])
+@prop('SHARE-TREE-MAP', any_graphs, ci=60, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_tree_map_once_per_leaf(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -180,7 +180,7 @@ def test_tree_map_once_per_leaf(impl, graph):
     check_tree(impl, model, out, values=values)
 
 
-@prop('SHARE-TREE-MAP', any_graphs, ci=40, examples=[(EVERY_KIND,)])
+@prop('SHARE-TREE-MAP', any_graphs, ci=40, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_apis_over_several_trees(impl, graph):
     model = walk(graph)
     a, b = materialize(graph, impl).root, materialize(graph, impl, offset=1).root

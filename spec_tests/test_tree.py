@@ -24,7 +24,7 @@ from .graphs import (
     unhashable_statics,
 )
 from .graphs.classes import input_class
-from .graphs.examples import EDITED_PAIRS, EVERY_KIND
+from .graphs.examples import ACYCLIC, EDITED_PAIRS, EVERY_KIND
 from .graphs.foreign import UnnamedTuple
 from .graphs.graph import Graph, Node, Step, keystr, rooted
 from .oracle.compare import (
@@ -45,7 +45,7 @@ from .runner.harness import prop
 any_graphs = sharing_graphs()
 
 
-@prop('TREE-ORDER', any_graphs, ci=80, examples=[(EVERY_KIND,)])
+@prop('TREE-ORDER', any_graphs, ci=80, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_leaves_in_flatten_order_with_full_paths(impl, graph):
     model, live = walk(graph), materialize(graph, impl)
     _check_order(impl, model, live.root, 'the root')
@@ -238,7 +238,7 @@ def test_numpy_scalars_get_gradients_like_jax_arrays(impl, graph):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), err_msg=f'gradient at {path}')
 
 
-@prop('TREE-ROUNDTRIP', any_graphs, ci=80, examples=[(EVERY_KIND,)])
+@prop('TREE-ROUNDTRIP', any_graphs, ci=80, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_flatten_unflatten_round_trip(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)
@@ -278,7 +278,7 @@ def test_definitions_are_equal_exactly_for_equal_structures(impl, pair):
         assert hash(ta) == hash(tb) and hash(sa) == hash(sb), 'equal definitions with different hashes'
 
 
-@prop('TREE-DEFINITION', sharing_graphs(), ci=30, examples=[(EVERY_KIND,)])
+@prop('TREE-DEFINITION', sharing_graphs(), ci=30, examples=[(EVERY_KIND,), (ACYCLIC,)])
 def test_definitions_do_not_depend_on_leaf_values(impl, graph):
     a, b = materialize(graph, impl).root, materialize(revalued(graph), impl).root
     ta, tb = jax.tree_util.tree_structure(a), jax.tree_util.tree_structure(b)

@@ -45,7 +45,7 @@ def frameworks() -> list[dict]:
 
     Example:
         >>> [f['name'] for f in frameworks()]
-        ['nnx', 'equinox']
+        ['nnx', 'nnx_jax', 'equinox']
     """
 
     return _catalogue('FRAMEWORKS')

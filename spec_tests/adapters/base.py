@@ -80,6 +80,11 @@ class Adapter:
         immutable: Whether modules are immutable: each is then built from its attributes
             (:meth:`module`) after them, and the ties are made on the whole tree at the
             end (:meth:`tie`); a graph with a cycle cannot be built (:class:`Unbuildable`).
+        identity_ties: The kinds of node (``'module'``, ``'param'``, ...) that the design
+            ties by identity alone, with no Reference object. SPEC.md's core reads an
+            object shared without a Reference as no tie, flattened at every position,
+            which such a design cannot express: a graph that shares a node of these kinds
+            without a Reference cannot be built for it (:class:`Unbuildable`).
         static_wrapper: The wrapper that makes any value explicitly static, such as
             ``inox.tree.Static``, or :py:`None` (the default): SPEC.md requires none.
             Without one, where a graph asks for a wrapped static value the suite holds
@@ -101,6 +106,7 @@ class Adapter:
     features: frozenset[str] = frozenset()
     not_applicable: Mapping[str, str] = {}
     immutable: bool = False
+    identity_ties: frozenset[str] = frozenset()
     static_wrapper: Callable[[Any], Any] | None = None
 
     def version(self) -> str:

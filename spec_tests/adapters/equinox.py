@@ -1,8 +1,9 @@
 r"""Adapter of Equinox (0.13): the suite's graphs in Equinox's own idiom.
 
 Equinox modules are immutable dataclasses and JAX pytrees. A module with attributes K is
-an instance of an ``eqx.Module`` subclass whose fields are K (one class per set of names,
-fields in sorted order), built after everything it holds; lists, dicts and tuples stay
+an instance of an ``eqx.Module`` subclass whose fields are K (one class per sequence of
+names, fields in the graph's order of attributes, as a user declares them; SPEC.md's
+flatten order sorts them), built after everything it holds; lists, dicts and tuples stay
 Python containers. Equinox has no tags and no Reference: a tie is ``eqx.nn.Shared``,
 which stores the tied value once, at its canonical position, and writes it back into the
 other positions when called. The adapter wraps the root of a tree that has ties in
@@ -103,7 +104,7 @@ def __getattr__(name: str) -> type:
 
 
 def _module(kind: str, attributes: dict[str, Any]) -> Module:
-    return module_class(kind.capitalize(), tuple(sorted(attributes)))(**attributes)
+    return module_class(kind.capitalize(), tuple(attributes))(**attributes)
 
 
 def _fields(obj: Any) -> dict[str, Any]:
@@ -297,6 +298,9 @@ class EquinoxAdapter(Adapter):
         key names) and the rest that ``partition`` kept."""
 
         given = {key: value for partition in partitions for key, value in partition.items()}
+        missing = [key for _, key in static.slots if key not in given]
+        if missing:  # the adapter's own step, keys to positions: eqx.combine has no keys
+            raise KeyError(f'missing keys: {", ".join(missing)}')
         leaves, treedef = jax.tree_util.tree_flatten(static.rest, is_leaf=_is_none)
         arrays: list[Any] = [None] * len(leaves)
         for n, key in static.slots:

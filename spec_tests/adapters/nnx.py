@@ -88,6 +88,8 @@ class NNXAdapter(Adapter):
     Dict = Dict
     StateEntry = nnx.Variable
     reference_key = ''
+    # NNX's graph nodes: one object at two positions is a tie. Arrays are values, never tied.
+    identity_ties = frozenset({'module', 'scope', 'list', 'dict', 'param', 'entry'})
     # NNX has no error classes of its own for these: each is the builtin SPEC.md requires.
     not_applicable = {
         'SHARE-TAG-HASHABLE': 'NNX has no tags: a tie is the shared object itself',
@@ -97,6 +99,8 @@ class NNXAdapter(Adapter):
         'SHARE-SELF-SCOPE': 'NNX has no Scope: a module that contains itself is a cycle, which NNX restores',
         'SHARE-UNSCOPED': 'NNX has no Scope: no position is outside one',
         'SHARE-FORWARD': 'NNX has no Reference object to forward from: a tie is the object itself',
+        'TREE-CYCLE-ERROR': 'NNX ties by identity: a module that contains itself is a cycle through a tie, '
+        'which NNX restores',
     }
 
     def version(self) -> str:
@@ -146,7 +150,14 @@ class NNXAdapter(Adapter):
 
     def grad(self, f: Callable) -> Callable:
         # Every float leaf, Parameter or not: what jax.grad of the module would differentiate.
-        return nnx.grad(f, argnums=nnx.DiffState(0, ...))
+        gradient = nnx.grad(f, argnums=nnx.DiffState(0, ...))
+
+        def in_the_module_shape(module: Any) -> Any:
+            # nnx.grad gives a State, each tied Variable once; merged into the module's graph
+            # definition, every position of a tie reads it, as SHARE-GRAD reads gradients.
+            return nnx.merge(nnx.graphdef(module), gradient(module))
+
+        return in_the_module_shape
 
     def vmap(self, f: Callable) -> Callable:
         return nnx.vmap(f)

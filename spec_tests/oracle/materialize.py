@@ -81,6 +81,7 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
         offset: Shift the values of every array (see :func:`array_value`).
     """
 
+    _check_expressible(graph, impl)
     if impl.immutable:
         return _materialize_immutable(graph, impl, batch, offset)
     objects: dict[int, Any] = {}
@@ -111,6 +112,40 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
             target.update(zip(node.keys, values, strict=True))
 
     return Live(objects[0], objects)
+
+
+def _check_expressible(graph: Graph, impl: Adapter) -> None:
+    r"""Raises :class:`Unbuildable` if ``graph`` shares a node of a kind that ``impl`` ties
+    by identity (``Adapter.identity_ties``) without a Reference: the graph says "not a
+    tie", which that design cannot say. The root's own position counts as one without
+    a Reference.
+
+    Example:
+        >>> from spec_tests.adapters import Adapter
+        >>> from spec_tests.graphs.graph import Node
+        >>> shared = Graph((Node('module', keys=('a', 'b'), children=(1, 1)), Node('module')))
+        >>> class ByIdentity(Adapter):
+        ...     name, identity_ties = 'by-identity', frozenset({'module'})
+        >>> _check_expressible(shared, ByIdentity())
+        Traceback (most recent call last):
+        ...
+        spec_tests.adapters.base.Unbuildable: by-identity ties every shared module: ... without a Reference
+    """
+
+    if not impl.identity_ties:
+        return
+    positions = [int(i == 0) for i in range(len(graph.nodes))]
+    untagged = list(positions)
+    for node in graph.nodes:
+        for child in node.children:
+            positions[child] += 1
+            untagged[child] += node.kind != 'ref'
+    for i, node in enumerate(graph.nodes):
+        if node.kind in impl.identity_ties and untagged[i] and positions[i] > 1:
+            raise Unbuildable(
+                f'{impl.name} ties every shared {node.kind}: it cannot hold one at {positions[i]} positions '
+                'without a Reference'
+            )
 
 
 def _immutable(node: Node, impl: Adapter, values: list, batch: int | None, offset: int) -> Any:

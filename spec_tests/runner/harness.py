@@ -206,16 +206,46 @@ def prop(
     whose every example costs ``cost`` ordinary ones says so (the longer profiles run
     ``1/cost`` of their examples). One that does not ``shrink`` must name in its failure
     message the smallest part of the example that failed. ``examples`` (each a tuple of
-    drawn values) run first, in every profile: rare cases found once, kept."""
+    drawn values) run first, in every profile: rare cases found once, kept.
+
+    A failing explicit example does not end the test: the drawn examples run after it
+    all the same, so that one failure of a rare case does not hide the others, and the
+    test fails with each distinct failure of both (an ``ExceptionGroup`` of two).
+    Profiles that report only the first failure (hypothesis' ``report_multiple_bugs``
+    off, as in ``mutation``) stop at it."""
 
     def decorate(test: Callable) -> Callable:
         budget = settings_for(ci, cost)
         if not shrink:
             budget = settings(budget, phases=[p for p in budget.phases if p is not Phase.shrink])
-        checked = given(*strategies)(_recorded(test))
+        recorded = _recorded(test)
+        explicit = given(*strategies)(recorded)
         for drawn in examples:
-            checked = example(*drawn)(checked)
-        checked = spec(spec_id)(budget(checked))
+            explicit = example(*drawn)(explicit)
+        explicit = settings(budget, phases=[Phase.explicit])(explicit)
+        drawn_phases = [p for p in budget.phases if p is not Phase.explicit]
+        generated = settings(budget, phases=drawn_phases)(given(*strategies)(recorded))
+
+        runs = (explicit, generated) if examples else (generated,)
+
+        def checked(impl: Any) -> None:
+            failures = []
+            for run in runs:
+                try:
+                    run(impl=impl)
+                except (Exception, pytest.fail.Exception) as error:
+                    failures.append(error)
+                    if not budget.report_multiple_bugs:
+                        break
+            if len(failures) > 1:
+                raise BaseExceptionGroup(f'{test.__name__} failed on its explicit examples and on drawn ones', failures)
+            if failures:
+                raise failures[0]
+
+        checked.__name__ = checked.__qualname__ = test.__name__
+        checked.__module__ = test.__module__
+        checked.__doc__ = test.__doc__
+        checked = spec(spec_id)(checked)
         checked.spec_property = Property(spec_id, strategies, test, budget, tuple(examples))  # pyright: ignore[reportFunctionMemberAccess]
         return checked
 

@@ -7,10 +7,11 @@ the whole suite stays within a few minutes on two cores; ``extended`` runs at le
 1,000 examples of every property and ``thorough`` at least 10,000 (a property whose
 examples cost more says how much more: see :func:`settings_for`), both with fresh
 random examples on every run. ``mutation`` runs the examples of ``ci`` without shrinking
-a failure: mutation testing (``tools/mutation``) asks only whether a property fails, and
-shrinking takes most of the time of a failing run. The settings are given to each property rather
-than loaded globally, so the suite never changes other tests' profiles, and they never
-use an example database, so nothing is written into the source tree.
+a failure, and stops at a property's first failure: mutation testing (``tools/mutation``)
+asks only whether a property fails, and shrinking takes most of the time of a failing
+run. The settings are given to each property rather than loaded globally, so the suite
+never changes other tests' profiles, and they never use an example database, so nothing
+is written into the source tree.
 """
 
 import os
@@ -62,6 +63,7 @@ def settings_for(ci: int, cost: int = 1) -> settings:
     )
     if active() == 'mutation':
         common['phases'] = [phase for phase in _PHASES if phase != Phase.shrink]
+        common['report_multiple_bugs'] = False  # whether a property fails, not how often
     if active() in ('ci', 'mutation'):
         # derandomize: the same examples on every run of the same files, on every machine
         # (hypothesis' pool of literals depends on the modules loaded: see spec_tests/README.md).
