@@ -1,0 +1,68 @@
+r"""The fast walk (:mod:`inox.fast.walk`) against the reference walk, on the trees that
+SPEC.md's generators do not build: it must make the very records of the reference."""
+
+import jax.numpy as jnp
+import pytest
+
+import inox.tree
+from inox.fast import nn
+from inox.fast.walk import flatten_leaves, unflatten
+from inox.tree import Static
+
+
+def assert_as_the_reference(tree):
+    r"""The fast walk flattens :py:`tree` to the reference's leaves and records, and both
+    unflattens (the fold, then the program of a structure met again) rebuild it."""
+
+    reference = inox.tree.flatten(tree)
+    leaves, structure = flatten_leaves(tree)
+    assert structure.records == reference.structure.records
+    assert len(leaves) == len(reference.leaves)
+    assert all(a is b for a, b in zip(leaves, reference.leaves, strict=True))
+    for again in (unflatten(structure, leaves), unflatten(structure, leaves), inox.tree.unflatten(structure, leaves)):
+        refolded = inox.tree.flatten(again)
+        assert refolded.structure == reference.structure
+        assert all(a is b for a, b in zip(refolded.leaves, reference.leaves, strict=True))
+
+
+def scaled(value):
+    r"""A Parameter that holds a static and an array besides its value."""
+
+    parameter = nn.Parameter(jnp.full(2, value))
+    parameter.scale = 2
+    parameter.mask = jnp.ones(2, dtype=bool)
+    return parameter
+
+
+@pytest.mark.parametrize(
+    'tree',
+    [
+        scaled(1.0),  # the root
+        nn.Module(w=scaled(1.0), b=nn.Parameter(jnp.zeros(2))),  # a child written at once
+        nn.Module(a=jnp.ones(1), w=scaled(1.0), z=[scaled(2.0)]),  # after a child on the stack
+        nn.Scope(a=nn.Reference('w', scaled(1.0))),  # the value of a Reference
+    ],
+    ids=['root', 'layer', 'stacked', 'referenced'],
+)
+def test_a_parameter_with_more_attributes_keeps_them(tree):
+    assert_as_the_reference(tree)
+
+
+def test_a_parameter_without_its_value_flattens_as_the_reference():
+    emptied = nn.Parameter(jnp.ones(2))
+    del emptied.value
+    renamed = nn.Parameter(jnp.ones(2))
+    renamed.__dict__['other'] = renamed.__dict__.pop('value')
+    assert_as_the_reference(nn.Module(e=emptied, r=renamed))
+    assert_as_the_reference(renamed)
+
+
+@pytest.mark.parametrize(
+    'value',
+    [None, 3, 2.5, 'relu', (), Static(jnp.ones(2)), Static('x'), jnp.tanh],
+    ids=['none', 'int', 'float', 'str', 'empty-tuple', 'static-array', 'static-str', 'function'],
+)
+def test_static_values_make_the_references_records(value):
+    tree = nn.Module(s=value, w=nn.Parameter(jnp.ones(2)), l=[value, jnp.zeros(1)])
+    assert_as_the_reference(tree)
+    assert_as_the_reference(value)
