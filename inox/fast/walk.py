@@ -363,9 +363,9 @@ def _program_of(structure: Structure) -> tuple[bytes, list] | None:
     r"""The program of :py:`structure` (see :func:`_compile`) if it was met before and
     can have one, else None; remembers in :data:`_programs` that it was met.
 
-    A program is made at a structure's second meeting, not its first: making one costs
-    more than a fold, which a structure met once (a tree mapped once) would pay for
-    nothing. A full cache is cleared, not trimmed: finding the least used entry would
+    A program is made at a structure's second meeting, not its first: making one is a
+    pass over the records in Python, as a fold is, which a structure met once (a tree
+    mapped once) would pay for nothing. A full cache is cleared, not trimmed: finding the least used entry would
     cost every call, and a structure that is in use is met again and kept again.
     Structures are told apart by identity, which costs nothing, where equality costs
     a comparison of their records: JAX hands unflatten the very structure it kept.
