@@ -14,8 +14,9 @@ from inox.tree import Static
 
 
 def assert_as_the_reference(tree):
-    r"""The fast walk flattens :py:`tree` to the reference's leaves and records, and both
-    unflattens (the fold, then the program of a structure met again) rebuild it."""
+    r"""The fast walk flattens :py:`tree` to the reference's leaves and records, and its
+    structure is rebuilt by the fast unflatten (its fold, then the program of a structure
+    met again) and by the reference's."""
 
     reference = inox.tree.flatten(tree)
     leaves, structure = flatten_leaves(tree)
@@ -41,7 +42,7 @@ def scaled(value):
     'tree',
     [
         scaled(1.0),  # the root
-        nn.Module(w=scaled(1.0), b=nn.Parameter(jnp.zeros(2))),  # a child written at once
+        nn.Module(w=scaled(1.0), b=nn.Parameter(jnp.zeros(2))),  # where Parameters of an array are written at once
         nn.Module(a=jnp.ones(1), w=scaled(1.0), z=[scaled(2.0)]),  # after a child on the stack
         nn.Scope(a=nn.Reference('w', scaled(1.0))),  # the value of a Reference
     ],
