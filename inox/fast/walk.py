@@ -319,13 +319,16 @@ _set_tag, _set_value = Reference.tag.__set__, Reference.value.__set__  # pyright
 _new = object.__new__
 
 
-_KEPT_PROGRAMS = 64  # the programs of this many structures are kept
-
-# The structures met by unflatten, by id, each with its program once it is met again
-# (None until then, False if it has none): a cache, not walk state. An entry holds its
-# structure, so no other object can have that id while the entry exists; a structure
-# does not change.
+# The programs of the structures that unflatten met, by the structure's id: a cache, not
+# walk state. An entry is (the structure, its program): the structure so that no other
+# object can take its id while the entry exists; as program, _MET_ONCE until the
+# structure is met again, then what _compile made of it, or _NO_PROGRAM. An entry is
+# replaced, never changed, and the dict's get, set and clear are each atomic: a thread
+# that has read an entry holds a consistent pair whatever other threads do to the cache.
 _programs: dict[int, tuple[Structure, Any]] = {}
+_KEPT_PROGRAMS = 64  # when this many structures are kept, the cache is cleared
+_MET_ONCE = None  # the program of a structure met once: none made yet
+_NO_PROGRAM = False  # the program of a structure that _compile cannot express
 
 
 def unflatten(structure: Structure, leaves: Any) -> Any:
@@ -334,7 +337,7 @@ def unflatten(structure: Structure, leaves: Any) -> Any:
     any structure that either walk made.
 
     A structure met again (JAX keeps the structures of a jitted function's outputs, and
-    of every tree definition held) is rebuilt by its program (see :func:`_program`)."""
+    of every tree definition held) is rebuilt by its program (see :func:`_compile`)."""
 
     leaves = list(leaves)
     if len(leaves) != structure.num_leaves:
@@ -348,6 +351,7 @@ def unflatten(structure: Structure, leaves: Any) -> Any:
             return _fold(structure.records, leaves)
         code, constants = program
         unpickler = pickle.Unpickler(io.BytesIO(code))
+        # Persistent id i loads the leaf i; num_leaves + j, the constant j.
         unpickler.persistent_load = (leaves + constants).__getitem__  # pyright: ignore[reportAttributeAccessIssue]
         return unpickler.load()
     finally:
@@ -356,23 +360,32 @@ def unflatten(structure: Structure, leaves: Any) -> Any:
 
 
 def _program_of(structure: Structure) -> tuple[bytes, list] | None:
-    r"""The program of :py:`structure` (see :func:`_program`) if it was met before and has
-    one; remembers that it was met."""
+    r"""The program of :py:`structure` (see :func:`_compile`) if it was met before and
+    can have one, else None; remembers in :data:`_programs` that it was met.
 
-    entry = _programs.get(id(structure))
-    if entry is None or entry[0] is not structure:
+    A program is made at a structure's second meeting, not its first: making one is a
+    pass over the records in Python, as a fold is, which a structure met once (a tree
+    mapped once) would pay for nothing. A full cache is cleared, not trimmed: finding the least used entry would
+    cost every call, and a structure that is in use is met again and kept again.
+    Structures are told apart by identity, which costs nothing, where equality costs
+    a comparison of their records: JAX hands unflatten the very structure it kept.
+    """
+
+    key = id(structure)
+    entry = _programs.get(key)
+    if entry is None:
         if len(_programs) >= _KEPT_PROGRAMS:
             _programs.clear()
-        _programs[id(structure)] = (structure, None)
+        _programs[key] = (structure, _MET_ONCE)
         return None
     program = entry[1]
-    if program is None:
-        program = _program(structure.records, structure.num_leaves) or False
-        _programs[id(structure)] = (structure, program)
-    return program or None
+    if program is _MET_ONCE:
+        program = _compile(structure.records, structure.num_leaves) or _NO_PROGRAM
+        _programs[key] = (structure, program)
+    return None if program is _NO_PROGRAM else program
 
 
-def _program(records: tuple, num_leaves: int) -> tuple[bytes, list] | None:
+def _compile(records: tuple, num_leaves: int) -> tuple[bytes, list] | None:
     r"""The records of a structure as a program of pickle's virtual machine, and the
     objects it loads by persistent id after the leaves: what :func:`_fold` would do, run
     by the unpickler's C loop instead of Python's. None if a record is not one of
@@ -386,12 +399,14 @@ def _program(records: tuple, num_leaves: int) -> tuple[bytes, list] | None:
     the memo, and given its value by the slot's own setter.
 
     The opcodes are those of pickle's protocol 4 (``pickletools`` documents them): a
-    stack machine with a memo, an array of the objects it made.
+    stack machine with a memo, an array of the objects it made. Pickle's is the virtual
+    machine of the standard library that creates objects of any class and fills their
+    dicts in C: a program made once is run at each meeting of its structure.
 
     Example:
         >>> from inox.fast.nn import Module, Parameter
         >>> leaves, structure = flatten_leaves(Module(w=Parameter(jax.numpy.ones(2)), n=3))
-        >>> code, constants = _program(structure.records, structure.num_leaves)
+        >>> code, constants = _compile(structure.records, structure.num_leaves)
         >>> constants[:4]
         [<class 'inox.fast.nn.Module'>, <built-in function vars>, 'n', 3]
         >>> unpickler = pickle.Unpickler(io.BytesIO(code))
@@ -412,6 +427,7 @@ def _program(records: tuple, num_leaves: int) -> tuple[bytes, list] | None:
     leaf = 0  # the number of leaves loaded
 
     def load(constant: Any) -> None:
+        # Pushes the constant: by persistent id into the memo the first time, then from it.
         nonlocal memo
         slot = slots.get(id(constant))
         if slot is None:
@@ -434,12 +450,15 @@ def _program(records: tuple, num_leaves: int) -> tuple[bytes, list] | None:
             out.extend(pickle.TUPLE1 + pickle.REDUCE)
 
     def memoize() -> bytes:
+        # Keeps the object on top in the next memo slot; returns the op that pushes it again.
         nonlocal memo
         out.extend(pickle.MEMOIZE)
         memo += 1
         return pickle.LONG_BINGET + struct.pack('<I', memo - 1)
 
-    # The nodes whose children are being written: [keys or None, children left, closing ops].
+    # The nodes whose children are being written, innermost last: [the keys of the
+    # children (a namespace's names, a dict's keys) or None, the number of children left
+    # to write, the ops that complete the node once they are].
     open_nodes: list[list] = []
     for cls, aux, arity in records:
         if open_nodes and open_nodes[-1][0] is not None:  # a child of a namespace or a dict: its key first

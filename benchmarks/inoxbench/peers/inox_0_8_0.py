@@ -1,8 +1,9 @@
 r"""inox 0.8.0 from PyPI: its :class:`Scope` and :class:`Reference`.
 
 It is also called ``inox``, so it runs in a process of its own
-(``--peers=floor,inox_0_8_0``); the models are those of :mod:`.ours`, with 0.8.0's API
-(``Reference.obj`` instead of ``Reference.value``).
+(``--peers=floor,inox_0_8_0``); the models are those of :mod:`.ours`, built by its
+builders from 0.8.0's classes (importing :mod:`.ours` there imports 0.8.0's
+``inox.nn``, not this checkout's).
 """
 
 from __future__ import annotations
@@ -14,23 +15,14 @@ import jax
 import inox
 import inox.nn as nn
 
-from ..shapes import unique_arrays
 from . import Peer
 from .jitted import example_input, sgd_step
+from .ours import layer_class, scope_model
 
 if inox.__version__ != '0.8.0':
     raise ImportError(f'inox 0.8.0 was expected, but inox {inox.__version__} is at {inox.__file__}')
 
-
-class Layer(nn.Module):
-    r"""An affine layer ``x @ weight + bias``."""
-
-    def __init__(self, weight, bias):
-        self.weight = nn.Parameter(weight)
-        self.bias = nn.Parameter(bias)
-
-    def __call__(self, x):
-        return x @ self.weight() + self.bias()
+Layer = layer_class(nn)
 
 
 def _first_layer(model, x):
@@ -44,14 +36,7 @@ class Released(Peer):
     library = 'inox'
 
     def build(self, shape):
-        layers = [Layer(weight, bias) for weight, bias in unique_arrays(shape.unique)]
-        if shape.cyclic:
-            held = nn.Reference('layers', layers)
-            for layer in layers:
-                layer.owner = held  # pyright: ignore[reportAttributeAccessIssue] (closes the cycle)
-            return nn.Scope(layers=held)
-        references = [nn.Reference(j, layer) for j, layer in enumerate(layers)]
-        return nn.Scope(layers=[references[shape.source(i)] for i in range(shape.n)])
+        return scope_model(nn, Layer, shape)
 
     def partition(self, model):
         return model.partition(nn.Parameter)

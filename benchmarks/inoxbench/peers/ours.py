@@ -23,7 +23,8 @@ from .jitted import example_input, sgd_step
 
 def layer_class(classes: ModuleType) -> type:
     r"""The affine layer ``x @ weight + bias`` made of the ``Module`` and ``Parameter`` of
-    ``classes`` (:mod:`inox.nn` or :mod:`inox.fast.nn`)."""
+    ``classes`` (:mod:`inox.nn`, :mod:`inox.fast.nn`, or a release's ``inox.nn`` in the
+    process of its peer)."""
 
     class Layer(classes.Module):
         def __init__(self, weight, bias):

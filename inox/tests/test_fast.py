@@ -1,0 +1,134 @@
+r"""The fast walk (:mod:`inox.fast.walk`) against the reference walk, on the trees that
+SPEC.md's generators do not build: it must make the very records of the reference."""
+
+import sys
+import threading
+
+import jax.numpy as jnp
+import pytest
+
+import inox.tree
+from inox.fast import nn, walk
+from inox.fast.walk import flatten_leaves, unflatten
+from inox.tree import Static
+
+
+def assert_as_the_reference(tree):
+    r"""The fast walk flattens :py:`tree` to the reference's leaves and records, and its
+    structure is rebuilt by the fast unflatten (its fold, then the program of a structure
+    met again) and by the reference's."""
+
+    reference = inox.tree.flatten(tree)
+    leaves, structure = flatten_leaves(tree)
+    assert structure.records == reference.structure.records
+    assert len(leaves) == len(reference.leaves)
+    assert all(a is b for a, b in zip(leaves, reference.leaves, strict=True))
+    for again in (unflatten(structure, leaves), unflatten(structure, leaves), inox.tree.unflatten(structure, leaves)):
+        refolded = inox.tree.flatten(again)
+        assert refolded.structure == reference.structure
+        assert all(a is b for a, b in zip(refolded.leaves, reference.leaves, strict=True))
+
+
+def scaled(value):
+    r"""A Parameter that holds a static and an array besides its value."""
+
+    parameter = nn.Parameter(jnp.full(2, value))
+    parameter.scale = 2
+    parameter.mask = jnp.ones(2, dtype=bool)
+    return parameter
+
+
+@pytest.mark.parametrize(
+    'tree',
+    [
+        scaled(1.0),  # the root
+        nn.Module(w=scaled(1.0), b=nn.Parameter(jnp.zeros(2))),  # where Parameters of an array are written at once
+        nn.Module(a=jnp.ones(1), w=scaled(1.0), z=[scaled(2.0)]),  # after a child on the stack
+        nn.Scope(a=nn.Reference('w', scaled(1.0))),  # the value of a Reference
+    ],
+    ids=['root', 'layer', 'stacked', 'referenced'],
+)
+def test_a_parameter_with_more_attributes_keeps_them(tree):
+    assert_as_the_reference(tree)
+
+
+def test_a_parameter_without_its_value_flattens_as_the_reference():
+    emptied = nn.Parameter(jnp.ones(2))
+    del emptied.value
+    renamed = nn.Parameter(jnp.ones(2))
+    renamed.__dict__['other'] = renamed.__dict__.pop('value')
+    assert_as_the_reference(nn.Module(e=emptied, r=renamed))
+    assert_as_the_reference(renamed)
+
+
+@pytest.mark.parametrize(
+    'value',
+    [None, 3, 2.5, 'relu', (), Static(jnp.ones(2)), Static('x'), jnp.tanh],
+    ids=['none', 'int', 'float', 'str', 'empty-tuple', 'static-array', 'static-str', 'function'],
+)
+def test_static_values_make_the_references_records(value):
+    tree = nn.Module(s=value, w=nn.Parameter(jnp.ones(2)), l=[value, jnp.zeros(1)])
+    assert_as_the_reference(tree)
+    assert_as_the_reference(value)
+
+
+def tied(size, label):
+    r"""A scope of :py:`size` positions tying one layer, with a static :py:`label` and a
+    dict: trees of distinct sizes or labels have distinct structures."""
+
+    layer = nn.Module(w=nn.Parameter(jnp.ones(2)), b=scaled(0.0))
+    reference = nn.Reference('layer', layer)
+    return nn.Scope(positions=[reference] * size, label=label, extra={'b': (jnp.zeros(1), None), 'a': size})
+
+
+def test_threads_unflatten_while_the_programs_fill_and_clear(monkeypatch):  # THREAD-SAFE
+    # 8 threads, each with 12 structures of its own (96, more than the cache keeps), one
+    # equal to another thread's, and one structure shared by all, each unflattened again
+    # and again: structures enter the cache, get programs and are cleared out while
+    # other threads run theirs.
+    compiled = []
+    compile_ = walk._compile
+    monkeypatch.setattr(walk, '_compile', lambda *args: compiled.append(1) or compile_(*args))
+    shared = flatten_leaves(tied(3, 'shared'))
+    flats = [
+        [flatten_leaves(tied(2, 'equal')), *(flatten_leaves(tied(1 + size, f'thread {t}')) for size in range(11))]
+        for t in range(8)
+    ]
+    expected = {
+        id(structure): inox.tree.flatten(inox.tree.unflatten(structure, leaves))
+        for leaves, structure in [shared, *sum(flats, [])]
+    }
+    barrier = threading.Barrier(8)
+    failures = []
+
+    def work(own):
+        try:
+            run(own)
+        except Exception as error:  # a thread's exception is only printed
+            failures.append(error)
+
+    def run(own):
+        barrier.wait()
+        for _ in range(6):
+            for leaves, structure in [*own, shared]:
+                for _ in range(3):  # the fold, the program made, the program again
+                    again = unflatten(structure, leaves)
+                    refolded = inox.tree.flatten(again)
+                    reference = expected[id(structure)]
+                    same_leaves = all(a is b for a, b in zip(refolded.leaves, reference.leaves, strict=True))
+                    tied_once = all(position is again.positions[0] for position in again.positions)
+                    if refolded.structure != reference.structure or not same_leaves or not tied_once:
+                        failures.append(again)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        threads = [threading.Thread(target=work, args=(own,)) for own in flats]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
+    assert len(compiled) >= 97 and len(walk._programs) <= walk._KEPT_PROGRAMS
