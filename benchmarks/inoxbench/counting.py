@@ -10,7 +10,8 @@ pytest-benchmark's JSON format, the statistic being ``instructions``, so that
 
 Each count is of exactly one call: the call runs :data:`WARMUP` times first (Python 3.12
 specializes its bytecode on the first calls, and jit tracing and compilation happen
-before the measure too), the cycle collector is emptied, then callgrind's client
+before the measure too), the cycle collector is emptied (it stays on: collecting
+what the call allocates is counted, as it is timed by :mod:`.timing`), then callgrind's client
 requests switch instrumentation on, zero the counters, and dump them right after the
 call (:class:`Callgrind`). What the requests themselves execute around the call is
 measured once per process on an empty call and subtracted.
