@@ -134,14 +134,10 @@ def _check_expressible(graph: Graph, impl: Adapter) -> None:
 
     if not impl.identity_ties:
         return
-    positions = [int(i == 0) for i in range(len(graph.nodes))]
-    untagged = list(positions)
-    for node in graph.nodes:
-        for child in node.children:
-            positions[child] += 1
-            untagged[child] += node.kind != 'ref'
+    positions = graph.in_degrees()
+    untagged = {0} | {child for parent, _, child in graph.edges() if graph[parent].kind != 'ref'}
     for i, node in enumerate(graph.nodes):
-        if node.kind in impl.identity_ties and untagged[i] and positions[i] > 1:
+        if node.kind in impl.identity_ties and i in untagged and positions[i] > 1:
             raise Unbuildable(
                 f'{impl.name} ties every shared {node.kind}: it cannot hold one at {positions[i]} positions '
                 'without a Reference'

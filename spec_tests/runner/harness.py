@@ -219,14 +219,13 @@ def prop(
         if not shrink:
             budget = settings(budget, phases=[p for p in budget.phases if p is not Phase.shrink])
         recorded = _recorded(test)
-        explicit = given(*strategies)(recorded)
-        for drawn in examples:
-            explicit = example(*drawn)(explicit)
-        explicit = settings(budget, phases=[Phase.explicit])(explicit)
         drawn_phases = [p for p in budget.phases if p is not Phase.explicit]
-        generated = settings(budget, phases=drawn_phases)(given(*strategies)(recorded))
-
-        runs = (explicit, generated) if examples else (generated,)
+        runs = [settings(budget, phases=drawn_phases)(given(*strategies)(recorded))]
+        if examples:  # hypothesis skips a run of explicit examples that has none
+            explicit = given(*strategies)(recorded)
+            for drawn in examples:
+                explicit = example(*drawn)(explicit)
+            runs.insert(0, settings(budget, phases=[Phase.explicit])(explicit))
 
         def checked(impl: Any) -> None:
             failures = []
