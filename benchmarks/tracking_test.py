@@ -266,11 +266,19 @@ def test_count_thresholds_fail_a_two_percent_family_and_pass_the_noise_of_unchan
     assert [row.key for row in judge(one, _counts()).failed] == ['unflatten/scope/N10-tied0']
 
 
+# A count process that scales scope's counts by the number in the file `scale` beside it,
+# in every address layout or, where the file `first-layout-only` is there too, in the
+# first alone; it keeps the names of its environment variables in `environment`.
 FAKE_COUNT_PROCESS = """
 import json, os, sys
+here = os.path.dirname(os.path.abspath(__file__))
 path = next(a.split('=', 1)[1] for a in sys.argv if a.startswith('--counts='))
 variants = next(a.split('=', 1)[1] for a in sys.argv if a.startswith('--variants=')).split(',')
-scale = float(os.environ.get('FAKE_SCALE', '1'))
+scale = float(open(os.path.join(here, 'scale')).read())
+if os.path.exists(os.path.join(here, 'first-layout-only')) and 'INOXBENCH_LAYOUT' in os.environ:
+    scale = 1.0
+with open(os.path.join(here, 'environment'), 'w') as f:
+    f.write(' '.join(sorted(os.environ)))
 benchmarks = [
     dict(name=f'{peer}-{v}-{n}', stats=dict(instructions=count * n * (scale if peer == 'scope' else 1)),
          extra_info=dict(op='flatten', peer=peer, n=n, variant=v, process='current_test'))
@@ -282,7 +290,10 @@ json.dump(dict(machine_info=dict(stack='fakestack'), benchmarks=benchmarks), ope
 
 def test_track_counts_judges_against_the_baseline_of_the_stack(tmp_path, monkeypatch, capsys):
     (tmp_path / 'count.py').write_text(FAKE_COUNT_PROCESS)
+    (tmp_path / 'scale').write_text('1')
     monkeypatch.setattr(track, 'WORKSPACE', str(tmp_path))
+    monkeypatch.setenv('HOME', '/home/someone')
+    monkeypatch.setenv('JAX_PLATFORMS', 'cpu')
     fake = [sys.executable, str(tmp_path / 'count.py')]
     monkeypatch.setattr(track.counting, 'command', lambda argv, path: [*fake, *argv[1:], f'--counts={path}'])
     with pytest.raises(tracking.MissingBaselineError, match='fakestack.json'):
@@ -291,9 +302,14 @@ def test_track_counts_judges_against_the_baseline_of_the_stack(tmp_path, monkeyp
     assert (tmp_path / 'benchmarks' / 'baselines' / 'counts' / 'fakestack.json').exists()
     assert _track(tmp_path, '--counts') == 0
     assert 'flatten/scope/N10-tied0' in capsys.readouterr().out
-    monkeypatch.setenv('FAKE_SCALE', '1.02')
+    # Only what finds its files and configures jax passes; the rest is fixed.
+    names = set((tmp_path / 'environment').read_text().split())
+    assert {'JAX_PLATFORMS', 'LANG', 'PATH', 'PYTHONHASHSEED'} <= names and 'HOME' not in names
+    assert all(name.startswith(('JAX_', 'LANG', 'PATH', 'PYTHON', 'RUNFILES_', 'XLA_')) for name in names)
+    (tmp_path / 'scale').write_text('1.02')
     assert _track(tmp_path, '--counts') == 1
     out = capsys.readouterr().out
+    assert 'address layout 1' in out  # counted again before failing
     families = out.split('Families')[1]
     assert '+2.0%' in families and 'REGRESSED' in families
     # The failure names the family, then its shapes with their change.
@@ -302,3 +318,9 @@ def test_track_counts_judges_against_the_baseline_of_the_stack(tmp_path, monkeyp
     shapes = [line.split()[0] for line in failure[3:] if line.startswith('flatten/scope/')]
     assert len(shapes) == 8 and 'flatten/scope/N100-tied0' in shapes  # 4 variants, N=10 and 100
     assert (tmp_path / 'out' / 'counts.html').exists()
+    assert _track(tmp_path, '--counts', '--no-confirm') == 1
+    assert 'address layout 1' not in capsys.readouterr().out
+    # A regression of the first layout alone is the layout's, not the code's.
+    (tmp_path / 'first-layout-only').write_text('')
+    assert _track(tmp_path, '--counts') == 0
+    assert 'noise' in capsys.readouterr().out.split('Families')[1]
