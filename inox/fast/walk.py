@@ -61,8 +61,7 @@ from ..tree.kinds import KINDS, LEAF, STATIC, StaticValue, kind_of
     _STATIC_RECORD,
     _LEAVE,
     _LEAVE_SCOPE,
-    _LAYER,
-) = range(14)
+) = range(13)
 
 _CODES: dict[type, int] = {
     list: _LIST,
@@ -105,16 +104,8 @@ class _LeaveScope:
     __slots__ = ()
 
 
-class _Layer:
-    r"""The class of a step of an unflatten's plan (see :func:`_plan`) that builds a
-    layer at once: a node whose children are all leaves or parameters holding a leaf alone."""
-
-    __slots__ = ()
-
-
 _CODES[_Leave] = _LEAVE
 _CODES[_LeaveScope] = _LEAVE_SCOPE
-_CODES[_Layer] = _LAYER
 _LEAVE_NODE, _LEAVE_A_SCOPE = _Leave(), _LeaveScope()
 
 _LEAF_RECORD = (None, None, 0)
