@@ -202,7 +202,10 @@ def _walk(root: Any) -> tuple[list, list]:
             if node_id in active:  # TREE-CYCLE-ERROR
                 raise Irregular
             add_record((cls, aux, 1))
-            if codes.get(type(value)) is not _LEAF:
+            # A Reference is among the ancestors only where its value is one: a cycle
+            # through any other node is found at that node, which enters them whenever it
+            # has children to walk; a cycle of References alone, here.
+            if codes.get(type(value)) is _REFERENCE:
                 active.add(node_id)
                 push(node_id)
                 push(_LEAVE_NODE)
@@ -219,9 +222,6 @@ def _walk(root: Any) -> tuple[list, list]:
             names = record[1]
             if not names:
                 continue
-            node_id = id(x)
-            if node_id in active:  # TREE-CYCLE-ERROR, SHARE-SELF-SCOPE
-                raise Irregular
             if code is not _SCOPE:
                 # The children that are leaves, or parameters holding an array alone, are
                 # written at once (nothing below them can be this node), up to the first
@@ -246,7 +246,10 @@ def _walk(root: Any) -> tuple[list, list]:
                     break
                 else:
                     continue
-            else:  # SHARE-SCOPE-NAMESPACE: a table of its own
+            node_id = id(x)
+            if node_id in active:  # TREE-CYCLE-ERROR, SHARE-SELF-SCOPE
+                raise Irregular
+            if code is _SCOPE:  # SHARE-SCOPE-NAMESPACE: a table of its own
                 tables.append((table, ordinal))
                 scopes += 1
                 table, ordinal = {}, scopes

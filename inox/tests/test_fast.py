@@ -132,3 +132,49 @@ def test_threads_unflatten_while_the_programs_fill_and_clear(monkeypatch):  # TH
         sys.setswitchinterval(interval)
     assert failures == []
     assert len(compiled) >= 97 and len(walk._programs) <= walk._KEPT_PROGRAMS
+
+
+def _self_referenced():
+    reference = nn.Reference('t', None)
+    walk._set_value(reference, reference)
+    return nn.Module(r=reference)
+
+
+def _two_referenced():
+    first, second = nn.Reference('a', None), nn.Reference('b', None)
+    walk._set_value(first, second)
+    walk._set_value(second, first)
+    return nn.Module(r=first)
+
+
+def _through(container):
+    reference = nn.Reference('t', None)
+    walk._set_value(reference, container(reference))
+    return nn.Module(r=reference)
+
+
+@pytest.mark.parametrize(
+    'make',
+    [
+        _self_referenced,
+        _two_referenced,
+        lambda: _through(lambda reference: nn.Module(w=nn.Parameter(jnp.ones(2)), r=reference)),
+        lambda: _through(lambda reference: [reference]),
+        lambda: _through(lambda reference: {'r': reference}),
+    ],
+    ids=['itself', 'two', 'module', 'list', 'dict'],
+)
+def test_a_cycle_through_unscoped_references_is_the_references_error(make):  # TREE-CYCLE-ERROR
+    # A Reference is among the walk's ancestors only where its value is one: each way
+    # back must still be seen, where no scope prunes it, and handed to the reference.
+    with pytest.raises(Exception) as expected:
+        inox.tree.flatten(make())
+    with pytest.raises(type(expected.value)) as caught:
+        flatten_leaves(make())
+    assert str(caught.value) == str(expected.value)
+
+
+def test_references_to_a_layer_of_arrays_flatten_as_the_reference():
+    layer = nn.Module(w=nn.Parameter(jnp.ones(2)), b=nn.Parameter(jnp.zeros(2)), x=jnp.ones(1))
+    shared = nn.Reference('t', layer)
+    assert_as_the_reference(nn.Scope(a=shared, b=[shared, nn.Reference('t', layer)], c=nn.Reference('u', [layer])))
