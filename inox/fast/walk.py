@@ -11,6 +11,8 @@ error with its paths or walks the tree its own way. What it saves per node:
 - no call per node: one loop dispatches on the class to inline code;
 - the children of a node that are leaves or parameters holding an array are written at
   once, without a frame and without entering the set of ancestors;
+- a Reference enters the set of ancestors only where its value is a Reference: a cycle
+  through any other node is found at that node;
 - no record allocated per node of a known class and attribute layout: every node of
   one shares one record (so that JAX's comparison of structures, the key of its jit
   cache, meets the same objects);
