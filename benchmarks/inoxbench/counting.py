@@ -30,11 +30,11 @@ from __future__ import annotations
 
 __all__ = [
     'COUNT_SIZES',
-    'KEPT_VARIABLES',
     'Callgrind',
     'CountProcessError',
     'CountSession',
     'Counter',
+    'KEPT_VARIABLES',
     'PROCESSES',
     'SCRATCH_ROOT',
     'ValgrindMissingError',
