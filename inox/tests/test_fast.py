@@ -134,43 +134,31 @@ def test_threads_unflatten_while_the_programs_fill_and_clear(monkeypatch):  # TH
     assert len(compiled) >= 97 and len(walk._programs) <= walk._KEPT_PROGRAMS
 
 
-def _self_referenced():
+def _cycle_through(container):
+    # A module holding a Reference, outside any scope, whose value leads back to it.
     reference = nn.Reference('t', None)
-    walk._set_value(reference, reference)
-    return nn.Module(r=reference)
-
-
-def _two_referenced():
-    first, second = nn.Reference('a', None), nn.Reference('b', None)
-    walk._set_value(first, second)
-    walk._set_value(second, first)
-    return nn.Module(r=first)
-
-
-def _through(container):
-    reference = nn.Reference('t', None)
-    walk._set_value(reference, container(reference))
+    reference.value = container(reference)
     return nn.Module(r=reference)
 
 
 @pytest.mark.parametrize(
-    'make',
+    'container',
     [
-        _self_referenced,
-        _two_referenced,
-        lambda: _through(lambda reference: nn.Module(w=nn.Parameter(jnp.ones(2)), r=reference)),
-        lambda: _through(lambda reference: [reference]),
-        lambda: _through(lambda reference: {'r': reference}),
+        lambda reference: reference,
+        lambda reference: nn.Reference('b', reference),
+        lambda reference: nn.Module(w=nn.Parameter(jnp.ones(2)), r=reference),
+        lambda reference: [reference],
+        lambda reference: {'r': reference},
     ],
     ids=['itself', 'two', 'module', 'list', 'dict'],
 )
-def test_a_cycle_through_unscoped_references_is_the_references_error(make):  # TREE-CYCLE-ERROR
+def test_a_cycle_through_unscoped_references_is_the_references_error(container):  # TREE-CYCLE-ERROR
     # A Reference is among the walk's ancestors only where its value is one: each way
     # back must still be seen, where no scope prunes it, and handed to the reference.
     with pytest.raises(Exception) as expected:
-        inox.tree.flatten(make())
+        inox.tree.flatten(_cycle_through(container))
     with pytest.raises(type(expected.value)) as caught:
-        flatten_leaves(make())
+        flatten_leaves(_cycle_through(container))
     assert str(caught.value) == str(expected.value)
 
 
