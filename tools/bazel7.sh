@@ -15,7 +15,7 @@ root=$cache/sid
 out=$cache/output
 checkout=$(cd "$(dirname "$0")/.." && pwd -P)
 # git: benchmarks/track.py (--against, the commit of a run) and its test; valgrind: counting_test.
-debs=(bazel-bootstrap bazel-rules-python bazel-rules-shell bazel-rules-license git valgrind)
+debs=(bazel-bootstrap bazel-rules-python bazel-rules-shell bazel-rules-license gcc git libc6-dev valgrind)
 
 die() {
   echo "bazel7: $*" >&2

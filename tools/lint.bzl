@@ -23,6 +23,7 @@ _RUNNER = Label("//tools:lint.py")
 # Both tools, and what the checked code imports, so that basedpyright resolves every import.
 _DEPS = [
     "@pypi//basedpyright",
+    "@pypi//cython",
     "@pypi//equinox",
     "@pypi//flax",
     "@pypi//hypothesis",

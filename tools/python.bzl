@@ -80,6 +80,13 @@ py_runtime(
     stub_shebang = "#!/usr/bin/env python3",
 )
 
+# The interpreter's C headers, for extension modules (tools/cython.bzl).
+cc_library(
+    name = "headers",
+    hdrs = glob(["include/**/*.h"]),
+    includes = ["include"],
+)
+
 py_runtime_pair(
     name = "runtime_pair",
     py3_runtime = ":runtime",
@@ -95,6 +102,11 @@ toolchain(
 def _python_interpreter_impl(rctx):
     exe = _find_python(rctx)
     rctx.symlink(exe, "base_python")
+    include = rctx.execute([exe, "-c", "import sysconfig; print(sysconfig.get_paths()['include'])"])
+    if include.return_code != 0 or not rctx.path(include.stdout.strip() + "/Python.h").exists:
+        fail("%s has no C headers (Python.h), which extension modules need (on Debian: apt-get install python%s-dev)" %
+             (exe, PYTHON_VERSION))
+    rctx.symlink(include.stdout.strip(), "include")
 
     # No pip and no system site-packages: tests see only the wheels in their deps.
     res = rctx.execute([exe, "-m", "venv", "--without-pip", "venv"])

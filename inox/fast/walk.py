@@ -20,6 +20,11 @@ error with its paths or walks the tree its own way. What it saves per node:
   machine, in C: JAX unflattens a jitted function's outputs and every kept tree
   definition with one structure again and again.
 
+This file is also compiled as it is, by Cython, into an extension module that Python
+imports in its stead where the build put one beside it (:data:`COMPILED`; Bazel's
+``//inox`` does, see ``tools/cython.bzl``): the same code, without the interpreter's
+dispatch of each bytecode.
+
 Example:
     >>> from inox.fast.nn import Module, Parameter
     >>> tree = Module(w=Parameter(jax.numpy.ones(2)), n=3)
@@ -35,9 +40,10 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ['Irregular', 'flatten_leaves', 'know', 'unflatten']
+__all__ = ['COMPILED', 'Irregular', 'flatten_leaves', 'know', 'unflatten']
 
 import gc
+import importlib.machinery
 import io
 import pickle
 import struct
@@ -46,6 +52,9 @@ from typing import Any
 from ..nn.share import Reference
 from ..tree import Static, Structure, flatten, is_node
 from ..tree.kinds import KINDS, LEAF, STATIC, StaticValue, kind_of
+
+#: Whether this module is the extension module compiled from this file, not the file itself.
+COMPILED = __file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
 
 # What the loops do with an object of a class, by class: the classes of inox.fast.nn
 # enter when they are created (know), arrays and static values when first met.

@@ -1,6 +1,7 @@
 r"""The fast walk (:mod:`inox.fast.walk`) against the reference walk, on the trees that
 SPEC.md's generators do not build: it must make the very records of the reference."""
 
+import os
 import sys
 import threading
 
@@ -11,6 +12,14 @@ import inox.tree
 from inox.fast import nn, walk
 from inox.fast.walk import flatten_leaves, unflatten
 from inox.tree import Static
+
+
+def test_the_walk_is_the_one_the_build_chose():
+    # INOX_FAST_WALK is set by inox/BUILD.bazel: the tests run on the compiled walk and on its source.
+    chosen = os.environ.get('INOX_FAST_WALK')
+    if chosen is None:
+        pytest.skip('not run by Bazel: the walk is whichever is importable here')
+    assert walk.COMPILED == (chosen == 'compiled'), walk.__file__
 
 
 def assert_as_the_reference(tree):

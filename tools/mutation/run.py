@@ -41,6 +41,7 @@ mutants whose verdicts differ.
 import argparse
 import ast
 import fnmatch
+import importlib.machinery
 import json
 import os
 import random
@@ -95,6 +96,10 @@ def main(argv=None) -> int:
     parser.add_argument('--max-children', type=int, default=os.cpu_count(), help='mutants tested at once')
     args = parser.parse_args(argv)
     os.chdir(ROOT)
+    compiled = compiled_modules(ROOT / 'inox')
+    if compiled and not (args.save or args.report_only):
+        # mutmut copies inox/ as it is: Python would import these, not the mutated sources.
+        parser.error(f'compiled modules in inox/ would hide the mutants of their sources; remove {", ".join(compiled)}')
     if args.save:
         return _save(_held_profile() or DEFAULT_PROFILE)
     # For mutmut's children and the confirmation pass alike. `mutation` runs the ci examples
@@ -137,6 +142,14 @@ def main(argv=None) -> int:
         _save(args.profile, run)
 
     return _report()
+
+
+def compiled_modules(folder: Path) -> list[str]:
+    r"""The extension modules under ``folder`` (as ``cythonize -i inox/fast/walk.py`` leaves
+    one), by path from the folder that holds ``folder``."""
+
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    return sorted(str(path.relative_to(folder.parent)) for path in folder.rglob('*') if path.name.endswith(suffixes))
 
 
 def sample(names: Iterable[str], size: int, seed: int) -> list[str]:

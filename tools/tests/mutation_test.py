@@ -85,3 +85,17 @@ def test_the_report_scores_each_profile_on_the_same_mutants_and_lists_those_that
     assert '| mutation | 4 | 3 | 0 | 0 | 0 | 1 | 100.0% | 100.0% |' in text
     assert f'- `{b}`: ci timeout, mutation killed' in text
     assert '| mutation | D | C | 4 | 4, seed 7 | 5 s |' in text
+
+
+def test_compiled_modules_are_found_so_that_a_run_refuses_them(tmp_path):
+    fast = tmp_path / 'inox' / 'fast'
+    fast.mkdir(parents=True)
+    for name in ('walk.py', 'walk.c', 'walk.cpython-312-x86_64-linux-gnu.so', 'other.so'):
+        (fast / name).write_text('')
+    assert run.compiled_modules(tmp_path / 'inox') == [
+        'inox/fast/other.so',
+        'inox/fast/walk.cpython-312-x86_64-linux-gnu.so',
+    ]
+    (fast / 'walk.cpython-312-x86_64-linux-gnu.so').unlink()
+    (fast / 'other.so').unlink()
+    assert run.compiled_modules(tmp_path / 'inox') == []

@@ -1,0 +1,19 @@
+# C types for the names of walk.py, read by Cython alone when it compiles that file
+# (tools/cython.bzl); Python runs walk.py as it is. Nothing here changes what the code does:
+# it tells Cython which names hold a list, a dict or a set, so that their operations are
+# compiled to the C API's calls, and which module names are constants, kept in C variables
+# instead of being looked up in the module's dict at every use.
+import cython
+
+cdef object _NAMESPACE, _PARAMETER, _SCOPE, _REFERENCE, _LIST, _TUPLE, _DICT, _LEAF, _STATIC
+cdef object _STATIC_WRAPPER, _STATIC_RECORD, _LEAVE, _LEAVE_SCOPE
+cdef object _LEAF_RECORD, _LEAVE_NODE, _LEAVE_A_SCOPE
+
+@cython.locals(
+    leaves=list, records=list, stack=list, active=set, tables=list, claims=dict, codes=dict,
+    known_records=dict, value_records=dict, attributes=dict, inner=dict, names=tuple, record=tuple,
+)
+cpdef tuple _walk(object root)
+
+@cython.locals(stack=list, shared=dict, codes=dict, attributes=dict, position=cython.Py_ssize_t)
+cpdef object _fold(tuple records, list leaves)
