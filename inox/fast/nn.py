@@ -57,7 +57,8 @@ from . import walk
 _NODE_METHODS = ('__tree_flatten__', '__tree_unflatten__', '__tree_context__')
 
 # The classes whose node methods the walk inlines, each with its role (see walk.know):
-# a class plays a role when it has exactly that class's node methods.
+# a class plays a role when it has exactly that class's node methods, and creates its
+# objects with object.__new__, as the reference's builds do.
 _ROLES = (
     (_Scope, 'scope'),
     (_Reference, 'reference'),
@@ -79,10 +80,15 @@ def _role(cls: type) -> str | None:
         >>> class Tied(Module):
         ...     def __tree_flatten__(self, walk):
         ...         return super().__tree_flatten__(walk)
-        >>> _role(Module), _role(Scope), _role(Tied)
-        ('namespace', 'scope', None)
+        >>> class Counted(Module):
+        ...     def __new__(cls, *args, **kwargs):
+        ...         return super().__new__(cls)
+        >>> _role(Module), _role(Scope), _role(Tied), _role(Counted)
+        ('namespace', 'scope', None, None)
     """
 
+    if cls.__new__ is not object.__new__:  # pyright: ignore[reportUnnecessaryComparison]
+        return None
     owners = tuple(_owner(cls, name) for name in _NODE_METHODS)
     for base, role in _ROLES:
         if issubclass(cls, base) and owners == tuple(_owner(base, name) for name in _NODE_METHODS):

@@ -15,5 +15,5 @@ cdef object _LEAF_RECORD, _LEAVE_NODE, _LEAVE_A_SCOPE
 )
 cpdef tuple _walk(object root)
 
-@cython.locals(stack=list, shared=dict, codes=dict, attributes=dict, position=cython.Py_ssize_t)
+@cython.locals(stack=list, shared=dict, codes=dict, attributes=dict, position=cython.Py_ssize_t, cls=type)
 cpdef object _fold(tuple records, list leaves)

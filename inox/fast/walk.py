@@ -321,7 +321,6 @@ def flatten_leaves(tree: Any) -> tuple[list, Structure]:
 
 
 _set_tag, _set_value = Reference.tag.__set__, Reference.value.__set__  # pyright: ignore[reportAttributeAccessIssue]
-_new = object.__new__
 
 
 # The programs of the structures that unflatten met, by the structure's id: a cache, not
@@ -445,14 +444,10 @@ def _compile(records: tuple, num_leaves: int) -> tuple[bytes, list] | None:
             out.extend(pickle.LONG_BINGET + struct.pack('<I', slot))
 
     def new(cls: type) -> None:
-        # NEWOBJ calls cls.__new__ from C: object.__new__ itself where the class keeps it.
-        if cls.__new__ is object.__new__:  # pyright: ignore[reportUnnecessaryComparison]
-            load(cls)
-            out.extend(pickle.EMPTY_TUPLE + pickle.NEWOBJ)
-        else:
-            load(object.__new__)
-            load(cls)
-            out.extend(pickle.TUPLE1 + pickle.REDUCE)
+        # NEWOBJ calls cls.__new__ from C: object.__new__, which every class that the walk
+        # knows keeps (see inox.fast.nn).
+        load(cls)
+        out.extend(pickle.EMPTY_TUPLE + pickle.NEWOBJ)
 
     def memoize() -> bytes:
         # Keeps the object on top in the next memo slot; returns the op that pushes it again.
@@ -562,7 +557,9 @@ def _fold(records: tuple, leaves: list) -> Any:
             continue
         code = codes.get(cls)
         if code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
-            node = _new(cls)
+            # object.__new__: no class that the walk knows has another (see inox.fast.nn),
+            # and compiled, this is a call of the class's slot, not of object.__new__'s wrapper.
+            node = cls.__new__(cls)
             attributes = node.__dict__
             for name in aux:
                 attributes[name] = pop()
@@ -574,7 +571,7 @@ def _fold(records: tuple, leaves: list) -> Any:
                 continue
             reference = shared.get(aux)
             if reference is None:
-                reference = shared[aux] = _new(cls)
+                reference = shared[aux] = cls.__new__(cls)
                 _set_tag(reference, tag)
             if arity:
                 _set_value(reference, pop())

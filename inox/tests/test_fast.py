@@ -175,3 +175,17 @@ def test_references_to_a_layer_of_arrays_flatten_as_the_reference():
     layer = nn.Module(w=nn.Parameter(jnp.ones(2)), b=nn.Parameter(jnp.zeros(2)), x=jnp.ones(1))
     shared = nn.Reference('t', layer)
     assert_as_the_reference(nn.Scope(a=shared, b=[shared, nn.Reference('t', layer)], c=nn.Reference('u', [layer])))
+
+
+def test_a_class_with_its_own_new_is_walked_by_the_reference():
+    # The fast fold creates nodes with the class's __new__, which must then be object's.
+    created = []
+
+    class Counted(nn.Module):
+        def __new__(cls, *args, **kwargs):
+            created.append(cls)
+            return super().__new__(cls)
+
+    tree = nn.Scope(a=nn.Reference('c', Counted(w=nn.Parameter(jnp.ones(2)))), b=Counted(n=1))
+    assert_as_the_reference(tree)
+    assert len(created) == 2  # the unflattens went through the reference's object.__new__

@@ -1,12 +1,13 @@
 r"""The fast implementation of this checkout, :mod:`inox.fast`: the `scope` peer's
 models built from its classes, so that its ratio to every other peer is measured in
-the same process."""
+the same process. Its version in the results says which walk ran: ``compiled`` (Bazel's
+``//inox``) or ``source``."""
 
 from __future__ import annotations
 
 __all__ = ['PEERS']
 
-from inox.fast import nn
+from inox.fast import nn, walk
 
 from .ours import Ours, layer_class, scope_model
 
@@ -21,6 +22,10 @@ class Fast(Ours):
 
     def build(self, shape):
         return scope_model(nn, Layer, shape)
+
+    def version(self):
+        # Which walk ran: the extension module compiled from inox/fast/walk.py, or that file.
+        return 'compiled' if walk.COMPILED else 'source'
 
 
 PEERS = {'fast': Fast()}
