@@ -1,6 +1,7 @@
 # C types for the names of walk.py, read by Cython alone when it compiles that file
-# (tools/cython.bzl); Python runs walk.py as it is. Nothing here changes what the code does:
-# it tells Cython which names hold a list, a dict or a set, so that their operations are
+# (tools/cython.bzl); Python runs walk.py as it is. Nothing here changes what the code does
+# with what the walks make (records in tuples, leaves in lists, classes in records): it
+# tells Cython which names hold a list, a dict, a set or a type, so that their operations are
 # compiled to the C API's calls, and which module names are constants, kept in C variables
 # instead of being looked up in the module's dict at every use.
 import cython

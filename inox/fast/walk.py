@@ -90,7 +90,8 @@ ROLES = {'namespace': _NAMESPACE, 'parameter': _PARAMETER, 'scope': _SCOPE, 'ref
 def know(cls: type, role: str) -> None:
     r"""Makes the loops handle :py:`cls` as a :py:`role` of :data:`ROLES`: its objects
     flatten and unflatten as the reference's Namespace, Parameter, Scope or Reference
-    do (the caller checks that they do)."""
+    do (the caller checks that they do, and that :py:`cls` creates its objects with
+    :py:`object.__new__`, as the reference's builds do)."""
 
     _CODES[cls] = ROLES[role]
     if role == 'parameter':
