@@ -5,7 +5,6 @@ checkout. The wheel holds both the source and the extension module; Python impor
 """
 
 import os
-import sysconfig
 import tempfile
 
 # hatchling and setuptools are in pip's isolated build environment only (pyproject.toml's
@@ -31,7 +30,7 @@ class CompileFastWalk(BuildHookInterface):
         build.build_temp = os.path.join(self._folder.name, "temp")
         build.ensure_finalized()
         build.run()
-        built = os.path.join(build.build_lib, *_MODULE.split(".")) + sysconfig.get_config_var("EXT_SUFFIX")
+        built = build.get_ext_fullpath(_MODULE)
         build_data["force_include"][built] = os.path.relpath(built, build.build_lib)
         build_data["pure_python"] = False
         build_data["infer_tag"] = True
