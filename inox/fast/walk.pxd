@@ -9,6 +9,8 @@ import cython
 cdef object _NAMESPACE, _PARAMETER, _SCOPE, _REFERENCE, _LIST, _TUPLE, _DICT, _LEAF, _STATIC
 cdef object _STATIC_WRAPPER, _STATIC_RECORD, _LEAVE, _LEAVE_SCOPE
 cdef object _LEAF_RECORD, _LEAVE_NODE, _LEAVE_A_SCOPE
+cdef object _PUSH_LEAF, _PUSH_VALUE, _BUILD_NAMESPACE, _BUILD_DICT, _BUILD_LIST, _BUILD_TUPLE
+cdef object _NEW_REFERENCE, _SET_REFERENCE, _PUSH_REFERENCE, _BUILD_UNSCOPED
 
 @cython.locals(
     leaves=list, records=list, stack=list, active=set, tables=list, claims=dict, codes=dict,
@@ -18,3 +20,9 @@ cpdef tuple _walk(object root)
 
 @cython.locals(stack=list, shared=dict, codes=dict, attributes=dict, position=cython.Py_ssize_t, cls=type)
 cpdef object _fold(tuple records, list leaves)
+
+@cython.locals(
+    steps=tuple, stack=list, references=list, names=tuple, cls=type, position=cython.Py_ssize_t,
+    arity=cython.Py_ssize_t, children=list,
+)
+cpdef object _run(tuple plan, list leaves)

@@ -16,9 +16,11 @@ error with its paths or walks the tree its own way. What it saves per node:
 - no record allocated per node of a known class and attribute layout: every node of
   one shares one record (so that JAX's comparison of structures, the key of its jit
   cache, meets the same objects);
-- unflatten runs a structure that it met before as a program of pickle's virtual
-  machine, in C: JAX unflattens a jitted function's outputs and every kept tree
-  definition with one structure again and again.
+- unflatten rebuilds a structure that it met before by a plan made once of its
+  records (JAX unflattens a jitted function's outputs and every kept tree definition with
+  one structure again and again): the fold's steps with every decision taken, a slot
+  per Reference instead of a dict keyed by tag, and the attributes of a node written by
+  :py:`setattr`, which CPython keeps in the object without making it a dict.
 
 This file is also compiled as it is, by Cython, into an extension module that Python
 imports in its stead where the build put one beside it (:data:`COMPILED`; Bazel's
@@ -44,9 +46,6 @@ __all__ = ['COMPILED', 'Irregular', 'flatten_leaves', 'know', 'unflatten']
 
 import gc
 import importlib.machinery
-import io
-import pickle
-import struct
 from typing import Any
 
 from ..nn.share import Reference
@@ -324,16 +323,16 @@ def flatten_leaves(tree: Any) -> tuple[list, Structure]:
 _set_tag, _set_value = Reference.tag.__set__, Reference.value.__set__  # pyright: ignore[reportAttributeAccessIssue]
 
 
-# The programs of the structures that unflatten met, by the structure's id: a cache, not
-# walk state. An entry is (the structure, its program): the structure so that no other
-# object can take its id while the entry exists; as program, _MET_ONCE until the
-# structure is met again, then what _compile made of it, or _NO_PROGRAM. An entry is
-# replaced, never changed, and the dict's get, set and clear are each atomic: a thread
-# that has read an entry holds a consistent pair whatever other threads do to the cache.
-_programs: dict[int, tuple[Structure, Any]] = {}
-_KEPT_PROGRAMS = 64  # when this many structures are kept, the cache is cleared
-_MET_ONCE = None  # the program of a structure met once: none made yet
-_NO_PROGRAM = False  # the program of a structure that _compile cannot express
+# The plans of the structures that unflatten met, by the structure's id: a cache, not
+# walk state. An entry is (the structure, its plan): the structure so that no other
+# object can take its id while the entry exists; as plan, _MET_ONCE until the structure
+# is met again, then what _plan made of it, or _NO_PLAN. An entry is replaced, never
+# changed, and the dict's get, set and clear are each atomic: a thread that has read an
+# entry holds a consistent pair whatever other threads do to the cache.
+_plans: dict[int, tuple[Structure, Any]] = {}
+_KEPT_PLANS = 64  # when this many structures are kept, the cache is cleared
+_MET_ONCE = None  # the plan of a structure met once: none made yet
+_NO_PLAN = False  # the plan of a structure that _plan cannot express
 
 
 def unflatten(structure: Structure, leaves: Any) -> Any:
@@ -342,7 +341,7 @@ def unflatten(structure: Structure, leaves: Any) -> Any:
     any structure that either walk made.
 
     A structure met again (JAX keeps the structures of a jitted function's outputs, and
-    of every tree definition held) is rebuilt by its program (see :func:`_compile`)."""
+    of every tree definition held) is rebuilt by its plan (see :func:`_plan`)."""
 
     leaves = list(leaves)
     if len(leaves) != structure.num_leaves:
@@ -351,72 +350,75 @@ def unflatten(structure: Structure, leaves: Any) -> Any:
     if paused:
         gc.disable()
     try:
-        program = _program_of(structure)
-        if program is None:
+        plan = _plan_of(structure)
+        if plan is None:
             return _fold(structure.records, leaves)
-        code, constants = program
-        unpickler = pickle.Unpickler(io.BytesIO(code))
-        # Persistent id i loads the leaf i; num_leaves + j, the constant j.
-        unpickler.persistent_load = (leaves + constants).__getitem__  # pyright: ignore[reportAttributeAccessIssue]
-        return unpickler.load()
+        return _run(plan, leaves)
     finally:
         if paused:
             gc.enable()
 
 
-def _program_of(structure: Structure) -> tuple[bytes, list] | None:
-    r"""The program of :py:`structure` (see :func:`_compile`) if it was met before and
-    can have one, else None; remembers in :data:`_programs` that it was met.
+def _plan_of(structure: Structure) -> tuple[tuple, int] | None:
+    r"""The plan of :py:`structure` (see :func:`_plan`) if it was met before and can
+    have one, else None; remembers in :data:`_plans` that it was met.
 
-    A program is made at a structure's second meeting, not its first: making one is a
-    pass over the records in Python, as a fold is, which a structure met once (a tree
-    mapped once) would pay for nothing. A full cache is cleared, not trimmed: finding the least used entry would
-    cost every call, and a structure that is in use is met again and kept again.
-    Structures are told apart by identity, which costs nothing, where equality costs
-    a comparison of their records: JAX hands unflatten the very structure it kept.
+    A plan is made at a structure's second meeting, not its first: making one is a pass
+    over the records, as a fold is, which a structure met once (a tree mapped once) would
+    pay for nothing. A full cache is cleared, not trimmed: finding the least used entry
+    would cost every call, and a structure that is in use is met again and kept again.
+    Structures are told apart by identity, which costs nothing, where equality costs a
+    comparison of their records: JAX hands unflatten the very structure it kept.
     """
 
     key = id(structure)
-    entry = _programs.get(key)
+    entry = _plans.get(key)
     if entry is None:
-        if len(_programs) >= _KEPT_PROGRAMS:
-            _programs.clear()
-        _programs[key] = (structure, _MET_ONCE)
+        if len(_plans) >= _KEPT_PLANS:
+            _plans.clear()
+        _plans[key] = (structure, _MET_ONCE)
         return None
-    program = entry[1]
-    if program is _MET_ONCE:
-        program = _compile(structure.records, structure.num_leaves) or _NO_PROGRAM
-        _programs[key] = (structure, program)
-    return None if program is _NO_PROGRAM else program
+    plan = entry[1]
+    if plan is _MET_ONCE:
+        plan = _plan(structure.records) or _NO_PLAN
+        _plans[key] = (structure, plan)
+    return None if plan is _NO_PLAN else plan
 
 
-def _compile(records: tuple, num_leaves: int) -> tuple[bytes, list] | None:
-    r"""The records of a structure as a program of pickle's virtual machine, and the
-    objects it loads by persistent id after the leaves: what :func:`_fold` would do, run
-    by the unpickler's C loop instead of Python's. None if a record is not one of
-    Namespace, Parameter, Scope, Reference, list, tuple, dict, leaf or static value.
+# The steps of a plan, each with its operand (see _plan).
+(
+    _PUSH_LEAF,  # none: the next leaf, from the last
+    _PUSH_VALUE,  # a static value
+    _BUILD_NAMESPACE,  # (class, names): a node, its attributes popped in the names' order
+    _BUILD_DICT,  # keys: a dict, its items popped in the keys' order
+    _BUILD_LIST,  # arity: a list of that many children, popped
+    _BUILD_TUPLE,  # arity: a tuple of that many children, popped
+    _NEW_REFERENCE,  # (class, tag, slot): a Reference of that tag, kept in its slot
+    _SET_REFERENCE,  # slot: its Reference, given the popped child as value, pushed
+    _PUSH_REFERENCE,  # slot: its Reference, pushed
+    _BUILD_UNSCOPED,  # (class, tag): a Reference of its own holding the popped child
+) = range(10)
 
-    The leaf :py:`i` is persistent id :py:`i`, the constant :py:`j` (a class, a name, a
-    tag, a static value, a function) :py:`num_leaves + j`, loaded once into the memo.
-    Each node is created by :py:`object.__new__` and its attributes are written into its
-    :py:`__dict__` (the dict that :py:`vars` returns) in the records' order, as
-    :func:`_fold` does; a Reference per tag and scope is made at its first record, kept in
-    the memo, and given its value by the slot's own setter.
 
-    The opcodes are those of pickle's protocol 4 (``pickletools`` documents them): a
-    stack machine with a memo, an array of the objects it made. Pickle's is the virtual
-    machine of the standard library that creates objects of any class and fills their
-    dicts in C: a program made once is run at each meeting of its structure.
+def _plan(records: tuple) -> tuple[tuple, int] | None:
+    r"""The fold of :py:`records` with every decision taken once: its steps, in the
+    order that :func:`_fold` reads the records (backwards), and the number of slots that
+    its References take (one per tag and scope). None if a record is not one of
+    Namespace, Parameter, Scope, Reference, list, tuple, dict, leaf or static value, or if
+    a node's attributes cannot be written as the fold writes them (see
+    :func:`_written_plainly`).
+
+    :func:`_run` writes a node's attributes by :py:`setattr`, not into its
+    :py:`__dict__`: CPython 3.12 keeps them in the object's inline values, and makes no
+    dict until one is asked for.
 
     Example:
         >>> from inox.fast.nn import Module, Parameter
         >>> leaves, structure = flatten_leaves(Module(w=Parameter(jax.numpy.ones(2)), n=3))
-        >>> code, constants = _compile(structure.records, structure.num_leaves)
-        >>> constants[:4]
-        [<class 'inox.fast.nn.Module'>, <built-in function vars>, 'n', 3]
-        >>> unpickler = pickle.Unpickler(io.BytesIO(code))
-        >>> unpickler.persistent_load = (leaves + constants).__getitem__
-        >>> unpickler.load()
+        >>> steps, slots = _plan(structure.records)
+        >>> steps[:2], slots
+        (((0, None), (2, (<class 'inox.fast.nn.Parameter'>, ('value',)))), 0)
+        >>> _run((steps, slots), leaves)
         Module(
           n = 3,
           w = Parameter(float32[2])
@@ -424,121 +426,126 @@ def _compile(records: tuple, num_leaves: int) -> tuple[bytes, list] | None:
     """
 
     codes = _CODES
-    constants: list = []
-    slots: dict[int, int] = {}  # id of a constant -> its memo slot
-    references: dict[tuple, int] = {}  # (tag, scope) -> the memo slot of its Reference
-    out = bytearray()
-    memo = 0  # the number of memo slots taken
-    leaf = 0  # the number of leaves loaded
-
-    def load(constant: Any) -> None:
-        # Pushes the constant: by persistent id into the memo the first time, then from it.
-        nonlocal memo
-        slot = slots.get(id(constant))
-        if slot is None:
-            slots[id(constant)] = memo
-            out.extend(pickle.BININT + struct.pack('<i', num_leaves + len(constants)) + pickle.BINPERSID)
-            out.extend(pickle.MEMOIZE)
-            constants.append(constant)
-            memo += 1
-        else:
-            out.extend(pickle.LONG_BINGET + struct.pack('<I', slot))
-
-    def new(cls: type) -> None:
-        # NEWOBJ calls cls.__new__ from C: object.__new__, which every class that the walk
-        # knows keeps (see inox.fast.nn).
-        load(cls)
-        out.extend(pickle.EMPTY_TUPLE + pickle.NEWOBJ)
-
-    def memoize() -> bytes:
-        # Keeps the object on top in the next memo slot; returns the op that pushes it again.
-        nonlocal memo
-        out.extend(pickle.MEMOIZE)
-        memo += 1
-        return pickle.LONG_BINGET + struct.pack('<I', memo - 1)
-
-    # The nodes whose children are being written, innermost last: [the keys of the
-    # children (a namespace's names, a dict's keys) or None, the number of children left
-    # to write, the ops that complete the node once they are].
-    open_nodes: list[list] = []
-    for cls, aux, arity in records:
-        if open_nodes and open_nodes[-1][0] is not None:  # a child of a namespace or a dict: its key first
-            keys = open_nodes[-1][0]
-            load(keys[len(keys) - open_nodes[-1][1]])
-        code = codes.get(cls)
+    steps: list = []
+    add = steps.append
+    slots: dict[tuple, int] = {}  # (tag, scope) -> the slot of its Reference
+    plain: dict[tuple, bool] = {}  # (class, names) -> whether setattr writes them as the fold does
+    for cls, aux, arity in reversed(records):
         if cls is None:
-            out.extend(pickle.BININT + struct.pack('<i', leaf) + pickle.BINPERSID)
-            leaf += 1
-        elif code is _STATIC_RECORD:
-            load(aux.value)
-        elif code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
-            new(cls)
-            if arity:
-                get = memoize()
-                load(vars)
-                out.extend(get + pickle.TUPLE1 + pickle.REDUCE + pickle.MARK)
-                open_nodes.append([aux, arity, pickle.SETITEMS + pickle.POP])
-                continue
+            add((_PUSH_LEAF, None))
+            continue
+        code = codes.get(cls)
+        if code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
+            key = (cls, aux)
+            written = plain.get(key)
+            if written is None:
+                written = plain[key] = _written_plainly(cls, aux)
+            if not written:
+                return None
+            add((_BUILD_NAMESPACE, key))
         elif code is _REFERENCE:
             tag, scope = aux
             if not scope:  # SHARE-UNSCOPED: an object per occurrence
                 if arity != 1:
                     return None
-                load(cls)
-                load(tag)
-                open_nodes.append([None, 1, pickle.TUPLE2 + pickle.REDUCE])
+                add((_BUILD_UNSCOPED, (cls, tag)))
                 continue
-            slot = references.get(aux)
-            if slot is None:
-                new(cls)
-                get = memoize()
-                references[aux] = memo - 1
-                out.extend(pickle.POP)
-                load(_set_tag)
-                out.extend(get)
-                load(tag)
-                out.extend(pickle.TUPLE2 + pickle.REDUCE + pickle.POP)
-            else:
-                get = pickle.LONG_BINGET + struct.pack('<I', slot)
-            if arity:
-                load(_set_value)
-                out.extend(get)
-                open_nodes.append([None, 1, pickle.TUPLE2 + pickle.REDUCE + pickle.POP + get])
-                continue
-            out.extend(get)
-        elif cls is list:
-            out.extend(pickle.EMPTY_LIST)
-            if arity:
-                out.extend(pickle.MARK)
-                open_nodes.append([None, arity, pickle.APPENDS])
-                continue
-        elif cls is tuple:
-            if arity:
-                out.extend(pickle.MARK)
-                open_nodes.append([None, arity, pickle.TUPLE])
-                continue
-            out.extend(pickle.EMPTY_TUPLE)
-        elif cls is dict:
-            out.extend(pickle.EMPTY_DICT)
-            if arity:
-                out.extend(pickle.MARK)
-                open_nodes.append([aux, arity, pickle.SETITEMS])
-                continue
+            slot = slots.get(aux)
+            if slot is None:  # SHARE-ROUNDTRIP-IDENTITY: one Reference per (tag, scope)
+                slot = slots[aux] = len(slots)
+                add((_NEW_REFERENCE, (cls, tag, slot)))
+            add((_SET_REFERENCE, slot) if arity else (_PUSH_REFERENCE, slot))
+        elif code is _STATIC_RECORD:
+            add((_PUSH_VALUE, aux.value))
+        elif code is _DICT:
+            add((_BUILD_DICT, aux))
+        elif code is _LIST:
+            add((_BUILD_LIST, arity))
+        elif code is _TUPLE:
+            add((_BUILD_TUPLE, arity))
         else:  # another kind: its build is the reference's business
             return None
-        # A node is complete: so are the nodes whose last child it is.
-        while open_nodes:
-            node = open_nodes[-1]
-            node[1] -= 1
-            if node[1]:
-                break
-            out.extend(node[2])
-            open_nodes.pop()
-    if leaf != num_leaves:
-        return None
-    out.extend(pickle.STOP)
-    # One frame: the unpickler reads it from the file at once, not each opcode by a call.
-    return pickle.PROTO + b'\x04' + pickle.FRAME + struct.pack('<Q', len(out)) + out, constants
+    return tuple(steps), len(slots)
+
+
+def _written_plainly(cls: type, names: tuple) -> bool:
+    r"""Whether :py:`setattr(node, name, value)` writes :py:`node.__dict__[name]`, as the
+    fold does, for each of :py:`names` and a node of :py:`cls`: the class keeps
+    :py:`object.__setattr__`, no name is a data descriptor of the class (a property, a
+    slot), and every name is a :py:`str`.
+
+    Example:
+        >>> from inox.tree import Namespace
+        >>> class Frozen(Namespace):
+        ...     def __setattr__(self, name, value):
+        ...         raise AttributeError(name)
+        >>> _written_plainly(Namespace, ('a',)), _written_plainly(Frozen, ('a',))
+        (True, False)
+        >>> _written_plainly(Namespace, ('__class__',)), _written_plainly(Namespace, (1,))
+        (False, False)
+    """
+
+    if cls.__setattr__ is not object.__setattr__:  # pyright: ignore[reportUnnecessaryComparison]
+        return False
+    for name in names:
+        if type(name) is not str:
+            return False
+        owner = next((base for base in cls.__mro__ if name in base.__dict__), None)
+        if owner is not None:
+            kind = type(owner.__dict__[name])
+            if hasattr(kind, '__set__') or hasattr(kind, '__delete__'):
+                return False
+    return True
+
+
+def _run(plan: tuple, leaves: list) -> Any:
+    r"""Rebuilds the tree of a plan of :func:`_plan` from its leaves: the fold's stack,
+    the first child on top, without the fold's decisions."""
+
+    steps, count = plan
+    stack: list = []
+    push, pop = stack.append, stack.pop
+    references: list = [None] * count
+    position = len(leaves)
+    for step, operand in steps:
+        if step is _PUSH_LEAF:
+            position -= 1
+            push(leaves[position])
+        elif step is _BUILD_NAMESPACE:
+            cls, names = operand
+            # object.__new__: no class that the walk knows has another (see inox.fast.nn),
+            # and compiled, this is a call of the class's slot, not of object.__new__'s wrapper.
+            node = cls.__new__(cls)
+            for name in names:
+                setattr(node, name, pop())
+            push(node)
+        elif step is _SET_REFERENCE:
+            reference = references[operand]
+            _set_value(reference, pop())
+            push(reference)
+        elif step is _PUSH_REFERENCE:
+            push(references[operand])
+        elif step is _NEW_REFERENCE:
+            cls, tag, slot = operand
+            reference = references[slot] = cls.__new__(cls)
+            _set_tag(reference, tag)
+        elif step is _PUSH_VALUE:
+            push(operand)
+        elif step is _BUILD_UNSCOPED:
+            cls, tag = operand
+            push(cls(tag, pop()))
+        elif step is _BUILD_DICT:
+            node = {}
+            for key in operand:
+                node[key] = pop()
+            push(node)
+        else:  # a list or a tuple of that many children, the first on top
+            arity = operand
+            children = stack[len(stack) - arity :]
+            del stack[len(stack) - arity :]
+            children.reverse()
+            push(children if step is _BUILD_LIST else tuple(children))
+    return stack[-1]
 
 
 def _fold(records: tuple, leaves: list) -> Any:

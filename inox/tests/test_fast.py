@@ -24,7 +24,7 @@ def test_the_walk_is_the_one_the_build_chose():
 
 def assert_as_the_reference(tree):
     r"""The fast walk flattens :py:`tree` to the reference's leaves and records, and its
-    structure is rebuilt by the fast unflatten (its fold, then the program of a structure
+    structure is rebuilt by the fast unflatten (its fold, then the plan of a structure
     met again) and by the reference's."""
 
     reference = inox.tree.flatten(tree)
@@ -90,14 +90,14 @@ def tied(size, label):
     return nn.Scope(positions=[reference] * size, label=label, extra={'b': (jnp.zeros(1), None), 'a': size})
 
 
-def test_threads_unflatten_while_the_programs_fill_and_clear(monkeypatch):  # THREAD-SAFE
+def test_threads_unflatten_while_the_plans_fill_and_clear(monkeypatch):  # THREAD-SAFE
     # 8 threads, each with 12 structures of its own (96, more than the cache keeps), one
     # equal to another thread's, and one structure shared by all, each unflattened again
-    # and again: structures enter the cache, get programs and are cleared out while
+    # and again: structures enter the cache, get plans and are cleared out while
     # other threads run theirs.
-    compiled = []
-    compile_ = walk._compile
-    monkeypatch.setattr(walk, '_compile', lambda *args: compiled.append(1) or compile_(*args))
+    planned = []
+    plan = walk._plan
+    monkeypatch.setattr(walk, '_plan', lambda *args: planned.append(1) or plan(*args))
     shared = flatten_leaves(tied(3, 'shared'))
     flats = [
         [flatten_leaves(tied(2, 'equal')), *(flatten_leaves(tied(1 + size, f'thread {t}')) for size in range(11))]
@@ -120,7 +120,7 @@ def test_threads_unflatten_while_the_programs_fill_and_clear(monkeypatch):  # TH
         barrier.wait()
         for _ in range(6):
             for leaves, structure in [*own, shared]:
-                for _ in range(3):  # the fold, the program made, the program again
+                for _ in range(3):  # the fold, the plan made, the plan again
                     again = unflatten(structure, leaves)
                     refolded = inox.tree.flatten(again)
                     reference = expected[id(structure)]
@@ -140,7 +140,7 @@ def test_threads_unflatten_while_the_programs_fill_and_clear(monkeypatch):  # TH
     finally:
         sys.setswitchinterval(interval)
     assert failures == []
-    assert len(compiled) >= 97 and len(walk._programs) <= walk._KEPT_PROGRAMS
+    assert len(planned) >= 97 and len(walk._plans) <= walk._KEPT_PLANS
 
 
 def _cycle_through(container):
@@ -189,3 +189,35 @@ def test_a_class_with_its_own_new_is_walked_by_the_reference():
     tree = nn.Scope(a=nn.Reference('c', Counted(w=nn.Parameter(jnp.ones(2)))), b=Counted(n=1))
     assert_as_the_reference(tree)
     assert len(created) == 2  # the unflattens went through the reference's object.__new__
+
+
+class Frozen(nn.Module):
+    r"""A module that refuses attribute writes once built, through its own __setattr__."""
+
+    def __init__(self, **attributes):
+        self.__dict__.update(attributes)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f'{name}: frozen')
+
+
+class Guarded(nn.Module):
+    r"""A module whose attribute `w` is a property: a write goes through its setter."""
+
+    @property
+    def w(self):
+        return self.__dict__['w']
+
+    @w.setter
+    def w(self, value):
+        raise AttributeError('w: guarded')
+
+
+def test_a_node_that_setattr_cannot_write_is_rebuilt_as_the_reference():
+    guarded = Guarded()
+    guarded.__dict__['w'] = nn.Parameter(jnp.ones(2))
+    for tree in (Frozen(w=nn.Parameter(jnp.ones(2)), n=3), guarded):
+        assert walk._CODES[type(tree)] == walk.ROLES['namespace']  # handled by the walk, not handed over
+        leaves, structure = flatten_leaves(tree)
+        assert walk._plan(structure.records) is None
+        assert_as_the_reference(tree)
