@@ -19,8 +19,8 @@ error with its paths or walks the tree its own way. What it saves per node:
 - unflatten rebuilds a structure that it met before by a plan made once of its
   records (JAX unflattens a jitted function's outputs and every kept tree definition with
   one structure again and again): the fold's steps with every decision taken, a slot
-  per Reference instead of a dict keyed by tag, and the attributes of a node written by
-  :py:`setattr`, which CPython keeps in the object without making it a dict.
+  per Reference instead of a dict keyed by tag and scope, and the attributes of a node
+  written by :py:`setattr`, which CPython keeps in the object without making it a dict.
 
 This file is also compiled as it is, by Cython, into an extension module that Python
 imports in its stead where the build put one beside it (:data:`COMPILED`; Bazel's
