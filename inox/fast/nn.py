@@ -56,14 +56,17 @@ from . import walk
 
 _NODE_METHODS = ('__tree_flatten__', '__tree_unflatten__', '__tree_context__')
 
-# The classes whose node methods the walk inlines, each with its role (see walk.know):
-# a class plays a role when it has exactly that class's node methods, and creates its
-# objects with object.__new__, as the reference's builds do.
+# The classes whose node methods the walk inlines, each with its role (see walk.know)
+# and the methods of object that a class must keep to play it: a class plays a role when it
+# has exactly that class's node methods and keeps those. Every role keeps __new__: the
+# fold creates objects with object.__new__, as the reference's builds do. A Reference
+# keeps __eq__ and __hash__ too: the flatten keys the References met in a scope by the
+# objects themselves.
 _ROLES = (
-    (_Scope, 'scope'),
-    (_Reference, 'reference'),
-    (_Parameter, 'parameter'),
-    (Namespace, 'namespace'),
+    (_Scope, 'scope', ('__new__',)),
+    (_Reference, 'reference', ('__new__', '__eq__', '__hash__')),
+    (_Parameter, 'parameter', ('__new__',)),
+    (Namespace, 'namespace', ('__new__',)),
 )
 
 
@@ -87,12 +90,10 @@ def _role(cls: type) -> str | None:
         ('namespace', 'scope', None, None)
     """
 
-    if cls.__new__ is not object.__new__:  # pyright: ignore[reportUnnecessaryComparison]
-        return None
     owners = tuple(_owner(cls, name) for name in _NODE_METHODS)
-    for base, role in _ROLES:
+    for base, role, kept in _ROLES:
         if issubclass(cls, base) and owners == tuple(_owner(base, name) for name in _NODE_METHODS):
-            return role
+            return role if all(getattr(cls, name) is getattr(object, name) for name in kept) else None
     return None
 
 

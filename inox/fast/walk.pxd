@@ -13,7 +13,7 @@ cdef object _PUSH_LEAF, _PUSH_VALUE, _BUILD_NAMESPACE, _BUILD_DICT, _BUILD_LIST,
 cdef object _NEW_REFERENCE, _SET_REFERENCE, _PUSH_REFERENCE, _BUILD_UNSCOPED
 
 @cython.locals(
-    leaves=list, records=list, stack=list, active=set, tables=list, claims=dict, codes=dict,
+    leaves=list, records=list, stack=list, active=set, tables=list, pruned=dict, claims=dict, codes=dict,
     known_records=dict, value_records=dict, attributes=dict, inner=dict, names=tuple, record=tuple,
 )
 cpdef tuple _walk(object root)

@@ -16,6 +16,9 @@ error with its paths or walks the tree its own way. What it saves per node:
 - no record allocated per node of a known class and attribute layout: every node of
   one shares one record (so that JAX's comparison of structures, the key of its jit
   cache, meets the same objects);
+- a Reference met again in its scope (a tied position) is pruned by one lookup of the
+  object, which finds the record made when it was first pruned there: its tag and value
+  are not read again;
 - unflatten rebuilds a structure that it met before by a plan made once of its
   records (JAX unflattens a jitted function's outputs and every kept tree definition with
   one structure again and again): the fold's steps with every decision taken, a slot
@@ -89,8 +92,9 @@ ROLES = {'namespace': _NAMESPACE, 'parameter': _PARAMETER, 'scope': _SCOPE, 'ref
 def know(cls: type, role: str) -> None:
     r"""Makes the loops handle :py:`cls` as a :py:`role` of :data:`ROLES`: its objects
     flatten and unflatten as the reference's Namespace, Parameter, Scope or Reference
-    do (the caller checks that they do, and that :py:`cls` creates its objects with
-    :py:`object.__new__`, as the reference's builds do)."""
+    do (the caller checks that they do, that :py:`cls` creates its objects with
+    :py:`object.__new__`, as the reference's builds do, and that a reference class
+    compares by identity, keeping :py:`object.__eq__` and :py:`object.__hash__`)."""
 
     _CODES[cls] = ROLES[role]
     if role == 'parameter':
@@ -173,6 +177,7 @@ def _walk(root: Any) -> tuple[list, list]:
     push, pop = stack.append, stack.pop
     active: set[int] = set()  # the ids of the nodes being walked that may contain themselves
     table: dict | None = None  # the canonical Reference of each tag of the innermost scope
+    pruned: dict | None = None  # the record of each Reference pruned in the innermost scope, by Reference
     tables: list = []  # the tables of the enclosing scopes
     ordinal = 0  # the number of the innermost scope in this walk
     scopes = 0  # the number of scopes opened so far
@@ -191,21 +196,32 @@ def _walk(root: Any) -> tuple[list, list]:
             active.remove(pop())
             continue
         if code is _REFERENCE:
-            tag, value = x.tag, x.value
+            if pruned is not None:
+                # A Reference pruned before in this scope is pruned again, at the cost of
+                # one lookup (its class compares by identity: see know); the tied positions
+                # of a model hold the same Reference object.
+                record = pruned.get(x)
+                if record is not None:
+                    add_record(record)
+                    continue
+            tag = x.tag
             if table is None:  # SHARE-UNSCOPED
+                value = x.value
                 aux = (tag, 0)
             else:
                 canonical = table.get(tag)
                 if canonical is None:  # SHARE-PRUNE-FIRST: canonical
                     table[tag] = x
-                    owner = claims.get(id(value))
-                    if owner is None:
-                        claims[id(value)] = tag
+                    value = x.value
+                    value_id = id(value)
+                    if value_id not in claims:
+                        claims[value_id] = tag
                     elif is_node(value):  # SHARE-ALIAS
                         raise Irregular
                     aux = (tag, ordinal)
-                elif canonical is x or canonical.value is value:  # SHARE-PRUNE-FIRST: pruned
-                    add_record((cls, (tag, ordinal), 0))
+                elif canonical is x or canonical.value is x.value:  # SHARE-PRUNE-FIRST: pruned
+                    record = pruned[x] = (cls, (tag, ordinal), 0)  # pyright: ignore[reportOptionalSubscript] (a scope's)
+                    add_record(record)
                     continue
                 else:  # SHARE-TAG-CONFLICT
                     raise Irregular
@@ -261,9 +277,9 @@ def _walk(root: Any) -> tuple[list, list]:
             if node_id in active:  # TREE-CYCLE-ERROR, SHARE-SELF-SCOPE
                 raise Irregular
             if code is _SCOPE:  # SHARE-SCOPE-NAMESPACE: a table of its own
-                tables.append((table, ordinal))
+                tables.append((table, pruned, ordinal))
                 scopes += 1
-                table, ordinal = {}, scopes
+                table, pruned, ordinal = {}, {}, scopes
                 push(_LEAVE_A_SCOPE)
             active.add(node_id)
             push(node_id)
@@ -294,7 +310,7 @@ def _walk(root: Any) -> tuple[list, list]:
         elif code is _STATIC_WRAPPER:
             add_record((Static, x, 0))
         elif code is _LEAVE_SCOPE:
-            table, ordinal = tables.pop()
+            table, pruned, ordinal = tables.pop()
         else:  # a record class met as a value: the reference's business
             raise Irregular
     return leaves, records

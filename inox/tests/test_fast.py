@@ -221,3 +221,21 @@ def test_a_node_that_setattr_cannot_write_is_rebuilt_as_the_reference():
         leaves, structure = flatten_leaves(tree)
         assert walk._plan(structure.records) is None
         assert_as_the_reference(tree)
+
+
+class Equal(nn.Reference):
+    r"""A Reference equal to every Reference of its tag: its objects cannot be told apart
+    by hashing, which then raises (a class that defines __eq__ alone has no __hash__)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return isinstance(other, Equal) and self.tag == other.tag
+
+
+def test_a_reference_that_compares_by_value_is_walked_by_the_reference():
+    layer = nn.Module(w=nn.Parameter(jnp.ones(2)))
+    tied = Equal('t', layer)
+    assert Equal not in walk._CODES  # handed to the reference, which keys nothing by it
+    other = Equal('u', nn.Module(w=nn.Parameter(jnp.zeros(2))))
+    assert_as_the_reference(nn.Scope(a=tied, b=[tied, tied, Equal('t', layer)], c=other))
