@@ -37,7 +37,6 @@ __all__ = [
 
 from ..nn import (
     AliasError,
-    ModuleDef,
     State,
     StateEntry,
     StateKey,
@@ -47,10 +46,11 @@ from ..nn import (
     update_state,
 )
 from ..nn import Module as _Module
+from ..nn import ModuleDef as _ModuleDef
 from ..nn import Parameter as _Parameter
 from ..nn import Reference as _Reference
 from ..nn import Scope as _Scope
-from ..tree import Namespace
+from ..tree import Namespace, tree_partition
 from ..tree.node import register
 from . import walk
 
@@ -107,10 +107,23 @@ def _register(cls: type) -> None:
         walk.know(cls, role)
 
 
+class ModuleDef(_ModuleDef):
+    r"""The reference's :class:`inox.nn.ModuleDef`, rebuilt by the fast walk's unflatten:
+    a definition called again and again (a training step's combine) is rebuilt by its plan."""
+
+    rebuild = staticmethod(walk.unflatten)
+
+
 class Module(_Module):
     r"""The reference's :class:`inox.nn.Module`, flattened by the fast walk."""
 
     __tree_register__ = staticmethod(_register)
+
+    def partition(self, *filters):
+        r"""The reference's :meth:`inox.nn.Module.partition`, whose definition is a
+        :class:`ModuleDef` of this implementation."""
+
+        return tree_partition(self, *filters, definition=ModuleDef)
 
 
 class Scope(_Scope, Module):

@@ -239,3 +239,15 @@ def test_a_reference_that_compares_by_value_is_walked_by_the_reference():
     assert Equal not in walk._CODES  # handed to the reference, which keys nothing by it
     other = Equal('u', nn.Module(w=nn.Parameter(jnp.zeros(2))))
     assert_as_the_reference(nn.Scope(a=tied, b=[tied, tied, Equal('t', layer)], c=other))
+
+
+def test_a_definition_of_partition_is_rebuilt_by_the_fast_unflatten():
+    layer = nn.Module(w=nn.Parameter(jnp.ones(2)), n=3)
+    model = nn.Scope(a=nn.Reference('t', layer), b=[nn.Reference('t', layer)], c=jnp.zeros(1))
+    definition, params, others = model.partition(nn.Parameter)
+    assert type(definition) is nn.ModuleDef and definition.rebuild is unflatten
+    for _ in range(3):  # folded, then rebuilt by the plan of a structure met again
+        again = definition(params, others)
+        assert again.b[0] is again.a
+        assert inox.tree.flatten(again).structure == inox.tree.flatten(model).structure
+    assert walk._plans[id(definition.structure)][1]

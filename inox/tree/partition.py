@@ -70,6 +70,10 @@ class PartitionDef:
 
     __slots__ = ('structure', 'keys', 'specs')
 
+    #: What rebuilds the tree from its structure and leaves: the reference's unflatten, or
+    #: in a subclass, an implementation's own that rebuilds the same trees.
+    rebuild = staticmethod(unflatten)
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         _register(cls)
@@ -114,7 +118,7 @@ class PartitionDef:
         # of all specs; anything else is checked key by key.
         if [(getattr(x, 'shape', None), getattr(x, 'dtype', None)) for x in values] != list(self.specs):
             self._check_specs(values)
-        return unflatten(self.structure, values)
+        return self.rebuild(self.structure, values)
 
     def _check_specs(self, values: list[Any]) -> None:
         r"""Raises :class:`LeafSpecError` naming every array of another shape or dtype
