@@ -14,11 +14,14 @@ cdef object _NEW_REFERENCE, _SET_REFERENCE, _PUSH_REFERENCE, _BUILD_UNSCOPED
 
 @cython.locals(
     leaves=list, records=list, stack=list, active=set, tables=list, pruned=dict, claims=dict, codes=dict,
-    known_records=dict, value_records=dict, attributes=dict, inner=dict, names=tuple, record=tuple,
+    known_records=dict, value_records=dict, attributes=dict, inner=dict, names=tuple, record=tuple, cls=type,
+    last_class=type,
 )
 cpdef tuple _walk(object root)
 
-@cython.locals(stack=list, shared=dict, codes=dict, attributes=dict, position=cython.Py_ssize_t, cls=type)
+@cython.locals(
+    stack=list, shared=dict, codes=dict, attributes=dict, position=cython.Py_ssize_t, cls=type, last_class=type,
+)
 cpdef object _fold(tuple records, list leaves)
 
 @cython.locals(

@@ -175,6 +175,7 @@ def _walk(root: Any) -> tuple[list, list]:
     codes, known_records, value_records = _CODES, _records, _value_records
     stack = [root]
     push, pop = stack.append, stack.pop
+    last_class, code = None, None  # the class of the object walked last, and its code
     active: set[int] = set()  # the ids of the nodes being walked that may contain themselves
     table: dict | None = None  # the canonical Reference of each tag of the innermost scope
     pruned: dict | None = None  # the record of each Reference pruned in the innermost scope, by Reference
@@ -185,9 +186,11 @@ def _walk(root: Any) -> tuple[list, list]:
     while stack:
         x = pop()
         cls = type(x)
-        code = codes.get(cls)
-        if code is None:
-            code = _code_of(x)
+        if cls is not last_class:  # else code is still its code: a list mostly holds one class
+            code = codes.get(cls)
+            if code is None:
+                code = _code_of(x)
+            last_class = cls
         if code is _LEAF:
             add_leaf(x)
             add_record(_LEAF_RECORD)
@@ -574,12 +577,14 @@ def _fold(records: tuple, leaves: list) -> Any:
     push, pop = stack.append, stack.pop
     shared: dict = {}  # SHARE-ROUNDTRIP-IDENTITY: one Reference per (tag, scope)
     position = len(leaves)
+    last_class, code = None, None  # the class of the record read last, and its code
     for cls, aux, arity in reversed(records):
         if cls is None:
             position -= 1
             push(leaves[position])
             continue
-        code = codes.get(cls)
+        if cls is not last_class:  # else code is still its code: a list mostly holds one class
+            last_class, code = cls, codes.get(cls)
         if code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
             # object.__new__: no class that the walk knows has another (see inox.fast.nn),
             # and compiled, this is a call of the class's slot, not of object.__new__'s wrapper.
