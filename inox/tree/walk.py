@@ -241,9 +241,9 @@ def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | N
                 if kind is STATIC:
                     records.append((StaticValue, Static(node), 0))
                     break
-                if node_group is None:
-                    node_group = _first_match(filters or (), node)
                 if kind is LEAF:
+                    if node_group is None:
+                        node_group = _first_match(filters or (), node)
                     leaves.append(node)
                     records.append(_LEAF_RECORD)
                     if with_paths:
@@ -258,6 +258,8 @@ def _walk(tree: Any, walk: Walk, is_leaf: Callable | None, filters: Sequence | N
                     records.append(_repeat(node, walk, active) if children else (type(node), aux, 0))
                     break
                 records.append((type(node), aux, len(children)))  # pre-order
+                if node_group is None:  # (a node without children has no leaves to group)
+                    node_group = _first_match(filters or (), node)
                 if kind.context is not None:
                     node_context = kind.context(node, walk)
                 if len(children) == 1:
