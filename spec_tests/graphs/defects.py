@@ -142,7 +142,9 @@ def conflicting_graphs(draw, **kwargs) -> Graph:
 def aliased_graphs(draw, **kwargs) -> Graph:
     r"""Graphs where one node object (a container of any kind, a Parameter, a
     Reference; a StateEntry with ``entries=True``) is held under two tags of one scope,
-    or by References of two scopes (SHARE-ALIAS). The kind is drawn first; a
+    or by References of two scopes (SHARE-ALIAS): a new Reference of the same tag in a new
+    inner Scope, or the Reference itself, held twice in a list (its second occurrence
+    pruned) beside the inner Scope that holds it again. The kind is drawn first; a
     Reference to a new value of that kind is added where the graph holds none."""
 
     options = dataclasses.replace(Options(), **kwargs)
@@ -156,10 +158,16 @@ def aliased_graphs(draw, **kwargs) -> Graph:
     below = subtree(graph, target)
     start = len(graph.nodes)
     if draw(st.booleans()):  # same tag, from a new inner Scope
-        added = [
-            Node('scope', keys=('inner',), children=(start + 1,)),
-            Node('ref', tag=graph[ref].tag, children=(target,)),
-        ]
+        if draw(st.booleans()):  # a new Reference there
+            added = [
+                Node('scope', keys=('inner',), children=(start + 1,)),
+                Node('ref', tag=graph[ref].tag, children=(target,)),
+            ]
+        else:  # the Reference itself, pruned first where the list lies (SHARE-PRUNE-FIRST)
+            added = [
+                Node('list', children=(ref, ref, start + 1)),
+                Node('scope', keys=('inner',), children=(ref,)),
+            ]
         containers = sorted(c for c in space if graph[c].kind in CONTAINERS and c not in below)
     else:  # another tag, in the same scope
         used = {graph[i].tag for i, s in space.items() if graph[i].kind == 'ref' and s == space[ref]}
