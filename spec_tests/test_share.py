@@ -300,12 +300,12 @@ _VALUES = (Node('array', shape=(2,), seed=3), Node('static', value='v'), Node('s
 
 @case('SHARE-ALIAS')
 def test_values_may_have_several_tags(impl):
-    inner = Node('scope', keys=('r',), children=(1,))
     for value in _VALUES:
         for second in (
             (Node('ref', tag='b', children=(2,)),),  # Scope(a=Reference('a', v), b=Reference('b', v))
-            (inner,),  # Scope(a=r, b=Scope(r=r)), r = Reference('a', v)
-            (Node('list', children=(1, 4)), inner),  # Scope(a=r, b=[r, Scope(r=r)]): pruned, then in an inner scope
+            (Node('scope', keys=('r',), children=(1,)),),  # Scope(a=r, b=Scope(r=r)), r = Reference('a', v)
+            # Scope(a=r, b=[r, Scope(p=r, q=r), r]): each scope prunes r within itself only
+            (Node('list', children=(1, 4, 1)), Node('scope', keys=('p', 'q'), children=(1, 1))),
         ):
             root = Node('scope', keys=('a', 'b'), children=(1, 3))
             graph = Graph((root, Node('ref', tag='a', children=(2,)), value, *second))
