@@ -251,3 +251,15 @@ def test_a_definition_of_partition_is_rebuilt_by_the_fast_unflatten():
         assert again.b[0] is again.a
         assert inox.tree.flatten(again).structure == inox.tree.flatten(model).structure
     assert walk._plans[id(definition.structure)][1]
+
+
+@pytest.mark.parametrize('tags', [(None, 'x'), ('x', None)])
+def test_a_node_under_two_tags_is_the_references_alias_error_whatever_the_tags(tags):  # SHARE-ALIAS
+    # None is a tag like any hashable: a claim made under it is a claim all the same.
+    layer = nn.Module(w=nn.Parameter(jnp.ones(2)))
+    tree = nn.Scope(a=nn.Reference(tags[0], layer), b=nn.Reference(tags[1], layer))
+    with pytest.raises(nn.AliasError) as expected:
+        inox.tree.flatten(tree)
+    with pytest.raises(nn.AliasError) as caught:
+        flatten_leaves(tree)
+    assert str(caught.value) == str(expected.value)
