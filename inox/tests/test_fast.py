@@ -224,8 +224,8 @@ def test_a_node_that_setattr_cannot_write_is_rebuilt_as_the_reference():
 
 
 class Equal(nn.Reference):
-    r"""A Reference equal to every Reference of its tag: its objects cannot be told apart
-    by hashing, which then raises (a class that defines __eq__ alone has no __hash__)."""
+    r"""A Reference equal to every Reference of its tag. A class that defines __eq__
+    alone has no __hash__: a dict cannot be keyed by its objects."""
 
     __slots__ = ()
 
