@@ -16,9 +16,9 @@ error with its paths or walks the tree its own way. What it saves per node:
 - no record allocated per node of a known class and attribute layout: every node of
   one shares one record (so that JAX's comparison of structures, the key of its jit
   cache, meets the same objects);
-- a Reference met again in its scope (a tied position) is pruned by one lookup of the
-  object, which finds the record made when it was first pruned there: its tag and value
-  are not read again;
+- a Reference that its scope has pruned before (the tied positions of a model hold one
+  Reference) is pruned again by one lookup of the object, which finds the record made the
+  first time: its tag and value are not read again;
 - unflatten rebuilds a structure that it met before by a plan made once of its
   records (JAX unflattens a jitted function's outputs and every kept tree definition with
   one structure again and again): the fold's steps with every decision taken, a slot
