@@ -50,23 +50,25 @@ from ..nn import ModuleDef as _ModuleDef
 from ..nn import Parameter as _Parameter
 from ..nn import Reference as _Reference
 from ..nn import Scope as _Scope
-from ..tree import Namespace, tree_partition
+from ..tree import Namespace
 from ..tree.node import register
 from . import walk
+from .partition import tree_partition
 
 _NODE_METHODS = ('__tree_flatten__', '__tree_unflatten__', '__tree_context__')
 
 # The classes whose node methods the walk inlines, each with its role (see walk.know)
-# and the methods of object that a class must keep to play it: a class plays a role when it
-# has exactly that class's node methods and keeps those. Every role keeps __new__: the
-# fold creates objects with object.__new__, as the reference's builds do. A Reference
-# keeps __eq__ and __hash__ too: the flatten keys the References met in a scope by the
-# objects themselves.
+# and the attributes of object that a class must keep to play it: a class plays a role
+# when it has exactly that class's node methods and keeps those. Every role keeps
+# __new__, as the fold creates objects with object.__new__ as the reference's builds do,
+# and __class__, as the fast partition decides whether an object is an instance of a
+# filter's class by the class in its record. A Reference keeps __eq__ and __hash__ too:
+# the flatten keys the References met in a scope by the objects themselves.
 _ROLES = (
-    (_Scope, 'scope', ('__new__',)),
-    (_Reference, 'reference', ('__new__', '__eq__', '__hash__')),
-    (_Parameter, 'parameter', ('__new__',)),
-    (Namespace, 'namespace', ('__new__',)),
+    (_Scope, 'scope', ('__new__', '__class__')),
+    (_Reference, 'reference', ('__new__', '__class__', '__eq__', '__hash__')),
+    (_Parameter, 'parameter', ('__new__', '__class__')),
+    (Namespace, 'namespace', ('__new__', '__class__')),
 )
 
 
@@ -93,7 +95,7 @@ def _role(cls: type) -> str | None:
     owners = tuple(_owner(cls, name) for name in _NODE_METHODS)
     for base, role, kept in _ROLES:
         if issubclass(cls, base) and owners == tuple(_owner(base, name) for name in _NODE_METHODS):
-            return role if all(getattr(cls, name) is getattr(object, name) for name in kept) else None
+            return role if all(_owner(cls, name) is object for name in kept) else None
     return None
 
 
@@ -120,8 +122,9 @@ class Module(_Module):
     __tree_register__ = staticmethod(_register)
 
     def partition(self, *filters):
-        r"""The reference's :meth:`inox.nn.Module.partition`, whose definition is a
-        :class:`ModuleDef` of this implementation."""
+        r"""The reference's :meth:`inox.nn.Module.partition`, by the fast partition
+        (:mod:`inox.fast.partition`), whose definition is a :class:`ModuleDef` of this
+        implementation."""
 
         return tree_partition(self, *filters, definition=ModuleDef)
 

@@ -14,7 +14,7 @@ cdef object _NEW_REFERENCE, _SET_REFERENCE, _PUSH_REFERENCE, _BUILD_UNSCOPED
 
 @cython.locals(
     leaves=list, records=list, stack=list, active=set, tables=list, pruned=dict, claims=dict, codes=dict,
-    known_records=dict, value_records=dict, attributes=dict, inner=dict, names=tuple, record=tuple, cls=type,
+    known_records=dict, value_records=dict, class_records=dict, tags=dict, attributes=dict, inner=dict, names=tuple, record=tuple, cls=type,
     last_class=type,
 )
 cpdef tuple _walk(object root)
@@ -26,6 +26,26 @@ cpdef object _fold(tuple records, list leaves)
 
 @cython.locals(
     steps=tuple, stack=list, references=list, names=tuple, cls=type, position=cython.Py_ssize_t,
-    arity=cython.Py_ssize_t, children=list,
+    arity=cython.Py_ssize_t, slot=cython.Py_ssize_t, children=list,
 )
 cpdef object _run(tuple plan, list leaves)
+
+@cython.locals(records=dict, record=tuple, aux=tuple)
+cpdef tuple _container_record(type cls, list keys, object arity)
+
+@cython.locals(scopes=dict, tags=dict)
+cpdef dict _tags_of(object scope)
+
+@cython.locals(kept=tuple, record=tuple, aux=tuple)
+cpdef tuple _reference_record(dict tags, type cls, object tag, object scope, int arity)
+
+@cython.locals(records=dict, kept=tuple)
+cpdef tuple _static_record(type cls, object x)
+
+@cython.locals(i=cython.Py_ssize_t)
+cpdef bint _same_items(tuple kept, list made)
+
+@cython.locals(structures=dict, kept=object)
+cpdef object _structure_of(list records, object num_leaves)
+
+cpdef bint _holds(dict attributes, tuple names)

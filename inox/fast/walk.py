@@ -19,11 +19,20 @@ error with its paths or walks the tree its own way. What it saves per node:
 - a Reference that its scope has pruned before (the tied positions of a model hold one
   Reference) is pruned again by one lookup of the object, which finds the record made the
   first time: its tag and value are not read again;
+- an unchanged tree flattened again has the structure object made before: each record is
+  kept by what it holds (a node's class and names, a Reference's tag and scope, a static
+  value), so the records of an unchanged tree are the same objects, which a pointer
+  comparison each tells (see :func:`_structure_of`); JAX then compares the structures of a
+  jitted call's arguments by identity, and a roundtrip's unflatten finds their plan;
 - unflatten rebuilds a structure that it met before by a plan made once of its
   records (JAX unflattens a jitted function's outputs and every kept tree definition with
   one structure again and again): the fold's steps with every decision taken, a slot
   per Reference instead of a dict keyed by tag and scope, and the attributes of a node
   written by :py:`setattr`, which CPython keeps in the object without making it a dict.
+
+It also reads, once per structure and filters, the keys and filter groups of a
+structure's leaves, which the fast partition (:mod:`inox.fast.partition`) uses instead of
+a walk with paths and filters (:func:`layout_of`).
 
 This file is also compiled as it is, by Cython, into an extension module that Python
 imports in its stead where the build put one beside it (:data:`COMPILED`; Bazel's
@@ -45,11 +54,13 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ['COMPILED', 'Irregular', 'flatten_leaves', 'know', 'unflatten']
+__all__ = ['COMPILED', 'Irregular', 'flatten_leaves', 'know', 'layout_of', 'unflatten']
 
 import gc
 import importlib.machinery
 from typing import Any
+
+import jax.tree_util as jtu
 
 from ..nn.share import Reference
 from ..tree import Static, Structure, flatten, is_node
@@ -125,14 +136,32 @@ _LEAVE_NODE, _LEAVE_A_SCOPE = _Leave(), _LeaveScope()
 
 _LEAF_RECORD = (None, None, 0)
 _VALUE_NAMES = ('value',)  # the names of a Parameter that holds its value alone, as the reference records them
-_KEPT_LAYOUTS = 4096  # the records of this many attribute layouts are kept
+_KEPT_LAYOUTS = 4096  # the records of this many layouts are kept
 
 # The record of a node with children, by its class and its attribute names in insertion
-# order: a cache, not walk state. Every node of a class and layout shares one record
-# object, so that nothing is allocated for it, and so that JAX's comparison of two
-# structures (its jit cache's key) meets the same objects and skips comparing them.
+# order (a list or a tuple by its class and length, a dict by its class and keys): a
+# cache, not walk state. Every node of a class and layout shares one record object, so
+# that nothing is allocated for it, and so that JAX's comparison of two structures (its
+# jit cache's key) meets the same objects and skips comparing them.
 _records: dict[tuple, tuple] = {}
 _value_records: dict[type, tuple] = {}  # the record of a Parameter holding its value alone, by class
+_class_records: dict[type, tuple] = {}  # the record of the node of each class met last
+
+# The records of the References met, by scope number (0: unscoped) and tag, each a pair
+# (pruned, canonical) that shares its aux; and the records of the static values met, by the
+# value's id, each with the value. Caches, not walk state, like _records: with them, an
+# unchanged tree's records are the same objects walk after walk, which _structure_of
+# compares by identity. Like the structures kept below and the plans, they keep the tags
+# and static values that they hold alive, up to their bounds.
+_reference_records: dict[int, dict] = {}
+_static_records: dict[int, tuple] = {}
+_KEPT_SCOPES = 64  # the reference records of this many scope numbers are kept,
+_KEPT_TAGS = 16384  # and of this many tags per scope number
+_KEPT_STATICS = 4096  # the records of this many static values are kept
+
+# The structure that flatten made last, by its number of records: a cache, not walk state.
+_structures: dict[int, Structure] = {}
+_KEPT_STRUCTURES = 64
 
 
 def _code_of(x: Any) -> int:
@@ -165,6 +194,154 @@ def _record_of(key: tuple) -> tuple:
     return record
 
 
+def _holds(attributes: dict, names: tuple) -> bool:
+    r"""Whether each of :py:`names` is a key of :py:`attributes`: with as many keys as
+    names, the keys are the names.
+
+    Example:
+        >>> _holds({'a': 1, 'b': 2}, ('b', 'a')), _holds({'a': 1, 'c': 2}, ('a', 'b'))
+        (True, False)
+    """
+
+    for name in names:
+        if name not in attributes:
+            return False
+    return True
+
+
+def _container_record(cls: type, keys: list | None, arity) -> tuple:
+    r"""The record of a list or a tuple, :py:`(cls, None, arity)`, or of a dict of sorted
+    :py:`keys`, :py:`(dict, tuple(keys), arity)`, kept in :data:`_records`: the same object for
+    the same class, arity and key objects.
+
+    Example:
+        >>> _container_record(list, None, 2) is _container_record(list, None, 2)
+        True
+        >>> _container_record(dict, ['a'], 1)
+        (<class 'dict'>, ('a',), 1)
+    """
+
+    records = _records
+    aux = None if keys is None else tuple(keys)
+    key = (cls, arity if aux is None else aux)
+    record = records.get(key)
+    # A kept record of equal keys that are not these objects (1 for 1.0) is replaced.
+    if record is None or (keys is not None and not _same_items(record[1], keys)):
+        if len(records) >= _KEPT_LAYOUTS:
+            records.clear()
+        record = records[key] = (cls, aux, arity)
+    return record
+
+
+def _tags_of(scope) -> dict:
+    r"""The records of the References met in scopes numbered :py:`scope` (0: unscoped),
+    by tag: the dict of :data:`_reference_records` that :func:`_reference_record` keeps them in."""
+
+    scopes = _reference_records
+    tags = scopes.get(scope)
+    if tags is None:
+        if len(scopes) >= _KEPT_SCOPES:
+            scopes.clear()
+        tags = scopes[scope] = {}
+    return tags
+
+
+def _reference_record(tags: dict, cls: type, tag: Any, scope, arity) -> tuple:
+    r"""The record :py:`(cls, (tag, scope), arity)` of a Reference, kept in :py:`tags`,
+    the dict of :func:`_tags_of` for :py:`scope`: the same object for the same class, tag
+    object and arity. A pruned record (arity 0) shares the aux of the canonical one.
+
+    Example:
+        >>> from inox.fast.nn import Reference
+        >>> tags = _tags_of(1)
+        >>> pruned, canonical = (_reference_record(tags, Reference, 'w', 1, arity) for arity in (0, 1))
+        >>> canonical, pruned[1] is canonical[1], pruned is _reference_record(tags, Reference, 'w', 1, 0)
+        ((<class 'inox.fast.nn.Reference'>, ('w', 1), 1), True, True)
+    """
+
+    kept = tags.get(tag)
+    if kept is not None:
+        record = kept[arity]
+        aux = record[1]
+        if record[0] is cls and aux[0] is tag:  # not an equal tag of another type (1 and 1.0)
+            return record
+    if len(tags) >= _KEPT_TAGS:
+        tags.clear()
+    aux = (tag, scope)
+    kept = tags[tag] = ((cls, aux, 0), (cls, aux, 1))
+    return kept[arity]
+
+
+def _static_record(cls: type, x: Any) -> tuple:
+    r"""The record of the static value :py:`x` of class :py:`cls`: :py:`(Static, x, 0)` for
+    a :class:`~inox.tree.Static`, else :py:`(StaticValue, Static(x), 0)`; kept in
+    :data:`_static_records` by :py:`id(x)`, the same object for the same value object (the
+    entry holds :py:`x`: no other object can take its id while it is kept).
+
+    Example:
+        >>> _static_record(str, 'relu'), _static_record(str, 'relu') is _static_record(str, 'relu')
+        ((<class 'inox.tree.kinds.StaticValue'>, Static('relu'), 0), True)
+    """
+
+    records = _static_records
+    key = id(x)
+    kept = records.get(key)
+    if kept is not None:
+        return kept[1]
+    if len(records) >= _KEPT_STATICS:
+        records.clear()
+    record = (Static, x, 0) if cls is Static else (StaticValue, Static(x), 0)
+    records[key] = (x, record)
+    return record
+
+
+def _same_items(kept: tuple, made: list) -> bool:
+    r"""Whether :py:`kept` and :py:`made`, of one length, hold the same
+    objects: an identity test per item, which equal records made walk after walk pass
+    (see :func:`_structure_of`)."""
+
+    for i in range(len(kept)):
+        if kept[i] is not made[i]:
+            return False
+    return True
+
+
+def _structure_of(records: list, num_leaves) -> Structure:
+    r"""The structure of :py:`records`: the one made last of as many records if it holds
+    these very objects, else a new one, kept in :data:`_structures`.
+
+    The walk makes the same record objects for an unchanged tree (every record is kept by
+    what it holds: see :data:`_records`, :data:`_reference_records` and
+    :data:`_static_records`), so an unchanged tree is found at the cost of a pointer
+    comparison per record, and flattened again it has the same structure object: JAX
+    compares the structures of a jitted call's arguments by identity first, and unflatten
+    finds the plan of a structure by its identity. A changed tree has another record at
+    some position (records hold the tags, names, keys and static values by identity), so
+    it gets a structure of its own.
+
+    Example:
+        >>> from inox.fast.nn import Module, Parameter
+        >>> tree = Module(w=Parameter(jax.numpy.ones(2)), n=3)
+        >>> structure = flatten_leaves(tree)[1]
+        >>> flatten_leaves(tree)[1] is structure
+        True
+        >>> tree.n = 4
+        >>> changed = flatten_leaves(tree)[1]
+        >>> changed is structure, changed.records[1]
+        (False, (<class 'inox.tree.kinds.StaticValue'>, Static(4), 0))
+    """
+
+    structures = _structures
+    count = len(records)
+    kept = structures.get(count)
+    if kept is not None and _same_items(kept.records, records):
+        return kept
+    if len(structures) >= _KEPT_STRUCTURES:
+        structures.clear()
+    structure = structures[count] = Structure(tuple(records), num_leaves)
+    return structure
+
+
 def _walk(root: Any) -> tuple[list, list]:
     r"""The leaves and records of :py:`root`, as the reference's walk makes them; raises
     :class:`Irregular` where the reference must walk instead."""
@@ -172,12 +349,13 @@ def _walk(root: Any) -> tuple[list, list]:
     leaves: list = []
     records: list = []
     add_leaf, add_record = leaves.append, records.append
-    codes, known_records, value_records = _CODES, _records, _value_records
+    codes, known_records, value_records, class_records = _CODES, _records, _value_records, _class_records
     stack = [root]
     push, pop = stack.append, stack.pop
     last_class, code = None, None  # the class of the object walked last, and its code
     active: set[int] = set()  # the ids of the nodes being walked that may contain themselves
     table: dict | None = None  # the canonical Reference of each tag of the innermost scope
+    tags = _tags_of(0)  # the records kept for the References of the innermost scope (see _reference_record)
     pruned: dict | None = None  # the record of each Reference pruned in the innermost scope, by Reference
     tables: list = []  # the tables of the enclosing scopes
     ordinal = 0  # the number of the innermost scope in this walk
@@ -210,7 +388,7 @@ def _walk(root: Any) -> tuple[list, list]:
             tag = x.tag
             if table is None:  # SHARE-UNSCOPED
                 value = x.value
-                aux = (tag, 0)
+                record = _reference_record(tags, cls, tag, 0, 1)
             else:
                 canonical = table.get(tag)
                 if canonical is None:  # SHARE-PRUNE-FIRST: canonical
@@ -221,9 +399,9 @@ def _walk(root: Any) -> tuple[list, list]:
                         claims[value_id] = tag
                     elif is_node(value):  # SHARE-ALIAS
                         raise Irregular
-                    aux = (tag, ordinal)
+                    record = _reference_record(tags, cls, tag, ordinal, 1)
                 elif canonical is x or canonical.value is x.value:  # SHARE-PRUNE-FIRST: pruned
-                    record = pruned[x] = (cls, (tag, ordinal), 0)  # pyright: ignore[reportOptionalSubscript] (a scope's)
+                    record = pruned[x] = _reference_record(tags, cls, tag, ordinal, 0)  # pyright: ignore[reportOptionalSubscript] (a scope's)
                     add_record(record)
                     continue
                 else:  # SHARE-TAG-CONFLICT
@@ -231,7 +409,7 @@ def _walk(root: Any) -> tuple[list, list]:
             node_id = id(x)
             if node_id in active:  # TREE-CYCLE-ERROR
                 raise Irregular
-            add_record((cls, aux, 1))
+            add_record(record)
             # A Reference is among the ancestors only where its value is one: a cycle
             # through any other node is found at that node, which enters them whenever it
             # has children to walk; a cycle of References alone, here.
@@ -246,8 +424,12 @@ def _walk(root: Any) -> tuple[list, list]:
             if code is _PARAMETER and len(attributes) == 1 and 'value' in attributes:
                 record = value_records[cls]
             else:
-                key = (cls, tuple(attributes))
-                record = known_records.get(key) or _record_of(key)
+                # The record of the node of this class met last, if this node has its names
+                # (as many, each among its own): no tuple of names to make and hash.
+                record = class_records.get(cls)
+                if record is None or record[2] != len(attributes) or not _holds(attributes, record[1]):
+                    key = (cls, tuple(attributes))
+                    record = class_records[cls] = known_records.get(key) or _record_of(key)
             add_record(record)
             names = record[1]
             if not names:
@@ -280,9 +462,10 @@ def _walk(root: Any) -> tuple[list, list]:
             if node_id in active:  # TREE-CYCLE-ERROR, SHARE-SELF-SCOPE
                 raise Irregular
             if code is _SCOPE:  # SHARE-SCOPE-NAMESPACE: a table of its own
-                tables.append((table, pruned, ordinal))
+                tables.append((table, pruned, ordinal, tags))
                 scopes += 1
                 table, pruned, ordinal = {}, {}, scopes
+                tags = _tags_of(ordinal)
                 push(_LEAVE_A_SCOPE)
             active.add(node_id)
             push(node_id)
@@ -292,28 +475,26 @@ def _walk(root: Any) -> tuple[list, list]:
             continue
         if code is _LIST or code is _TUPLE or code is _DICT:
             if code is _DICT:
-                aux = tuple(sorted(x))
-                children = [x[key] for key in aux]
+                keys = sorted(x)
+                children = [x[key] for key in keys]
             else:
-                aux, children = None, x
+                keys, children = None, x
             if not children:
-                add_record((cls, aux, 0))
+                add_record(_container_record(cls, keys, 0))
                 continue
             node_id = id(x)
             if node_id in active:  # TREE-CYCLE-ERROR
                 raise Irregular
-            add_record((cls, aux, len(children)))
+            add_record(_container_record(cls, keys, len(children)))
             active.add(node_id)
             push(node_id)
             push(_LEAVE_NODE)
             stack.extend(reversed(children))
             continue
-        if code is _STATIC:
-            add_record((StaticValue, Static(x), 0))
-        elif code is _STATIC_WRAPPER:
-            add_record((Static, x, 0))
+        if code is _STATIC or code is _STATIC_WRAPPER:
+            add_record(_static_record(cls, x))
         elif code is _LEAVE_SCOPE:
-            table, pruned, ordinal = tables.pop()
+            table, pruned, ordinal, tags = tables.pop()
         else:  # a record class met as a value: the reference's business
             raise Irregular
     return leaves, records
@@ -333,7 +514,7 @@ def flatten_leaves(tree: Any) -> tuple[list, Structure]:
         except Irregular:
             flat = flatten(tree)
             return flat.leaves, flat.structure
-        return leaves, Structure(tuple(records), len(leaves))
+        return leaves, _structure_of(records, len(leaves))
     finally:
         if paused:
             gc.enable()
@@ -517,6 +698,86 @@ def _written_plainly(cls: type, names: tuple) -> bool:
     return True
 
 
+# The layouts of the structures that the fast partition met, by the structure's id: a
+# cache, not walk state. An entry is (the structure, the filters, the layout or None): the
+# structure so that no other object can take its id while the entry exists.
+_layouts: dict[int, tuple] = {}
+_KEPT_PARTITIONS = 64  # when this many structures are kept, the cache is cleared
+_VALUE_PIECES = [str(jtu.GetAttrKey('value'))]  # the key of a Reference's value, as a path string
+
+
+def layout_of(structure: Structure, filters: tuple) -> tuple[tuple, list] | None:
+    r"""The layout (see :func:`_layout`) of :py:`structure` for the classes :py:`filters`,
+    kept in :data:`_layouts` for the structure met last with them: a tree flattened again
+    unchanged has the same structure object (see :func:`_structure_of`)."""
+
+    key = id(structure)
+    entry = _layouts.get(key)
+    if entry is not None and entry[1] == filters:
+        return entry[2]
+    layout = _layout(structure.records, filters)
+    if len(_layouts) >= _KEPT_PARTITIONS:
+        _layouts.clear()
+    _layouts[key] = (structure, filters, layout)
+    return layout
+
+
+def _layout(records: tuple, filters: tuple) -> tuple[tuple, list] | None:
+    r"""The path string of each leaf of :py:`records` (its key in a partition), and the
+    index of the first of the classes :py:`filters` of which its ancestor closest to the
+    root is an instance, or None where none is (the leaf itself decides); None if a record
+    with children is of a class that the walk does not know.
+
+    This is what the reference's partition walk computes from the tree, read from its
+    records: the keys of a node's children follow from its record (attribute names,
+    indices, dict keys, a Reference's value), and whether a node is an instance of a class
+    from the class in its record (the classes that the walk knows keep
+    :py:`object.__class__`: see :mod:`inox.fast.nn`). As in the reference, a node without
+    children is asked no filter.
+
+    Example:
+        >>> from inox.fast.nn import Module, Parameter
+        >>> tree = Module(w=Parameter(jax.numpy.ones(2)), b=[jax.numpy.ones(1)])
+        >>> _layout(flatten_leaves(tree)[1].records, (Parameter,))
+        (('.b[0]', '.w.value'), [None, 0])
+    """
+
+    codes = _CODES
+    keys: list = []
+    groups: list = []
+    frames: list = []  # [path, group, the keys of its children, the index of the next] of each node being read
+    for cls, aux, arity in records:
+        while frames and frames[-1][3] == len(frames[-1][2]):
+            frames.pop()
+        if frames:
+            frame = frames[-1]
+            path, group = frame[0] + frame[2][frame[3]], frame[1]
+            frame[3] += 1
+        else:
+            path, group = '', None
+        if cls is None:
+            keys.append(path)
+            groups.append(group)
+            continue
+        if not arity:
+            continue
+        code = codes.get(cls)
+        if code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
+            pieces = [str(jtu.GetAttrKey(name)) for name in aux]
+        elif code is _REFERENCE:
+            pieces = _VALUE_PIECES
+        elif code is _LIST or code is _TUPLE:
+            pieces = [str(jtu.SequenceKey(i)) for i in range(arity)]
+        elif code is _DICT:
+            pieces = [str(jtu.DictKey(key)) for key in aux]
+        else:  # another kind: its keys are the reference's business
+            return None
+        if group is None:
+            group = next((i for i, f in enumerate(filters) if issubclass(cls, f)), None)
+        frames.append([path, group, pieces, 0])
+    return tuple(keys), groups
+
+
 def _run(plan: tuple, leaves: list) -> Any:
     r"""Rebuilds the tree of a plan of :func:`_plan` from its leaves: the fold's stack,
     the first child on top, without the fold's decisions."""
@@ -539,11 +800,13 @@ def _run(plan: tuple, leaves: list) -> Any:
                 setattr(node, name, pop())
             push(node)
         elif step is _SET_REFERENCE:
-            reference = references[operand]
+            slot = operand  # a C integer, compiled (see walk.pxd): the list is indexed directly
+            reference = references[slot]
             _set_value(reference, pop())
             push(reference)
         elif step is _PUSH_REFERENCE:
-            push(references[operand])
+            slot = operand
+            push(references[slot])
         elif step is _NEW_REFERENCE:
             cls, tag, slot = operand
             reference = references[slot] = cls.__new__(cls)

@@ -1,15 +1,19 @@
 r"""The fast walk (:mod:`inox.fast.walk`) against the reference walk, on the trees that
 SPEC.md's generators do not build: it must make the very records of the reference."""
 
+import collections.abc
 import os
 import sys
 import threading
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 import pytest
 
 import inox.tree
 from inox.fast import nn, walk
+from inox.fast.partition import tree_partition
 from inox.fast.walk import flatten_leaves, unflatten
 from inox.tree import Static
 
@@ -263,3 +267,127 @@ def test_a_node_under_two_tags_is_the_references_alias_error_whatever_the_tags(t
     with pytest.raises(nn.AliasError) as caught:
         flatten_leaves(tree)
     assert str(caught.value) == str(expected.value)
+
+
+def test_a_tree_flattened_again_unchanged_has_the_same_structure():
+    # Every record of the walk is kept, so the structure made before is found by identity.
+    tree = tied(3, 'label')
+    tree.alone = nn.Reference('alone', None)
+    before = flatten_leaves(tree)[1]
+    assert flatten_leaves(tree)[1] is before
+    assert flatten_leaves(tied(3, 'label'))[1] is not before  # the tree without the Reference
+
+
+def _records_shown(structure):
+    r"""The records of :py:`structure` with the class of every value they hold shown:
+    records that are equal but hold 1 where the other holds 1.0 or True differ here."""
+
+    return [(cls, repr(aux), arity) for cls, aux, arity in structure.records]
+
+
+def _retag(tree, tag):
+    tree.a.tag = tag
+
+
+def _rekey(tree, key):
+    tree.d = {key: tree.d.popitem()[1]}
+
+
+def _relabel(tree, label):
+    tree.n = label
+
+
+def _revalue(tree, _):
+    tree.a.value = nn.Module(w=nn.Parameter(jnp.zeros(2)))
+
+
+@pytest.mark.parametrize('change', [_retag, _rekey, _relabel, _revalue])
+@pytest.mark.parametrize('value', [1.0, True, 1])
+def test_a_changed_tree_has_the_structure_of_its_change(change, value):
+    # Each change leaves the records as many, and equal or not, as before: the kept
+    # structure must not be taken for the changed tree's (1, 1.0 and True are equal keys).
+    tied = nn.Reference(1, nn.Module(w=nn.Parameter(jnp.ones(2))))
+    tree = nn.Scope(a=tied, b=tied, d={1: jnp.ones(1)}, n=1)
+    flatten_leaves(tree)
+    change(tree, value)
+    leaves, structure = flatten_leaves(tree)
+    assert _records_shown(structure) == _records_shown(inox.tree.flatten(tree).structure)
+    for _ in range(3):  # folded, then by its plan
+        assert _records_shown(flatten_leaves(unflatten(structure, leaves))[1]) == _records_shown(structure)
+
+
+def _assert_partitions_as_the_reference(tree, *filters):
+    expected = inox.tree.tree_partition(tree, *filters, definition=nn.ModuleDef)
+    for _ in range(2):  # the layout made, then kept
+        found = tree_partition(tree, *filters, definition=nn.ModuleDef)
+        assert found[0] == expected[0] and found[0].keys == expected[0].keys
+        assert [list(part) for part in found[1:]] == [list(part) for part in expected[1:]]
+        for part, reference in zip(found[1:], expected[1:], strict=True):
+            assert all(part[key] is reference[key] for key in reference)
+
+
+def _partitioned_tree():
+    layer = nn.Module(w=nn.Parameter(jnp.ones(2)), b=scaled(0.0), x=jnp.zeros(1))
+    tied = nn.Reference('t', layer)
+    keyed = {10: jnp.ones(1), 2: (jnp.zeros(2), nn.Parameter(jnp.ones(3)))}
+    named = {'k': [nn.Parameter(jnp.ones(1))], 'j': {}}
+    scope = nn.Scope(a=tied, b=[tied, nn.Reference('u', nn.Parameter(jnp.ones(1)))], d=keyed, e=named, f=None)
+    return nn.Module(r=nn.Reference('v', nn.Parameter(jnp.ones(2))), s=scope)  # r: outside any scope
+
+
+@pytest.mark.parametrize(
+    'filters',
+    [(), (nn.Parameter,), (nn.Module,), (nn.Reference, nn.Parameter), (list, dict, nn.Parameter), (jax.Array,)],
+    ids=['none', 'parameter', 'module', 'reference-first', 'containers', 'array'],
+)
+def test_the_fast_partition_is_the_references(filters):  # PART-KEYS, PART-FILTERS
+    # Keys read from the records, groups from the classes in them, the leaves' own classes last.
+    _assert_partitions_as_the_reference(_partitioned_tree(), *filters)
+
+
+def test_a_partition_by_predicate_or_abstract_class_is_the_references():
+    tree = _partitioned_tree()
+    _assert_partitions_as_the_reference(tree, lambda x: isinstance(x, nn.Parameter) and x.value.size > 1)
+    _assert_partitions_as_the_reference(tree, collections.abc.Sequence)
+
+
+def _disguised(base):
+    r"""A subclass of :py:`base` whose objects claim to be Parameters: isinstance sees
+    it, their class does not."""
+
+    class Disguised(base):
+        @property
+        def __class__(self):  # pyright: ignore[reportIncompatibleMethodOverride] (read-only: the point)
+            return nn.Parameter
+
+    return Disguised
+
+
+@pytest.mark.parametrize('base', [nn.Module, nn.Scope, nn.Parameter], ids=['module', 'scope', 'parameter'])
+def test_a_class_that_hides_its_own_is_partitioned_by_the_reference(base):
+    disguised = _disguised(base)
+    assert disguised not in walk._CODES
+    node = disguised.__new__(disguised)
+    node.__dict__['w'] = jnp.ones(2)
+    tree = nn.Module(d=node, p=nn.Parameter(jnp.zeros(1)))
+    _assert_partitions_as_the_reference(tree, nn.Parameter)
+    assert list(tree_partition(tree, nn.Parameter)[1]) == ['.d.w', '.p.value']
+
+
+def test_a_leaf_outside_the_filters_ancestors_goes_by_its_own_class():  # PART-FILTERS
+    tree = nn.Module(a=np.ones(2), b=[np.zeros(1), jnp.ones(1)], p=nn.Parameter(np.ones(3)))
+    _assert_partitions_as_the_reference(tree, np.ndarray)
+    _assert_partitions_as_the_reference(tree, nn.Parameter, np.ndarray)
+    assert list(tree_partition(tree, nn.Parameter, np.ndarray)[2]) == ['.a', '.b[0]']
+
+
+def test_one_structure_partitioned_by_other_filters_has_their_groups():
+    tree = _partitioned_tree()
+    for filters in [(nn.Parameter,), (nn.Module,), (nn.Parameter,)]:
+        _assert_partitions_as_the_reference(tree, *filters)
+
+
+def test_nodes_of_one_class_with_other_names_have_their_own_records():
+    # The walk reuses the record of the node of a class met last where a node has its names.
+    tree = [nn.Module(a=jnp.ones(1), b=2), nn.Module(a=jnp.ones(1), c=2), nn.Module(c=3, a=jnp.ones(1)), nn.Module(a=1)]
+    assert_as_the_reference(tree)

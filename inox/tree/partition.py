@@ -6,6 +6,7 @@ __all__ = [
     'LeafSpecError',
     'PartitionDef',
     'PartitionKeyError',
+    'partitioned',
     'tree_partition',
 ]
 
@@ -165,9 +166,25 @@ def tree_partition(tree: Any, *filters: Any, definition: type[PartitionDef] = Pa
 
     predicates = [_predicate(f) for f in filters]
     flat = flatten(tree, filters=predicates, with_paths=True)
-    keys = tuple(flat.path_strings)
-    partitions = [{} for _ in range(len(filters) + 1)]
-    for key, group, leaf in zip(keys, flat.groups, flat.leaves, strict=True):
-        partitions[group][key] = leaf
+    return partitioned(definition, flat.structure, tuple(flat.path_strings), flat.groups, flat.leaves, len(filters) + 1)
 
-    return (definition(flat.structure, keys, tuple(map(_spec, flat.leaves))), *partitions)
+
+def partitioned(
+    definition: type[PartitionDef], structure: Structure, keys: tuple, groups: list, leaves: list, count: int
+) -> tuple:
+    r"""What :func:`tree_partition` returns for a tree of :py:`structure` and
+    :py:`leaves`: the definition, and :py:`count` mappings (the filters', then the
+    rest's), each leaf under its key in the mapping of its group (-1: the rest's).
+
+    Example:
+        >>> leaves = [jax.numpy.ones(1), jax.numpy.zeros(1)]
+        >>> structure = flatten(leaves).structure
+        >>> definition, first, second, rest = partitioned(PartitionDef, structure, ('[0]', '[1]'), [0, -1], leaves, 3)
+        >>> list(first), list(second), list(rest)
+        (['[0]'], [], ['[1]'])
+    """
+
+    partitions = [{} for _ in range(count)]
+    for key, group, leaf in zip(keys, groups, leaves, strict=True):
+        partitions[group][key] = leaf
+    return (definition(structure, keys, tuple(map(_spec, leaves))), *partitions)
