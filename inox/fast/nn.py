@@ -37,6 +37,7 @@ __all__ = [
 
 from ..nn import (
     AliasError,
+    ModuleDef,
     State,
     StateEntry,
     StateKey,
@@ -46,7 +47,6 @@ from ..nn import (
     update_state,
 )
 from ..nn import Module as _Module
-from ..nn import ModuleDef as _ModuleDef
 from ..nn import Parameter as _Parameter
 from ..nn import Reference as _Reference
 from ..nn import Scope as _Scope
@@ -72,12 +72,6 @@ _ROLES = (
 )
 
 
-def _owner(cls: type, name: str) -> type | None:
-    r"""The class of :py:`cls`'s MRO that defines :py:`name`, if any."""
-
-    return next((c for c in cls.__mro__ if name in c.__dict__), None)
-
-
 def _role(cls: type) -> str | None:
     r"""The role that the walk can play for :py:`cls` (see :data:`_ROLES`), if any.
 
@@ -92,10 +86,10 @@ def _role(cls: type) -> str | None:
         ('namespace', 'scope', None, None)
     """
 
-    owners = tuple(_owner(cls, name) for name in _NODE_METHODS)
+    owners = tuple(walk.owner_of(cls, name) for name in _NODE_METHODS)
     for base, role, kept in _ROLES:
-        if issubclass(cls, base) and owners == tuple(_owner(base, name) for name in _NODE_METHODS):
-            return role if all(_owner(cls, name) is object for name in kept) else None
+        if issubclass(cls, base) and owners == tuple(walk.owner_of(base, name) for name in _NODE_METHODS):
+            return role if all(walk.owner_of(cls, name) is object for name in kept) else None
     return None
 
 
@@ -109,13 +103,6 @@ def _register(cls: type) -> None:
         walk.know(cls, role)
 
 
-class ModuleDef(_ModuleDef):
-    r"""The reference's :class:`inox.nn.ModuleDef`, rebuilt by the fast walk's unflatten:
-    a definition called again and again (a training step's combine) is rebuilt by its plan."""
-
-    rebuild = staticmethod(walk.unflatten)
-
-
 class Module(_Module):
     r"""The reference's :class:`inox.nn.Module`, flattened by the fast walk."""
 
@@ -123,8 +110,9 @@ class Module(_Module):
 
     def partition(self, *filters):
         r"""The reference's :meth:`inox.nn.Module.partition`, by the fast partition
-        (:mod:`inox.fast.partition`), whose definition is a :class:`ModuleDef` of this
-        implementation."""
+        (:mod:`inox.fast.partition`). Its definition rebuilds the tree by the fast
+        unflatten, which the root's class is registered with (see
+        :data:`inox.tree.node.REBUILDS`)."""
 
         return tree_partition(self, *filters, definition=ModuleDef)
 

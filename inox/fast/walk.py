@@ -54,7 +54,7 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ['COMPILED', 'Irregular', 'flatten_leaves', 'know', 'layout_of', 'unflatten']
+__all__ = ['COMPILED', 'Irregular', 'flatten_leaves', 'know', 'layout_of', 'owner_of', 'unflatten']
 
 import gc
 import importlib.machinery
@@ -109,7 +109,10 @@ def know(cls: type, role: str) -> None:
 
     _CODES[cls] = ROLES[role]
     if role == 'parameter':
-        _value_records[cls] = (cls, _VALUE_NAMES, 1)
+        # A Parameter mostly holds its value alone: the class memo of the walk starts with
+        # that record, which it also writes for such a child without looking it up.
+        record = (cls, _VALUE_NAMES, 1)
+        _value_records[cls] = _class_records[cls] = _records[(cls, _VALUE_NAMES)] = record
 
 
 class Irregular(Exception):
@@ -421,15 +424,12 @@ def _walk(root: Any) -> tuple[list, list]:
             continue
         if code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
             attributes = x.__dict__
-            if code is _PARAMETER and len(attributes) == 1 and 'value' in attributes:
-                record = value_records[cls]
-            else:
-                # The record of the node of this class met last, if this node has its names
-                # (as many, each among its own): no tuple of names to make and hash.
-                record = class_records.get(cls)
-                if record is None or record[2] != len(attributes) or not _holds(attributes, record[1]):
-                    key = (cls, tuple(attributes))
-                    record = class_records[cls] = known_records.get(key) or _record_of(key)
+            # The record of the node of this class met last, if this node has its names
+            # (as many, each among its own): no tuple of names to make and hash.
+            record = class_records.get(cls)
+            if record is None or record[2] != len(attributes) or not _holds(attributes, record[1]):
+                key = (cls, tuple(attributes))
+                record = class_records[cls] = known_records.get(key) or _record_of(key)
             add_record(record)
             names = record[1]
             if not names:
@@ -668,6 +668,17 @@ def _plan(records: tuple) -> tuple[tuple, int] | None:
     return tuple(steps), len(slots)
 
 
+def owner_of(cls: type, name: str) -> type | None:
+    r"""The class of :py:`cls`'s MRO that defines :py:`name`, if any.
+
+    Example:
+        >>> owner_of(Irregular, '__init__'), owner_of(Irregular, 'missing')
+        (<class 'Exception'>, None)
+    """
+
+    return next((base for base in cls.__mro__ if name in base.__dict__), None)
+
+
 def _written_plainly(cls: type, names: tuple) -> bool:
     r"""Whether :py:`setattr(node, name, value)` writes :py:`node.__dict__[name]`, as the
     fold does, for each of :py:`names` and a node of :py:`cls`: the class keeps
@@ -690,7 +701,7 @@ def _written_plainly(cls: type, names: tuple) -> bool:
     for name in names:
         if type(name) is not str:
             return False
-        owner = next((base for base in cls.__mro__ if name in base.__dict__), None)
+        owner = owner_of(cls, name)
         if owner is not None:
             kind = type(owner.__dict__[name])
             if hasattr(kind, '__set__') or hasattr(kind, '__delete__'):

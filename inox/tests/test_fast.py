@@ -16,6 +16,7 @@ from inox.fast import nn, walk
 from inox.fast.partition import tree_partition
 from inox.fast.walk import flatten_leaves, unflatten
 from inox.tree import Static
+from inox.tree.node import REBUILDS
 
 
 def test_the_walk_is_the_one_the_build_chose():
@@ -249,7 +250,7 @@ def test_a_definition_of_partition_is_rebuilt_by_the_fast_unflatten():
     layer = nn.Module(w=nn.Parameter(jnp.ones(2)), n=3)
     model = nn.Scope(a=nn.Reference('t', layer), b=[nn.Reference('t', layer)], c=jnp.zeros(1))
     definition, params, others = model.partition(nn.Parameter)
-    assert type(definition) is nn.ModuleDef and definition.rebuild is unflatten
+    assert type(definition) is inox.nn.ModuleDef and REBUILDS[type(model)] is unflatten
     for _ in range(3):  # folded, then rebuilt by the plan of a structure met again
         again = definition(params, others)
         assert again.b[0] is again.a

@@ -8,6 +8,7 @@ after checking that it does.
 from __future__ import annotations
 
 __all__ = [
+    'REBUILDS',
     'Node',
     'NodeProtocol',
     'NodeProtocolError',
@@ -23,6 +24,11 @@ from ..pretty import Doc
 from .kinds import KINDS, Kind
 from .repr import tree_repr
 from .walk import Structure, Walk, flatten, unflatten
+
+#: What rebuilds a tree whose root is of a registered class, by class: the ``rebuild``
+#: given to :func:`register`, which JAX's unflatten calls; a partition's definition
+#: rebuilds its tree by the same (see :class:`~inox.tree.PartitionDef`).
+REBUILDS: dict[type, Callable[[Structure, Any], Any]] = {}
 
 
 class NodeProtocolError(TypeError):
@@ -102,6 +108,7 @@ def register(
         return flat.leaves, flat.structure
 
     jtu.register_pytree_with_keys(cls, flatten_with_keys, rebuild, flatten_leaves or walk_leaves)
+    REBUILDS[cls] = rebuild
 
 
 class Node:

@@ -16,6 +16,7 @@ from typing import Any, cast
 import jax.tree_util as jtu
 import numpy as np
 
+from .node import REBUILDS
 from .walk import Structure, flatten, unflatten
 
 
@@ -71,10 +72,6 @@ class PartitionDef:
 
     __slots__ = ('structure', 'keys', 'specs')
 
-    #: What rebuilds the tree from its structure and leaves: the reference's unflatten, or
-    #: in a subclass, an implementation's own that rebuilds the same trees.
-    rebuild = staticmethod(unflatten)
-
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         _register(cls)
@@ -119,7 +116,9 @@ class PartitionDef:
         # of all specs; anything else is checked key by key.
         if [(getattr(x, 'shape', None), getattr(x, 'dtype', None)) for x in values] != list(self.specs):
             self._check_specs(values)
-        return self.rebuild(self.structure, values)
+        # As JAX's unflatten does: by what the class of the root was registered with.
+        rebuild = REBUILDS.get(self.structure.records[0][0], unflatten)
+        return rebuild(self.structure, values)
 
     def _check_specs(self, values: list[Any]) -> None:
         r"""Raises :class:`LeafSpecError` naming every array of another shape or dtype
