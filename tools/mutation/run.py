@@ -40,7 +40,9 @@ mutants whose verdicts differ.
 
 import argparse
 import ast
+import difflib
 import fnmatch
+import hashlib
 import importlib.machinery
 import json
 import os
@@ -82,6 +84,11 @@ def main(argv=None) -> int:
     what.add_argument(
         '--sample', type=int, metavar='N', help='re-test N mutants drawn at random (with --seed) from the current inox/'
     )
+    parser.add_argument(
+        '--entries',
+        action='store_true',
+        help='print the diff and the equivalent.toml entry of each mutant named (for review); test nothing',
+    )
     what.add_argument('mutants', nargs='*', default=[], help='mutant names or globs (as mutmut run takes them)')
     parser.add_argument('--seed', type=int, default=0, help='the seed of --sample (default 0)')
     parser.add_argument(
@@ -96,6 +103,8 @@ def main(argv=None) -> int:
     parser.add_argument('--max-children', type=int, default=os.cpu_count(), help='mutants tested at once')
     args = parser.parse_args(argv)
     os.chdir(ROOT)
+    if args.entries:
+        return _print_entries(args.mutants)
     compiled = compiled_modules(ROOT / 'inox')
     if compiled and not (args.save or args.report_only):
         # mutmut copies inox/ as it is: Python would import these, not the mutated sources.
@@ -118,7 +127,7 @@ def main(argv=None) -> int:
         elif args.survivors:
             names = [name for name, (status, _) in _results().items() if status != 'killed']
         elif args.sample is not None:
-            equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+            equivalent, _ = equivalents()
             mutants = [n for n in _all_mutants() if n not in equivalent and under(n, args.only)]
             names = sample(mutants, args.sample, args.seed)
             print(f'sample of {len(names)} mutants, seed {args.seed}:', *names, sep='\n  ')
@@ -183,6 +192,112 @@ def _all_mutants() -> list[str]:
     for path in walk_mutatable_files():
         names += [get_mutant_name(path, n) for n in mutate_file_contents(str(path), path.read_text()).mutant_names]
     return names
+
+
+def change_of(original: str, mutant: str) -> str:
+    r"""The change that a mutant makes to its function, as a short digest: of their diff
+    with three lines of context, without its line numbers, so that the digest stays the
+    same while the function moves or changes away from the mutated line, and another
+    mutation of the same number gets another.
+
+    >>> f = 'def f(x):\n    a = 1\n    b = 2\n    c = 3\n    d = 4\n    return x + 1\n'
+    >>> edited = f.replace('a = 1', 'a = 0')  # four lines above the mutated one
+    >>> change_of(f, f.replace('+', '-')) == change_of(edited, edited.replace('+', '-'))
+    True
+    >>> change_of(f, f.replace('+', '-')) == change_of(f, f.replace('+', '*'))
+    False
+    """
+
+    rows = difflib.unified_diff(original.splitlines(), mutant.splitlines(), lineterm='')
+    diff = '\n'.join(row for row in rows if not row.startswith(('---', '+++', '@@')))
+    return hashlib.sha256(diff.encode()).hexdigest()[:12]
+
+
+def mutated_functions(path: str, source: str | None = None) -> dict[str, tuple[str, str]]:
+    r"""The original and the mutated text of the function of each mutant of the file ``path``
+    of ``inox/`` (with ``source`` as its text, if given), by mutant name, as mutmut mutates
+    it; the mutated one under the original's name, so that only the mutation differs."""
+
+    from mutmut.mutation.file_mutation import mutate_file_contents
+    from mutmut.utils.format_utils import get_mutant_name
+
+    text = (ROOT / path).read_text() if source is None else source
+    mutated = mutate_file_contents(path, text)
+    functions = {
+        node.name: ast.get_source_segment(mutated.code, node) or ''
+        for node in ast.walk(ast.parse(mutated.code))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and '__mutmut_' in node.name
+    }
+    found = {}
+    for short in mutated.mutant_names:
+        original = short.rpartition('__mutmut_')[0] + '__mutmut_orig'
+        found[get_mutant_name(Path(path), short)] = (functions[original], functions[short].replace(short, original, 1))
+    return found
+
+
+def changes(path: str, source: str | None = None) -> dict[str, str]:
+    r"""The change (:func:`change_of`) of each mutant of the file ``path`` of ``inox/`` (with
+    ``source`` as its text, if given), by mutant name."""
+
+    return {name: change_of(*pair) for name, pair in mutated_functions(path, source).items()}
+
+
+def equivalents() -> tuple[dict[str, str], dict[str, str]]:
+    r"""The entries of ``equivalent.toml`` whose mutant still makes the change that was
+    reviewed (``change``), as ``{name: why}``; and the others, as ``{name: what became of
+    them}``. mutmut numbers the mutants of a function in order, so an edit of the function
+    can give a reviewed mutant's name to another mutation: its entry then no longer counts.
+    """
+
+    listed = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    current: dict[str, str] = {}
+    for path in sorted({_source_path(name) for name in listed}):
+        if (ROOT / path).exists():
+            current.update(changes(path))
+    valid, stale = {}, {}
+    for name, entry in listed.items():
+        change = current.get(name)
+        if change is None:
+            stale[name] = 'gone'
+        elif change != entry['change']:
+            stale[name] = f'another change now ({change}), not the one reviewed ({entry["change"]})'
+        else:
+            valid[name] = entry['why']
+    return valid, stale
+
+
+def _print_entries(patterns: list[str]) -> int:
+    r"""Prints the diff and the ``equivalent.toml`` entry (its ``why`` as listed, or empty)
+    of each mutant of ``patterns``, names or globs."""
+
+    listed = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    paths = sorted({_source_path(pattern.split('.x', 1)[0] + '.x') for pattern in patterns})
+    printed = 0
+    for path in paths:
+        for name, (original, mutant) in mutated_functions(path).items():
+            if not _matches(name, patterns):
+                continue
+            printed += 1
+            print('\n'.join(difflib.unified_diff(original.splitlines(), mutant.splitlines(), lineterm='')))
+            change = change_of(original, mutant)
+            why = json.dumps(listed.get(name, {}).get('why', ''), ensure_ascii=False)
+            print(f'{json.dumps(name, ensure_ascii=False)} = {{ change = "{change}", why = {why} }}\n')
+    if not printed:
+        print(f'no mutant of {", ".join(paths)} matches {" ".join(patterns)}', file=sys.stderr)
+        return 1
+    return 0
+
+
+def _source_path(name: str) -> str:
+    r"""The file of ``inox/`` that a mutant (or a module name followed by a dot) mutates.
+
+    >>> _source_path('inox.fast.walk.x__walk__mutmut_3'), _source_path('inox.nn.x_f__mutmut_1')
+    ('inox/fast/walk.py', 'inox/nn/__init__.py')
+    """
+
+    module = name.rpartition('.')[0]
+    path = module.replace('.', '/') + '.py'
+    return path if (ROOT / path).exists() else module.replace('.', '/') + '/__init__.py'
 
 
 def _commit() -> str:
@@ -387,7 +502,7 @@ def _confirm(max_children: int, only: list[str] | None = None) -> None:
 
     from concurrent.futures import ThreadPoolExecutor
 
-    equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    equivalent, _ = equivalents()
     names = [
         n
         for n, (status, _) in _results().items()
@@ -463,10 +578,7 @@ def _line(name: str, diff: str) -> str:
 
     from mutmut.utils.format_utils import orig_function_and_class_names_from_key
 
-    module, _, _ = name.rpartition('.')
-    path = module.replace('.', '/') + '.py'
-    if not (ROOT / path).exists():
-        path = module.replace('.', '/') + '/__init__.py'
+    path = _source_path(name)
     function, cls = orig_function_and_class_names_from_key(name)
     function = function.rpartition('.')[-1]
     start = None
@@ -589,7 +701,7 @@ def _report() -> int:
     failures = _first_failures()
     verdicts = ROOT / 'mutants' / 'confirmed.json'
     confirmed = json.loads(verdicts.read_text()) if verdicts.exists() else {}
-    equivalent = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    equivalent, changed = equivalents()
     mutants = []
     for name, (status, path) in sorted(results.items()):
         diff = get_diff_for_mutant(name, path=path)
@@ -602,7 +714,13 @@ def _report() -> int:
     counts = {}
     for m in mutants:
         counts[m['status']] = counts.get(m['status'], 0) + 1
-    stale = sorted(name for name in equivalent if results.get(name, ('gone',))[0] not in ('survived', 'no tests'))
+    # Stale: an entry whose mutant now makes another change (or is gone), or is killed.
+    stale = dict(changed)
+    for name in equivalent:
+        status = results.get(name, ('gone',))[0]
+        if status not in ('survived', 'no tests'):
+            stale[name] = status
+    stale = dict(sorted(stale.items()))
     non_equivalent = len(mutants) - counts.get('equivalent', 0)
     killed = counts.get('killed', 0)
     # A timeout is a mutant the suite noticed only by its time: reported apart, and

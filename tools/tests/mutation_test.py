@@ -1,7 +1,8 @@
-"""tools/mutation/run.py: the sample of mutants and the report of the profiles side by side.
+"""tools/mutation/run.py: the sample of mutants, the report of the profiles side by side, and
+the equivalent entries that count.
 
-Only the parts that need no mutmut: the sample is drawn from given names, and the report's
-section is made from saved verdicts.
+The sample is drawn from given names and the report's section is made from saved verdicts;
+the entries are checked against the mutants that mutmut makes of a small file.
 """
 
 import importlib.util
@@ -99,3 +100,29 @@ def test_compiled_modules_are_found_so_that_a_run_refuses_them(tmp_path):
     (fast / 'walk.cpython-312-x86_64-linux-gnu.so').unlink()
     (fast / 'other.so').unlink()
     assert run.compiled_modules(tmp_path / 'inox') == []
+
+
+def test_an_equivalent_entry_counts_only_while_its_mutant_makes_the_change_reviewed(tmp_path, monkeypatch):
+    # mutmut reads its settings from the working folder; the mutants' names, from the path.
+    (tmp_path / 'pyproject.toml').write_text('[tool.mutmut]\nsource_paths = ["inox/"]\n')
+    (tmp_path / 'inox').mkdir()
+    source = tmp_path / 'inox' / 'example.py'
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(run, 'ROOT', tmp_path)
+    monkeypatch.setattr(run, 'EQUIVALENT', tmp_path / 'equivalent.toml')
+
+    body = '    pass\n' * 3 + '    return x + 1\n'  # the context of the mutated line
+    source.write_text('def f(x):\n' + body)
+    first, change = next(iter(run.changes('inox/example.py').items()))
+    assert first == 'inox.example.x_f__mutmut_1'
+    run.EQUIVALENT.write_text(f'"{first}" = {{ change = "{change}", why = "reviewed" }}\n')
+    assert run.equivalents() == ({first: 'reviewed'}, {})
+
+    # A mutation ahead of it: the id names another change now, and the entry no longer counts.
+    source.write_text('def f(x):\n    y = x * 2\n' + body)
+    valid, stale = run.equivalents()
+    assert valid == {} and list(stale) == [first] and 'not the one reviewed' in stale[first]
+    assert change in run.changes('inox/example.py').values()  # the change reviewed has another id
+
+    source.write_text('def g(x):\n    return x\n')
+    assert run.equivalents() == ({}, {first: 'gone'})
