@@ -198,14 +198,15 @@ def _record_of(key: tuple) -> tuple:
 
 
 def _holds(attributes: dict, names: tuple) -> bool:
-    r"""Whether each of :py:`names` is a key of :py:`attributes`: with as many keys as
-    names, the keys are the names.
+    r"""Whether the keys of :py:`attributes` are :py:`names`: as many, each among them.
 
     Example:
-        >>> _holds({'a': 1, 'b': 2}, ('b', 'a')), _holds({'a': 1, 'c': 2}, ('a', 'b'))
-        (True, False)
+        >>> _holds({'a': 1, 'b': 2}, ('b', 'a')), _holds({'a': 1, 'c': 2}, ('a', 'b')), _holds({'a': 1}, ())
+        (True, False, False)
     """
 
+    if len(attributes) != len(names):
+        return False
     for name in names:
         if name not in attributes:
             return False
@@ -424,10 +425,10 @@ def _walk(root: Any) -> tuple[list, list]:
             continue
         if code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
             attributes = x.__dict__
-            # The record of the node of this class met last, if this node has its names
-            # (as many, each among its own): no tuple of names to make and hash.
+            # The record of the node of this class met last, if this node has its names: no
+            # tuple of names to make and hash.
             record = class_records.get(cls)
-            if record is None or record[2] != len(attributes) or not _holds(attributes, record[1]):
+            if record is None or not _holds(attributes, record[1]):
                 key = (cls, tuple(attributes))
                 record = class_records[cls] = known_records.get(key) or _record_of(key)
             add_record(record)
