@@ -254,15 +254,18 @@ def equivalents() -> tuple[dict[str, str], dict[str, str]]:
     for path in sorted({_source_path(name) for name in listed}):
         if (ROOT / path).exists():
             current.update(changes(path))
+    ids: dict[tuple[str, str], list[str]] = {}  # (function, change) -> the ids that make it
+    for name, change in current.items():
+        ids.setdefault((name.rpartition('__mutmut_')[0], change), []).append(name)
     valid, stale = {}, {}
     for name, entry in listed.items():
         change = current.get(name)
-        if change is None:
-            stale[name] = 'gone'
-        elif change != entry['change']:
-            stale[name] = f'another change now ({change}), not the one reviewed ({entry["change"]})'
-        else:
+        if change == entry['change']:
             valid[name] = entry['why']
+            continue
+        now = ids.get((name.rpartition('__mutmut_')[0], entry['change']), [])
+        where = f'; the change reviewed is now {" or ".join(now)}' if now else ''
+        stale[name] = ('gone' if change is None else 'another change now') + where
     return valid, stale
 
 
@@ -718,7 +721,7 @@ def _report() -> int:
     stale = dict(changed)
     for name in equivalent:
         status = results.get(name, ('gone',))[0]
-        if status not in ('survived', 'no tests'):
+        if status not in ('survived', 'no tests', 'not checked'):
             stale[name] = status
     stale = dict(sorted(stale.items()))
     non_equivalent = len(mutants) - counts.get('equivalent', 0)
