@@ -109,10 +109,7 @@ def know(cls: type, role: str) -> None:
 
     _CODES[cls] = ROLES[role]
     if role == 'parameter':
-        # A Parameter mostly holds its value alone: the class memo of the walk starts with
-        # that record, which it also writes for such a child without looking it up.
-        record = (cls, _VALUE_NAMES, 1)
-        _value_records[cls] = _class_records[cls] = _records[(cls, _VALUE_NAMES)] = record
+        _value_records[cls] = (cls, _VALUE_NAMES, 1)
 
 
 class Irregular(Exception):
@@ -425,12 +422,15 @@ def _walk(root: Any) -> tuple[list, list]:
             continue
         if code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
             attributes = x.__dict__
-            # The record of the node of this class met last, if this node has its names: no
-            # tuple of names to make and hash.
-            record = class_records.get(cls)
-            if record is None or not _holds(attributes, record[1]):
-                key = (cls, tuple(attributes))
-                record = class_records[cls] = known_records.get(key) or _record_of(key)
+            if code is _PARAMETER and len(attributes) == 1 and 'value' in attributes:
+                record = value_records[cls]  # the layout met most, by the cheapest test
+            else:
+                # The record of the node of this class met last, if this node has its names:
+                # no tuple of names to make and hash.
+                record = class_records.get(cls)
+                if record is None or not _holds(attributes, record[1]):
+                    key = (cls, tuple(attributes))
+                    record = class_records[cls] = known_records.get(key) or _record_of(key)
             add_record(record)
             names = record[1]
             if not names:
