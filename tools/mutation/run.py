@@ -116,6 +116,8 @@ def main(argv=None) -> int:
     # property fails, so its verdicts are ci's but for mutants that time out while shrinking.
     os.environ['INOX_HYPOTHESIS_PROFILE'] = args.profile
     _use(args.profile)
+    # Once per run: mutmut mutates a copy of inox/ (mutants/), so its sources stay as they are.
+    equivalent, changed = equivalents()
 
     if not args.report_only:
         start = time.monotonic()
@@ -127,7 +129,6 @@ def main(argv=None) -> int:
         elif args.survivors:
             names = [name for name, (status, _) in _results().items() if status != 'killed']
         elif args.sample is not None:
-            equivalent, _ = equivalents()
             mutants = [n for n in _all_mutants() if n not in equivalent and under(n, args.only)]
             names = sample(mutants, args.sample, args.seed)
             print(f'sample of {len(names)} mutants, seed {args.seed}:', *names, sep='\n  ')
@@ -139,7 +140,7 @@ def main(argv=None) -> int:
             if code:
                 return code
         chosen = args.sample is not None or args.mutants or args.only
-        _confirm(args.max_children, names if chosen else None)
+        _confirm(args.max_children, equivalent, names if chosen else None)
         run = {
             'profile': args.profile,
             'date': datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ'),
@@ -150,7 +151,7 @@ def main(argv=None) -> int:
         }
         _save(args.profile, run)
 
-    return _report()
+    return _report(equivalent, changed)
 
 
 def compiled_modules(folder: Path) -> list[str]:
@@ -249,7 +250,7 @@ def equivalents() -> tuple[dict[str, str], dict[str, str]]:
     can give a reviewed mutant's name to another mutation: its entry then no longer counts.
     """
 
-    listed = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    listed = _listed()
     current: dict[str, str] = {}
     for path in sorted({_source_path(name) for name in listed}):
         if (ROOT / path).exists():
@@ -269,11 +270,17 @@ def equivalents() -> tuple[dict[str, str], dict[str, str]]:
     return valid, stale
 
 
+def _listed() -> dict[str, dict[str, str]]:
+    r"""The entries of ``equivalent.toml``, as written, by mutant name."""
+
+    return tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+
+
 def _print_entries(patterns: list[str]) -> int:
     r"""Prints the diff and the ``equivalent.toml`` entry (its ``why`` as listed, or empty)
     of each mutant of ``patterns``, names or globs."""
 
-    listed = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    listed = _listed()
     paths = sorted({_source_path(pattern.split('.x', 1)[0] + '.x') for pattern in patterns})
     printed = 0
     for path in paths:
@@ -493,9 +500,10 @@ def _save(profile: str, run: dict | None = None) -> int:
     return 0
 
 
-def _confirm(max_children: int, only: list[str] | None = None) -> None:
+def _confirm(max_children: int, equivalent: Mapping[str, str], only: list[str] | None = None) -> None:
     r"""Runs the whole suite, in a fresh process, against every mutant (of ``only``, when
-    given) that mutmut saw survive or that no test reached, unless it is listed as equivalent.
+    given) that mutmut saw survive or that no test reached, unless it is in ``equivalent``
+    (see :func:`equivalents`).
 
     mutmut runs only the tests whose run reached the mutated function, in a process
     that imported inox before the mutant was chosen: code that runs at import (class
@@ -505,7 +513,6 @@ def _confirm(max_children: int, only: list[str] | None = None) -> None:
 
     from concurrent.futures import ThreadPoolExecutor
 
-    equivalent, _ = equivalents()
     names = [
         n
         for n, (status, _) in _results().items()
@@ -695,7 +702,10 @@ def profile_lines(common: list[str], scores: Mapping, differ: list[tuple[str, di
     return [*lines, '']
 
 
-def _report() -> int:
+def _report(equivalent: Mapping[str, str], changed: Mapping[str, str]) -> int:
+    r"""Writes the report of the verdicts so far; ``equivalent`` and ``changed`` are the
+    entries of ``equivalent.toml`` that count and those that do not (see :func:`equivalents`)."""
+
     import mutmut
     from mutmut.__main__ import get_diff_for_mutant  # pyright: ignore[reportPrivateImportUsage]
     from mutmut.stats import status_by_exit_code
@@ -704,7 +714,6 @@ def _report() -> int:
     failures = _first_failures()
     verdicts = ROOT / 'mutants' / 'confirmed.json'
     confirmed = json.loads(verdicts.read_text()) if verdicts.exists() else {}
-    equivalent, changed = equivalents()
     mutants = []
     for name, (status, path) in sorted(results.items()):
         diff = get_diff_for_mutant(name, path=path)
