@@ -23,7 +23,8 @@ suite runs under Valgrind's callgrind, in two processes side by side,
 and the counts of the tracked peers are compared with the baseline of the software stack
 (``benchmarks/baselines/counts/<stack>.json``), at thresholds of their own; a run that
 fails is counted again in another address layout, and each count is judged by the lower of
-its two. It takes ``--against`` and ``--update-baseline`` too.
+its two. It takes ``--against`` and ``--update-baseline`` too; with ``--against``, each
+side's fast walk is compiled in a scratch copy by one command (:func:`compile_walk`).
 
 Without Bazel, from the repository root: ``python benchmarks/track.py`` runs this
 checkout's process; add ``--group inox_0_8_0='/venv/bin/python benchmarks/bench_test.py
@@ -37,6 +38,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import tempfile
 
@@ -147,12 +149,59 @@ def _tree_with_inox_of(commit, scratch):
     root = os.path.join(scratch, 'against')
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(root, filter='data')
+    _copy_benchmarks(root)
+    return root
+
+
+def _tree_with_this_inox(scratch):
+    r"""A directory with this checkout's inox, uncommitted changes included, as source (no
+    extension module built in place), and its benchmarks."""
+
+    root = os.path.join(scratch, 'this')
+    shutil.copytree(
+        os.path.join(WORKSPACE, 'inox'),
+        os.path.join(root, 'inox'),
+        ignore=shutil.ignore_patterns('__pycache__', '*.so', '*.c', '*.pyd'),
+    )
+    _copy_benchmarks(root)
+    return root
+
+
+def _copy_benchmarks(root):
     shutil.copytree(
         os.path.join(WORKSPACE, 'benchmarks'),
         os.path.join(root, 'benchmarks'),
         ignore=shutil.ignore_patterns('results', 'baselines', 'history', '__pycache__'),
     )
-    return root
+
+
+def compile_walk(tree):
+    r"""Compiles the fast walk of ``tree``'s inox in place, by the commands of README.md;
+    nothing for an inox without one (before inox/fast).
+
+    ``--counts --against`` counts both sides' walks compiled by these commands: Bazel's
+    compiler flags are not these, and a walk run as source counts about twice a compiled one.
+    """
+
+    source = os.path.join(tree, 'inox', 'fast', 'walk.py')
+    if not os.path.exists(source):
+        return
+    c_file = source[: -len('.py')] + '.c'
+    extension = source[: -len('.py')] + sysconfig.get_config_var('EXT_SUFFIX')
+    include = sysconfig.get_path('include')
+    for command in (
+        [sys.executable, '-m', 'cython', '-3', '--module-name', 'inox.fast.walk', '-o', c_file, source],
+        [os.environ.get('CC', 'cc'), '-shared', '-fPIC', '-O2', '-fno-strict-aliasing', f'-I{include}']
+        + [c_file, '-o', extension],
+    ):
+        try:
+            done = subprocess.run(command, capture_output=True, text=True)
+        except OSError as error:
+            raise TrackError(f'compiling the fast walk of {tree}: {shlex.join(command)}: {error}') from None
+        if done.returncode != 0:
+            raise TrackError(
+                f'compiling the fast walk of {tree}: {shlex.join(command)} failed:\n{done.stderr.strip()[-2000:]}'
+            )
 
 
 def _process_on(tree, env):
@@ -227,10 +276,15 @@ def _track_counts(options):
     out = _user_path(options.out)
     os.makedirs(out, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=counting.SCRATCH_ROOT) as scratch:
-        run = _count(options, WORKSPACE, scratch, 'this checkout')
         other = None
         if options.against:
-            other = _count(options, _tree_with_inox_of(options.against, scratch), scratch, options.against)
+            trees = _tree_with_this_inox(scratch), _tree_with_inox_of(options.against, scratch)
+            for tree in trees:
+                compile_walk(tree)
+            run = _count(options, trees[0], scratch, 'this checkout')
+            other = _count(options, trees[1], scratch, options.against)
+        else:
+            run = _count(options, WORKSPACE, scratch, 'this checkout')
     stack = run.stack
     results.write(os.path.join(out, 'counts.json'), run.document)
     current = count_tracking.counts(run)
@@ -250,6 +304,9 @@ def _track_counts(options):
     else:
         before, against = results.Run(tracking.load_baseline(baseline_path)), baseline_path
     then = count_tracking.counts(before)
+    differing = count_tracking.version_differences(before, run)
+    if differing and not options.update_baseline:
+        raise TrackError(f'the counts of {against} and of this run are of different programs: {"; ".join(differing)}')
     verdict = tracking.judge(current, then, options.threshold, options.metric_threshold)
     if verdict.failed and options.confirm and other is None and not options.update_baseline:
         with tempfile.TemporaryDirectory(dir=counting.SCRATCH_ROOT) as scratch:

@@ -268,20 +268,22 @@ def test_count_thresholds_fail_a_two_percent_family_and_pass_the_noise_of_unchan
 
 # A count process that scales scope's counts by the number in the file `scale` beside it,
 # in every address layout or, where the file `first-layout-only` is there too, in the
-# first alone; it keeps the names of its environment variables in `environment`.
+# first alone; it keeps the names of its environment variables in `environment`, and gives
+# every peer the version in the file `version`, if there is one.
 FAKE_COUNT_PROCESS = """
 import json, os, sys
 here = os.path.dirname(os.path.abspath(__file__))
 path = next(a.split('=', 1)[1] for a in sys.argv if a.startswith('--counts='))
 variants = next(a.split('=', 1)[1] for a in sys.argv if a.startswith('--variants=')).split(',')
 scale = float(open(os.path.join(here, 'scale')).read())
+version = open(os.path.join(here, 'version')).read() if os.path.exists(os.path.join(here, 'version')) else None
 if os.path.exists(os.path.join(here, 'first-layout-only')) and 'INOXBENCH_LAYOUT' in os.environ:
     scale = 1.0
 with open(os.path.join(here, 'environment'), 'w') as f:
     f.write(' '.join(sorted(os.environ)))
 benchmarks = [
     dict(name=f'{peer}-{v}-{n}', stats=dict(instructions=count * n * (scale if peer == 'scope' else 1)),
-         extra_info=dict(op='flatten', peer=peer, n=n, variant=v, process='current_test'))
+         extra_info=dict(op='flatten', peer=peer, n=n, variant=v, process='current_test', version=version))
     for v in variants for n in (10, 100) for peer, count in (('floor', 1000), ('scope', 30000))
 ]
 json.dump(dict(machine_info=dict(stack='fakestack'), benchmarks=benchmarks), open(path, 'w'))
@@ -324,3 +326,41 @@ def test_track_counts_judges_against_the_baseline_of_the_stack(tmp_path, monkeyp
     (tmp_path / 'first-layout-only').write_text('')
     assert _track(tmp_path, '--counts') == 0
     assert 'noise' in capsys.readouterr().out.split('Families')[1]
+
+
+def test_track_counts_refuses_a_peer_counted_in_another_version(tmp_path, monkeypatch):
+    (tmp_path / 'count.py').write_text(FAKE_COUNT_PROCESS)
+    (tmp_path / 'scale').write_text('1')
+    (tmp_path / 'version').write_text('compiled')
+    monkeypatch.setattr(track, 'WORKSPACE', str(tmp_path))
+    fake = [sys.executable, str(tmp_path / 'count.py')]
+    monkeypatch.setattr(track.counting, 'command', lambda argv, path: [*fake, *argv[1:], f'--counts={path}'])
+    assert _track(tmp_path, '--counts', '--update-baseline') == 0
+    (tmp_path / 'version').write_text('source')
+    with pytest.raises(track.TrackError, match="different programs: scope: 'compiled' then 'source'"):
+        _track(tmp_path, '--counts')
+    assert _track(tmp_path, '--counts', '--update-baseline') == 0  # recording a new program is meant
+
+
+def test_compile_walk_builds_the_extension_that_python_imports_in_the_sources_stead(tmp_path):
+    (tmp_path / 'inox' / 'fast').mkdir(parents=True)
+    for package in ('inox', 'inox/fast'):
+        (tmp_path / package / '__init__.py').write_text('')
+    (tmp_path / 'inox' / 'fast' / 'walk.py').write_text('def twice(x: int) -> int:\n    return 2 * x\n')
+    track.compile_walk(str(tmp_path))
+    imported = subprocess.run(
+        [sys.executable, '-c', 'import inox.fast.walk as w; print(w.__file__.rsplit(".", 1)[-1], w.twice(21))'],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert imported.stdout.split() == ['so', '42']
+    track.compile_walk(str(tmp_path / 'inox'))  # no inox/fast/walk.py there: nothing to compile
+
+
+def test_compile_walk_names_the_command_that_failed(tmp_path):
+    (tmp_path / 'inox' / 'fast').mkdir(parents=True)
+    (tmp_path / 'inox' / 'fast' / 'walk.py').write_text('def broken(:\n')
+    with pytest.raises(track.TrackError, match='-m cython .* failed'):
+        track.compile_walk(str(tmp_path))

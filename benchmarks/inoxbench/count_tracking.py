@@ -21,6 +21,7 @@ __all__ = [
     'floor_counts',
     'format_counts',
     'noise',
+    'version_differences',
 ]
 
 from .results import Run
@@ -56,6 +57,28 @@ def counts(run: Run) -> dict[str, float]:
         for (op, peer, n, variant), entry in sorted(run.entries.items())
         if peer in COUNTED_PEERS
     }
+
+
+def version_differences(before: Run, after: Run) -> list[str]:
+    r"""The counted peers whose version differs between two count runs, each as
+    ``peer: 'before' then 'after'``: the counts of such a peer measure two programs, say the
+    fast walk compiled (``inox/fast``'s version ``compiled``) and run as source, which counts
+    about twice as many. A peer that one run lacks differs in nothing.
+
+    Example:
+        >>> def run(version):
+        ...     info = dict(op='flatten', peer='fast', n=10, variant='tied0', process='p', version=version)
+        ...     return Run({'benchmarks': [{'stats': {'instructions': 1}, 'extra_info': info}]})
+        >>> version_differences(run('source'), run('compiled')), version_differences(run('compiled'), run('compiled'))
+        (["fast: 'source' then 'compiled'"], [])
+    """
+
+    differing = {
+        (peer, before.info(op, peer, n, variant, 'version'), entry.get('extra_info', {}).get('version'))
+        for (op, peer, n, variant), entry in after.entries.items()
+        if peer in COUNTED_PEERS and (op, peer, n, variant) in before.entries
+    }
+    return [f'{peer}: {then!r} then {now!r}' for peer, then, now in sorted(differing, key=str) if then != now]
 
 
 def floor_counts(run: Run) -> dict[str, float]:
