@@ -1,4 +1,4 @@
-r"""The performance targets of issue 5, evaluated on a merged run.
+r"""The performance targets of issues 5 and 27, evaluated on a merged run.
 
 They are reported, never asserted: a missed target is a finding to profile, not a
 failed test. Every ratio uses the same statistic (the minimum by default); a ratio
@@ -100,6 +100,39 @@ def _jit_vs_equinox(run: Run, stat: str) -> list[Check]:
     ]
 
 
+# Issue 27: the fast walk (the `fast` peer) at or below Equinox in every operation, at the
+# sizes it names, on the shapes Equinox can build (it cannot hold a cycle); the gradient
+# step, measured up to GRAD_MAX_N, stays ahead too.
+_EQUINOX_OPERATIONS = ('flatten', 'unflatten', 'roundtrip', 'partition', 'combine', 'partition_combine', 'jit_call')
+
+
+def _fast_vs_equinox(run: Run, stat: str) -> list[Check]:
+    r"""The `fast` peer's time over Equinox's, per operation and shape.
+
+    Example:
+        >>> def entry(peer, seconds):
+        ...     info = dict(op='unflatten', peer=peer, n=100, variant='tied50', process='p')
+        ...     return {'stats': {'min': seconds}, 'extra_info': info}
+        >>> run = Run({'benchmarks': [entry('fast', 2e-6), entry('equinox', 4e-6)]})
+        >>> [(c.target, c.case, c.value, c.met) for c in _fast_vs_equinox(run, 'min') if c.value is not None]
+        [('fast unflatten <= 1x Equinox unflatten', 'N=100 tied50', 0.5, True)]
+    """
+
+    sizes = dict.fromkeys(_EQUINOX_OPERATIONS, (100, 1_000, 10_000)) | {'grad_step': (100, 1_000)}
+    return [
+        Check(
+            f'fast {op} <= 1x Equinox {op}',
+            f'N={n} {v}',
+            _ratio(run, stat, (op, 'fast', n, v), (op, 'equinox', n, v)),
+            1.0,
+            True,
+        )
+        for op, ns in sizes.items()
+        for v in SHARED
+        for n in ns
+    ]
+
+
 TARGETS = [
     _scope_vs_module,
     _faster_than(
@@ -132,6 +165,7 @@ TARGETS = [
     ),
     _linear,
     _jit_vs_equinox,
+    _fast_vs_equinox,
 ]
 
 
