@@ -9,8 +9,8 @@ import cython
 cdef object _NAMESPACE, _PARAMETER, _SCOPE, _REFERENCE, _LIST, _TUPLE, _DICT, _LEAF, _STATIC
 cdef object _STATIC_WRAPPER, _STATIC_RECORD, _LEAVE, _LEAVE_SCOPE
 cdef object _LEAF_RECORD, _LEAVE_NODE, _LEAVE_A_SCOPE, _set_tag, _set_value
-cdef object _PUSH_LEAF, _PUSH_VALUE, _BUILD_NAMESPACE, _BUILD_DICT, _BUILD_LIST, _BUILD_TUPLE
-cdef object _NEW_REFERENCE, _SET_REFERENCE, _PUSH_REFERENCE, _BUILD_UNSCOPED
+cdef object _PUSH_LEAF, _PUSH_LEAF_STEP, _PUSH_VALUE, _BUILD_NAMESPACE, _BUILD_FROM_LEAVES, _BUILD_DICT, _BUILD_LIST, _BUILD_TUPLE
+cdef object _NEW_REFERENCE, _SET_REFERENCE, _PUSH_REFERENCE, _PUSH_REFERENCES, _BUILD_UNSCOPED
 
 @cython.locals(
     leaves=list, records=list, stack=list, active=set, tables=list, pruned=dict, claims=dict, codes=dict,
@@ -22,13 +22,14 @@ cpdef tuple _walk(object root)
 @cython.locals(
     stack=list, shared=dict, codes=dict, attributes=dict, position=cython.Py_ssize_t, cls=type, last_class=type,
 )
-cpdef object _fold(tuple records, list leaves)
+cpdef object _fold(tuple records, tuple leaves)
 
 @cython.locals(
-    steps=tuple, stack=list, references=list, names=tuple, cls=type, position=cython.Py_ssize_t,
-    arity=cython.Py_ssize_t, slot=cython.Py_ssize_t, children=list,
+    steps=tuple, run=list, stack=list, references=list, names=tuple, cls=type, position=cython.Py_ssize_t,
+    arity=cython.Py_ssize_t, slot=cython.Py_ssize_t, children=list, top=cython.Py_ssize_t, depth=cython.Py_ssize_t,
+    index=cython.Py_ssize_t,
 )
-cpdef object _run(tuple plan, list leaves)
+cpdef object _run(tuple plan, tuple leaves)
 
 @cython.locals(records=dict, record=tuple, aux=tuple)
 cpdef tuple _container_record(type cls, list keys, object arity)

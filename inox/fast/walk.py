@@ -28,7 +28,10 @@ error with its paths or walks the tree its own way. What it saves per node:
   records (JAX unflattens a jitted function's outputs and every kept tree definition with
   one structure again and again): the fold's steps with every decision taken, a slot
   per Reference instead of a dict keyed by tag and scope, and the attributes of a node
-  written by :py:`setattr`, which CPython keeps in the object without making it a dict.
+  written by :py:`setattr`, which CPython keeps in the object without making it a dict;
+  a node whose children are all leaves (a Parameter) is one step that reads them from
+  the leaves, a run of repeated References one step, and the stack a list of the plan's
+  depth with the index of its top.
 
 It also reads, once per structure and filters, the keys and filter groups of a
 structure's leaves, which the fast partition (:mod:`inox.fast.partition`) uses instead of
@@ -544,7 +547,7 @@ def unflatten(structure: Structure, leaves: Any) -> Any:
     A structure met again (JAX keeps the structures of a jitted function's outputs, and
     of every tree definition held) is rebuilt by its plan (see :func:`_plan`)."""
 
-    leaves = list(leaves)
+    leaves = tuple(leaves)  # JAX's leaves are a tuple already: no copy
     if len(leaves) != structure.num_leaves:
         raise ValueError(f'expected {structure.num_leaves} leaves for this structure, got {len(leaves)}')
     paused = gc.isenabled()
@@ -560,7 +563,7 @@ def unflatten(structure: Structure, leaves: Any) -> Any:
             gc.enable()
 
 
-def _plan_of(structure: Structure) -> tuple[tuple, int] | None:
+def _plan_of(structure: Structure) -> tuple[tuple, int, int] | None:
     r"""The plan of :py:`structure` (see :func:`_plan`) if it was met before and can
     have one, else None; remembers in :data:`_plans` that it was met.
 
@@ -591,20 +594,25 @@ def _plan_of(structure: Structure) -> tuple[tuple, int] | None:
     _PUSH_LEAF,  # none: the next leaf, from the last
     _PUSH_VALUE,  # a static value
     _BUILD_NAMESPACE,  # (class, names): a node, its attributes popped in the names' order
+    _BUILD_FROM_LEAVES,  # (class, names): a node whose attributes are the next leaves, in order
     _BUILD_DICT,  # keys: a dict, its items popped in the keys' order
     _BUILD_LIST,  # arity: a list of that many children, popped
     _BUILD_TUPLE,  # arity: a tuple of that many children, popped
     _NEW_REFERENCE,  # (class, tag, slot): a Reference of that tag, kept in its slot
     _SET_REFERENCE,  # slot: its Reference, given the popped child as value, pushed
     _PUSH_REFERENCE,  # slot: its Reference, pushed
+    _PUSH_REFERENCES,  # slots: their References, pushed in order (a run of repeated References)
     _BUILD_UNSCOPED,  # (class, tag): a Reference of its own holding the popped child
-) = range(10)
+) = range(12)
+_PUSH_LEAF_STEP = (_PUSH_LEAF, None)
 
 
-def _plan(records: tuple) -> tuple[tuple, int] | None:
+def _plan(records: tuple) -> tuple[tuple, int, int] | None:
     r"""The fold of :py:`records` with every decision taken once: its steps, in the
-    order that :func:`_fold` reads the records (backwards), and the number of slots that
-    its References take (one per tag and scope). None if a record is not one of
+    order that :func:`_fold` reads the records (backwards), the number of slots that
+    its References take (one per tag and scope), and the most values its stack holds at
+    once (fewer where a node's children are all leaves, which it takes from the leaves
+    directly). None if a record is not one of
     Namespace, Parameter, Scope, Reference, list, tuple, dict, leaf or static value, or if
     a node's attributes cannot be written as the fold writes them (see
     :func:`_written_plainly`).
@@ -616,10 +624,10 @@ def _plan(records: tuple) -> tuple[tuple, int] | None:
     Example:
         >>> from inox.fast.nn import Module, Parameter
         >>> leaves, structure = flatten_leaves(Module(w=Parameter(jax.numpy.ones(2)), n=3))
-        >>> steps, slots = _plan(structure.records)
-        >>> steps[:2], slots
-        (((0, None), (2, (<class 'inox.fast.nn.Parameter'>, ('value',)))), 0)
-        >>> _run((steps, slots), leaves)
+        >>> steps, slots, depth = _plan(structure.records)
+        >>> steps[0] == (_BUILD_FROM_LEAVES, (Parameter, ('value',))), steps[1:], slots, depth
+        (True, ((1, 3), (2, (<class 'inox.fast.nn.Module'>, ('n', 'w')))), 0, 2)
+        >>> _run((steps, slots, depth), tuple(leaves))
         Module(
           n = 3,
           w = Parameter(float32[2])
@@ -631,9 +639,12 @@ def _plan(records: tuple) -> tuple[tuple, int] | None:
     add = steps.append
     slots: dict[tuple, int] = {}  # (tag, scope) -> the slot of its Reference
     plain: dict[tuple, bool] = {}  # (class, names) -> whether setattr writes them as the fold does
+    top = depth = 0  # the values on the stack after each record's steps, and their most
     for cls, aux, arity in reversed(records):
+        top += 1 - arity  # every record pops its children and pushes one value
+        depth = max(depth, top)
         if cls is None:
-            add((_PUSH_LEAF, None))
+            add(_PUSH_LEAF_STEP)
             continue
         code = codes.get(cls)
         if code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
@@ -643,7 +654,11 @@ def _plan(records: tuple) -> tuple[tuple, int] | None:
                 written = plain[key] = _written_plainly(cls, aux)
             if not written:
                 return None
-            add((_BUILD_NAMESPACE, key))
+            if arity and steps[-arity:] == [_PUSH_LEAF_STEP] * arity:  # its children are all leaves
+                del steps[-arity:]
+                add((_BUILD_FROM_LEAVES, key))
+            else:
+                add((_BUILD_NAMESPACE, key))
         elif code is _REFERENCE:
             tag, scope = aux
             if not scope:  # SHARE-UNSCOPED: an object per occurrence
@@ -655,7 +670,14 @@ def _plan(records: tuple) -> tuple[tuple, int] | None:
             if slot is None:  # SHARE-ROUNDTRIP-IDENTITY: one Reference per (tag, scope)
                 slot = slots[aux] = len(slots)
                 add((_NEW_REFERENCE, (cls, tag, slot)))
-            add((_SET_REFERENCE, slot) if arity else (_PUSH_REFERENCE, slot))
+            if arity:
+                add((_SET_REFERENCE, slot))
+            elif steps and steps[-1][0] is _PUSH_REFERENCE:  # the previous step a repeat too: a run
+                steps[-1] = (_PUSH_REFERENCES, [steps[-1][1], slot])
+            elif steps and steps[-1][0] is _PUSH_REFERENCES:
+                steps[-1][1].append(slot)
+            else:
+                add((_PUSH_REFERENCE, slot))
         elif code is _STATIC_RECORD:
             add((_PUSH_VALUE, aux.value))
         elif code is _DICT:
@@ -666,7 +688,7 @@ def _plan(records: tuple) -> tuple[tuple, int] | None:
             add((_BUILD_TUPLE, arity))
         else:  # another kind: its build is the reference's business
             return None
-    return tuple(steps), len(slots)
+    return tuple(steps), len(slots), depth
 
 
 def owner_of(cls: type, name: str) -> type | None:
@@ -790,59 +812,83 @@ def _layout(records: tuple, filters: tuple) -> tuple[tuple, list] | None:
     return tuple(keys), groups
 
 
-def _run(plan: tuple, leaves: list) -> Any:
+def _run(plan: tuple, leaves: tuple) -> Any:
     r"""Rebuilds the tree of a plan of :func:`_plan` from its leaves: the fold's stack,
-    the first child on top, without the fold's decisions."""
+    the first child on top, without the fold's decisions. The stack is a list of the
+    plan's depth and the index of its top, so that no step grows or shrinks it."""
 
-    steps, count = plan
-    stack: list = []
-    push, pop = stack.append, stack.pop
+    steps, count, depth = plan
+    stack: list = [None] * depth
+    top = 0  # the number of values on the stack: the top one is stack[top - 1]
     references: list = [None] * count
     position = len(leaves)
     for step, operand in steps:
         if step is _PUSH_LEAF:
             position -= 1
-            push(leaves[position])
+            stack[top] = leaves[position]
+            top += 1
         elif step is _BUILD_NAMESPACE:
             cls, names = operand
             # object.__new__: no class that the walk knows has another (see inox.fast.nn),
             # and compiled, this is a call of the class's slot, not of object.__new__'s wrapper.
             node = cls.__new__(cls)
             for name in names:
-                setattr(node, name, pop())
-            push(node)
+                top -= 1
+                setattr(node, name, stack[top])
+            stack[top] = node
+            top += 1
+        elif step is _BUILD_FROM_LEAVES:
+            cls, names = operand
+            node = cls.__new__(cls)
+            position -= len(names)
+            index = position
+            for name in names:
+                setattr(node, name, leaves[index])
+                index += 1
+            stack[top] = node
+            top += 1
         elif step is _SET_REFERENCE:
             slot = operand  # a C integer, compiled (see walk.pxd): the list is indexed directly
             reference = references[slot]
-            _set_value(reference, pop())
-            push(reference)
+            _set_value(reference, stack[top - 1])
+            stack[top - 1] = reference
         elif step is _PUSH_REFERENCE:
             slot = operand
-            push(references[slot])
+            stack[top] = references[slot]
+            top += 1
+        elif step is _PUSH_REFERENCES:
+            run = operand
+            for slot in run:
+                stack[top] = references[slot]
+                top += 1
         elif step is _NEW_REFERENCE:
             cls, tag, slot = operand
             reference = references[slot] = cls.__new__(cls)
             _set_tag(reference, tag)
         elif step is _PUSH_VALUE:
-            push(operand)
+            stack[top] = operand
+            top += 1
         elif step is _BUILD_UNSCOPED:
             cls, tag = operand
-            push(cls(tag, pop()))
+            stack[top - 1] = cls(tag, stack[top - 1])
         elif step is _BUILD_DICT:
             node = {}
             for key in operand:
-                node[key] = pop()
-            push(node)
+                top -= 1
+                node[key] = stack[top]
+            stack[top] = node
+            top += 1
         else:  # a list or a tuple of that many children, the first on top
             arity = operand
-            children = stack[len(stack) - arity :]
-            del stack[len(stack) - arity :]
+            children = stack[top - arity : top]
             children.reverse()
-            push(children if step is _BUILD_LIST else tuple(children))
-    return stack[-1]
+            top -= arity
+            stack[top] = children if step is _BUILD_LIST else tuple(children)
+            top += 1
+    return stack[0]
 
 
-def _fold(records: tuple, leaves: list) -> Any:
+def _fold(records: tuple, leaves: tuple) -> Any:
     r"""The reference's :func:`inox.tree.fold` with its builds inlined: the records
     read backwards, each node built from the children on top of the stack (the first
     child on top)."""
