@@ -258,6 +258,20 @@ def test_a_definition_of_partition_is_rebuilt_by_the_fast_unflatten():
     assert walk._plans[id(definition.structure)][1]
 
 
+def test_a_plan_tells_its_steps_by_their_codes_not_their_operands():
+    # Slots, list lengths and static values from 0 to 11, as small as the codes of the
+    # plan's steps; read backwards, as the plan reads the records, a repeated Reference
+    # follows each, and then a run of two.
+    references = [nn.Reference(i, nn.Parameter(jnp.full(2, float(i)))) for i in range(12)]
+    held = []
+    for i, reference in enumerate(references):
+        held += [reference, i, reference, list(range(i)), reference, reference]
+    tree = nn.Scope(again=references, held=held)
+    assert_as_the_reference(tree)
+    steps = walk._plans[id(flatten_leaves(tree)[1])][1][0]
+    assert any(step == walk._PUSH_REFERENCES for step, _ in steps)
+
+
 @pytest.mark.parametrize('tags', [(None, 'x'), ('x', None)])
 def test_a_node_under_two_tags_is_the_references_alias_error_whatever_the_tags(tags):  # SHARE-ALIAS
     # None is a tag like any hashable: a claim made under it is a claim all the same.
