@@ -288,6 +288,17 @@ def _dtypes_within_kind(graph: Graph) -> bool:
     return len(dtypes & {'float32', 'float16'}) == 2 or len(dtypes & {'int32', 'int8', 'uint8'}) >= 2
 
 
+@graph_class('a wide tree', 'For every tree `t`')
+def _wide(graph: Graph) -> bool:
+    # Wider than the strategies draw in ci: a module of two arrays or more, ten tags or
+    # more, and a list of ten children or more.
+    return (
+        any(sum(graph[j].kind == 'array' for j in node.children) >= 2 for node in _kinds(graph, ('module', 'scope')))
+        and len({graph[r].tag for r in _refs(graph)}) >= 10
+        and any(len(node.children) >= 10 for node in _kinds(graph, ('list',)))
+    )
+
+
 @graph_class('an array of size zero', 'the same leaves')
 def _empty_array(graph: Graph) -> bool:
     return any(0 in node.shape for node in _kinds(graph, ('array',)))

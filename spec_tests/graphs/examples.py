@@ -73,6 +73,32 @@ ACYCLIC = Graph(
     tuple(dataclasses.replace(n, keys=('v',), children=(27,)) if i == 26 else n for i, n in enumerate(EVERY_KIND.nodes))
 )
 
+
+def _wide() -> Graph:
+    nodes: list = [Node('scope', keys=('again', 'held'), children=(1, 2)), None, None]  # its lists, made last
+    references: list[int] = []
+    held: list[int] = []
+    for i in range(12):
+        r = len(nodes)  # the Reference of tag i; then its module, two arrays, the value i, a list
+        nodes += [
+            Node('ref', tag=i, children=(r + 1,)),
+            Node('module', keys=('b', 'w'), children=(r + 2, r + 3)),
+            _array(2 * i + 1),
+            _array(2 * i + 2, (3,)),
+            Node('static', value=i),
+            Node('list', children=tuple(j + 4 for j in references)),  # the values below i
+        ]
+        references.append(r)
+        held += [r, r + 4, r, r + 5, r, r]
+    nodes[1], nodes[2] = Node('list', children=tuple(references)), Node('list', children=tuple(held))
+    return Graph(tuple(nodes))
+
+
+#: Wider than the strategies draw (the input class 'a wide tree'): twelve tags, each held
+#: by a Reference to a module of two arrays, the References repeated beside the static
+#: values and list lengths 0 to 11, and twice in a row.
+WIDE = _wide()
+
 #: Twins: two Reference objects with one tag and one value, in one Scope.
 TWINS = Graph(
     (
