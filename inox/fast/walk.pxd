@@ -9,7 +9,7 @@ import cython
 cdef object _NAMESPACE, _PARAMETER, _SCOPE, _REFERENCE, _LIST, _TUPLE, _DICT, _LEAF, _STATIC
 cdef object _STATIC_WRAPPER, _STATIC_RECORD, _LEAVE, _LEAVE_SCOPE
 cdef object _LEAF_RECORD, _LEAVE_NODE, _LEAVE_A_SCOPE, _set_tag, _set_value
-cdef object _PUSH_LEAF, _PUSH_LEAF_STEP, _PUSH_VALUE, _BUILD_NAMESPACE, _BUILD_FROM_LEAVES, _BUILD_DICT, _BUILD_LIST, _BUILD_TUPLE
+cdef object _PUSH_LEAF, _PUSH_VALUE, _BUILD_NAMESPACE, _BUILD_FROM_LEAVES, _BUILD_DICT, _BUILD_LIST, _BUILD_TUPLE
 cdef object _NEW_REFERENCE, _SET_REFERENCE, _PUSH_REFERENCE, _PUSH_REFERENCES, _BUILD_UNSCOPED
 
 @cython.locals(
@@ -25,7 +25,7 @@ cpdef tuple _walk(object root)
 cpdef object _fold(tuple records, tuple leaves)
 
 @cython.locals(
-    steps=tuple, run=list, stack=list, references=list, names=tuple, cls=type, position=cython.Py_ssize_t,
+    codes=tuple, operands=tuple, i=cython.Py_ssize_t, run=list, stack=list, references=list, names=tuple, cls=type, position=cython.Py_ssize_t,
     arity=cython.Py_ssize_t, slot=cython.Py_ssize_t, children=list, top=cython.Py_ssize_t, depth=cython.Py_ssize_t,
     index=cython.Py_ssize_t,
 )

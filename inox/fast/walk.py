@@ -31,7 +31,9 @@ error with its paths or walks the tree its own way. What it saves per node:
   written by :py:`setattr`, which CPython keeps in the object without making it a dict;
   a node whose children are all leaves (a Parameter) is one step that reads them from
   the leaves, a run of repeated References one step, and the stack a list of the plan's
-  depth with the index of its top.
+  depth with the index of its top; the steps' codes and operands are two tuples, which
+  point at few objects (nodes of one class share an operand), so that a run reads its plan
+  from the cache even where the heap scattered what it made.
 
 It also reads, once per structure and filters, the keys and filter groups of a
 structure's leaves, which the fast partition (:mod:`inox.fast.partition`) uses instead of
@@ -563,7 +565,7 @@ def unflatten(structure: Structure, leaves: Any) -> Any:
             gc.enable()
 
 
-def _plan_of(structure: Structure) -> tuple[tuple, int, int] | None:
+def _plan_of(structure: Structure) -> tuple[tuple, tuple, int, int] | None:
     r"""The plan of :py:`structure` (see :func:`_plan`) if it was met before and can
     have one, else None; remembers in :data:`_plans` that it was met.
 
@@ -604,18 +606,21 @@ def _plan_of(structure: Structure) -> tuple[tuple, int, int] | None:
     _PUSH_REFERENCES,  # slots: their References, pushed in order (a run of repeated References)
     _BUILD_UNSCOPED,  # (class, tag): a Reference of its own holding the popped child
 ) = range(12)
-_PUSH_LEAF_STEP = (_PUSH_LEAF, None)
 
 
-def _plan(records: tuple) -> tuple[tuple, int, int] | None:
-    r"""The fold of :py:`records` with every decision taken once: its steps, in the
-    order that :func:`_fold` reads the records (backwards), the number of slots that
-    its References take (one per tag and scope), and the most values its stack holds at
-    once (fewer where a node's children are all leaves, which it takes from the leaves
-    directly). None if a record is not one of
+def _plan(records: tuple) -> tuple[tuple, tuple, int, int] | None:
+    r"""The fold of :py:`records` with every decision taken once: the codes of its steps,
+    in the order that :func:`_fold` reads the records (backwards), their operands, the
+    number of slots that its References take (one per tag and scope), and the most values
+    its stack holds at once (fewer where a node's children are all leaves, which it takes
+    from the leaves directly). None if a record is not one of
     Namespace, Parameter, Scope, Reference, list, tuple, dict, leaf or static value, or if
     a node's attributes cannot be written as the fold writes them (see
     :func:`_written_plainly`).
+
+    The codes are small integers, which CPython makes once, and the nodes of one class
+    and names share one operand: the plan points at few objects besides its References'
+    tags and slots, wherever the heap had room for them, and a run finds them in the cache.
 
     :func:`_run` writes a node's attributes by :py:`setattr`, not into its
     :py:`__dict__`: CPython 3.12 keeps them in the object's inline values, and makes no
@@ -623,72 +628,81 @@ def _plan(records: tuple) -> tuple[tuple, int, int] | None:
 
     Example:
         >>> from inox.fast.nn import Module, Parameter
-        >>> leaves, structure = flatten_leaves(Module(w=Parameter(jax.numpy.ones(2)), n=3))
-        >>> steps, slots, depth = _plan(structure.records)
-        >>> steps[0] == (_BUILD_FROM_LEAVES, (Parameter, ('value',))), steps[1:], slots, depth
-        (True, ((1, 3), (2, (<class 'inox.fast.nn.Module'>, ('n', 'w')))), 0, 2)
-        >>> _run((steps, slots, depth), tuple(leaves))
+        >>> leaves, structure = flatten_leaves([Module(w=Parameter(jax.numpy.ones(2)), n=3)] * 2)
+        >>> codes, operands, slots, depth = _plan(structure.records)
+        >>> codes == (_BUILD_FROM_LEAVES, _PUSH_VALUE, _BUILD_NAMESPACE) * 2 + (_BUILD_LIST,), slots, depth
+        (True, 0, 3)
+        >>> operands[0], operands[0] is operands[3], operands[1:3]
+        ((<class 'inox.fast.nn.Parameter'>, ('value',)), True, (3, (<class 'inox.fast.nn.Module'>, ('n', 'w'))))
+        >>> _run((codes, operands, slots, depth), tuple(leaves))[1]
         Module(
           n = 3,
           w = Parameter(float32[2])
         )
     """
 
-    codes = _CODES
-    steps: list = []
-    add = steps.append
+    kinds = _CODES
+    codes: list = []
+    operands: list = []
     slots: dict[tuple, int] = {}  # (tag, scope) -> the slot of its Reference
-    plain: dict[tuple, bool] = {}  # (class, names) -> whether setattr writes them as the fold does
+    # (class, names) -> itself, the one operand of all their builds, or False where setattr
+    # does not write them as the fold does
+    nodes: dict[tuple, tuple | bool] = {}
     top = depth = 0  # the values on the stack after each record's steps, and their most
+
+    def add(code: int, operand: Any) -> None:
+        codes.append(code)
+        operands.append(operand)
+
     for cls, aux, arity in reversed(records):
         top += 1 - arity  # every record pops its children and pushes one value
         depth = max(depth, top)
         if cls is None:
-            add(_PUSH_LEAF_STEP)
+            add(_PUSH_LEAF, None)
             continue
-        code = codes.get(cls)
-        if code is _NAMESPACE or code is _PARAMETER or code is _SCOPE:
+        kind = kinds.get(cls)
+        if kind is _NAMESPACE or kind is _PARAMETER or kind is _SCOPE:
             key = (cls, aux)
-            written = plain.get(key)
-            if written is None:
-                written = plain[key] = _written_plainly(cls, aux)
-            if not written:
+            node = nodes.get(key)
+            if node is None:
+                node = nodes[key] = _written_plainly(cls, aux) and key
+            if not node:
                 return None
-            if arity and steps[-arity:] == [_PUSH_LEAF_STEP] * arity:  # its children are all leaves
-                del steps[-arity:]
-                add((_BUILD_FROM_LEAVES, key))
+            if arity and codes[-arity:] == [_PUSH_LEAF] * arity:  # its children are all leaves
+                del codes[-arity:], operands[-arity:]
+                add(_BUILD_FROM_LEAVES, node)
             else:
-                add((_BUILD_NAMESPACE, key))
-        elif code is _REFERENCE:
+                add(_BUILD_NAMESPACE, node)
+        elif kind is _REFERENCE:
             tag, scope = aux
             if not scope:  # SHARE-UNSCOPED: an object per occurrence
                 if arity != 1:
                     return None
-                add((_BUILD_UNSCOPED, (cls, tag)))
+                add(_BUILD_UNSCOPED, (cls, tag))
                 continue
             slot = slots.get(aux)
             if slot is None:  # SHARE-ROUNDTRIP-IDENTITY: one Reference per (tag, scope)
                 slot = slots[aux] = len(slots)
-                add((_NEW_REFERENCE, (cls, tag, slot)))
+                add(_NEW_REFERENCE, (cls, tag, slot))
             if arity:
-                add((_SET_REFERENCE, slot))
-            elif steps and steps[-1][0] is _PUSH_REFERENCE:  # the previous step a repeat too: a run
-                steps[-1] = (_PUSH_REFERENCES, [steps[-1][1], slot])
-            elif steps and steps[-1][0] is _PUSH_REFERENCES:
-                steps[-1][1].append(slot)
+                add(_SET_REFERENCE, slot)
+            elif codes and codes[-1] is _PUSH_REFERENCE:  # the previous step a repeat too: a run
+                codes[-1], operands[-1] = _PUSH_REFERENCES, [operands[-1], slot]
+            elif codes and codes[-1] is _PUSH_REFERENCES:
+                operands[-1].append(slot)
             else:
-                add((_PUSH_REFERENCE, slot))
-        elif code is _STATIC_RECORD:
-            add((_PUSH_VALUE, aux.value))
-        elif code is _DICT:
-            add((_BUILD_DICT, aux))
-        elif code is _LIST:
-            add((_BUILD_LIST, arity))
-        elif code is _TUPLE:
-            add((_BUILD_TUPLE, arity))
+                add(_PUSH_REFERENCE, slot)
+        elif kind is _STATIC_RECORD:
+            add(_PUSH_VALUE, aux.value)
+        elif kind is _DICT:
+            add(_BUILD_DICT, aux)
+        elif kind is _LIST:
+            add(_BUILD_LIST, arity)
+        elif kind is _TUPLE:
+            add(_BUILD_TUPLE, arity)
         else:  # another kind: its build is the reference's business
             return None
-    return tuple(steps), len(slots), depth
+    return tuple(codes), tuple(operands), len(slots), depth
 
 
 def owner_of(cls: type, name: str) -> type | None:
@@ -817,12 +831,13 @@ def _run(plan: tuple, leaves: tuple) -> Any:
     the first child on top, without the fold's decisions. The stack is a list of the
     plan's depth and the index of its top, so that no step grows or shrinks it."""
 
-    steps, count, depth = plan
+    codes, operands, count, depth = plan
     stack: list = [None] * depth
     top = 0  # the number of values on the stack: the top one is stack[top - 1]
     references: list = [None] * count
     position = len(leaves)
-    for step, operand in steps:
+    for i in range(len(codes)):
+        step, operand = codes[i], operands[i]
         if step is _PUSH_LEAF:
             position -= 1
             stack[top] = leaves[position]

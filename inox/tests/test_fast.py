@@ -268,8 +268,8 @@ def test_a_plan_tells_its_steps_by_their_codes_not_their_operands():
         held += [reference, i, reference, list(range(i)), reference, reference]
     tree = nn.Scope(again=references, held=held)
     assert_as_the_reference(tree)
-    steps = walk._plans[id(flatten_leaves(tree)[1])][1][0]
-    assert any(type(operand) is list for _, operand in steps)  # a run of repeats: its slots
+    operands = walk._plans[id(flatten_leaves(tree)[1])][1][1]
+    assert any(type(operand) is list for operand in operands)  # a run of repeats: its slots
 
 
 @pytest.mark.parametrize('tags', [(None, 'x'), ('x', None)])
