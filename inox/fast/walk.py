@@ -152,8 +152,8 @@ _records: dict[tuple, tuple] = {}
 _value_records: dict[type, tuple] = {}  # the record of a Parameter holding its value alone, by class
 _class_records: dict[type, tuple] = {}  # the record of the node of each class met last
 
-# The records of the References met, by scope number (0: unscoped) and tag, each a pair
-# (pruned, canonical) that shares its aux; and the records of the static values met, by the
+# The records of the References met, by scope number (0: unscoped) and tag, each kept as
+# (tag, class, pruned, canonical), the two records sharing their aux; and the records of the static values met, by the
 # value's id, each with the value. Caches, not walk state, like _records: with them, an
 # unchanged tree's records are the same objects walk after walk, which _structure_of
 # compares by identity. Like the structures kept below and the plans, they keep the tags
@@ -256,6 +256,7 @@ def _reference_record(tags: dict, cls: type, tag: Any, scope, arity) -> tuple:
     r"""The record :py:`(cls, (tag, scope), arity)` of a Reference, kept in :py:`tags`,
     the dict of :func:`_tags_of` for :py:`scope`: the same object for the same class, tag
     object and arity. A pruned record (arity 0) shares the aux of the canonical one.
+    What tells them kept is beside them: a walk reads one object per tag, not three.
 
     Example:
         >>> from inox.fast.nn import Reference
@@ -266,16 +267,13 @@ def _reference_record(tags: dict, cls: type, tag: Any, scope, arity) -> tuple:
     """
 
     kept = tags.get(tag)
-    if kept is not None:
-        record = kept[arity]
-        aux = record[1]
-        if record[0] is cls and aux[0] is tag:  # not an equal tag of another type (1 and 1.0)
-            return record
+    if kept is not None and kept[0] is tag and kept[1] is cls:  # not an equal tag of another type (1 and 1.0)
+        return kept[2 + arity]
     if len(tags) >= _KEPT_TAGS:
         tags.clear()
     aux = (tag, scope)
-    kept = tags[tag] = ((cls, aux, 0), (cls, aux, 1))
-    return kept[arity]
+    kept = tags[tag] = (tag, cls, (cls, aux, 0), (cls, aux, 1))
+    return kept[2 + arity]
 
 
 def _static_record(cls: type, x: Any) -> tuple:
