@@ -26,13 +26,19 @@ from typing import Any
 from ..tree import PartitionDef
 from ..tree import tree_partition as reference_partition
 from ..tree.partition import partitioned
+from ..tree.walk import collector_paused
 from . import walk
 
 
+@collector_paused
 def tree_partition(tree: Any, *filters: Any, definition: type[PartitionDef] = PartitionDef) -> tuple:
     r"""The reference's :func:`inox.tree.tree_partition`: the definition of :py:`tree`
     and one path-leaf mapping per filter, plus the rest's."""
 
+    return _partition(tree, filters, definition)
+
+
+def _partition(tree: Any, filters: tuple, definition: type[PartitionDef]) -> tuple:
     if all(type(f) is type for f in filters):
         leaves, structure = walk.flatten_leaves(tree)
         layout = walk.layout_of(structure, filters)

@@ -1,9 +1,13 @@
 r"""PART-* rules."""
 
+import gc
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 import pytest
 
+import inox.fast.nn as fast_nn
 import inox.nn as nn
 from inox.tree import LeafSpecError, PartitionKeyError
 
@@ -85,3 +89,20 @@ def test_a_definition_is_a_static_argument_of_jit():  # PART-ROUNDTRIP
     assert total(static, params, others) == 8.0
     assert total(*model().partition(nn.Parameter)) == 8.0  # an equal definition: no new trace
     assert len(traces) == 1
+
+
+@pytest.mark.parametrize('classes', [nn, fast_nn])
+def test_partition_and_combine_pause_the_collector(classes):
+    # Both make an object or two per leaf (its spec, its entry): with the collector on, a
+    # large tree's partition triggers full collections of the whole heap.
+    seen = []
+
+    class Probe(np.ndarray):  # a leaf that records whether the collector runs when its shape is read
+        @property
+        def shape(self):  # pyright: ignore[reportIncompatibleMethodOverride] (read, never set, here)
+            seen.append(gc.isenabled())
+            return super().shape
+
+    definition, rest = classes.Module(a=np.zeros(1).view(Probe)).partition()
+    definition(rest)
+    assert seen == [False, False] and gc.isenabled()

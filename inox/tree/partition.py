@@ -17,7 +17,7 @@ import jax.tree_util as jtu
 import numpy as np
 
 from .node import REBUILDS
-from .walk import Structure, flatten, unflatten
+from .walk import Structure, collector_paused, flatten, unflatten
 
 
 class PartitionKeyError(KeyError):
@@ -92,6 +92,7 @@ class PartitionDef:
     def __repr__(self) -> str:
         return f'{type(self).__name__}({len(self.keys)} leaves)'
 
+    @collector_paused
     def __call__(self, *partitions: dict[str, Any]) -> Any:
         r"""Rebuilds the tree from path-leaf mappings.
 
@@ -100,6 +101,9 @@ class PartitionDef:
             LeafSpecError: If arrays have another shape or dtype (all are named).
         """
 
+        return self._rebuild(partitions)
+
+    def _rebuild(self, partitions: tuple[dict[str, Any], ...]) -> Any:
         leaves = {}
         for partition in partitions:
             leaves.update(partition)
@@ -143,6 +147,7 @@ def _register(cls: type[PartitionDef]) -> None:
 _register(PartitionDef)
 
 
+@collector_paused
 def tree_partition(tree: Any, *filters: Any, definition: type[PartitionDef] = PartitionDef) -> tuple:
     r"""Splits a tree into its definition and path-leaf mappings.
 
@@ -163,6 +168,10 @@ def tree_partition(tree: Any, *filters: Any, definition: type[PartitionDef] = Pa
         )
     """
 
+    return _partition(tree, filters, definition)
+
+
+def _partition(tree: Any, filters: tuple, definition: type[PartitionDef]) -> tuple:
     predicates = [_predicate(f) for f in filters]
     flat = flatten(tree, filters=predicates, with_paths=True)
     return partitioned(definition, flat.structure, tuple(flat.path_strings), flat.groups, flat.leaves, len(filters) + 1)

@@ -161,12 +161,16 @@ class Flat(NamedTuple):
 _LEAF_RECORD = (None, None, 0)
 
 
-def _collector_paused(walk: Callable) -> Callable:
-    r"""Pauses the cycle collector during a walk.
+def collector_paused(walk: Callable) -> Callable:
+    r"""Pauses the cycle collector during a walk, or during a partition or a rebuild,
+    which make an object or two per leaf.
 
     A walk allocates many small objects without cycles; each allocation burst would
     otherwise trigger full collections that rescan the whole heap, which makes the
-    cost of walking large trees grow faster than their size.
+    cost of walking large trees grow faster than their size. A decorated function is a
+    line that calls the one doing the work: mutmut does not mutate decorated functions.
+    Inline, not a :py:`with` block: a context manager's two Python calls cost a
+    10-layer unflatten 5% more instructions.
     """
 
     @functools.wraps(walk)
@@ -182,7 +186,7 @@ def _collector_paused(walk: Callable) -> Callable:
     return paused
 
 
-@_collector_paused
+@collector_paused
 def flatten(
     tree: Any,
     *,
@@ -309,7 +313,7 @@ def _first_match(filters: Sequence[Callable[[Any], bool]], node: Any) -> int | N
     return None
 
 
-@_collector_paused
+@collector_paused
 def unflatten(structure: Structure, leaves: Iterable[Any]) -> Any:
     r"""Rebuilds a tree from its structure and leaves, restoring shared nodes. The
     cycle collector of the process is paused meanwhile (see README).
