@@ -89,14 +89,14 @@ def _wide() -> Graph:
             Node('list', children=tuple(j + 4 for j in references)),  # the values below i
         ]
         references.append(r)
-        held += [r, r + 4, r, r + 5, r, r]
+        held += [r, r + 4, r, r + 5, r, r, r]
     nodes[1], nodes[2] = Node('list', children=tuple(references)), Node('list', children=tuple(held))
     return Graph(tuple(nodes))
 
 
 #: Wider than the strategies draw (the input class 'a wide tree'): twelve tags, each held
 #: by a Reference to a module of two arrays, the References repeated beside the static
-#: values and list lengths 0 to 11, and twice in a row.
+#: values and list lengths 0 to 11, and three times in a row (a run of repeats that grows).
 WIDE = _wide()
 
 #: Twins: two Reference objects with one tag and one value, in one Scope.
