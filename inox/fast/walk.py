@@ -153,11 +153,11 @@ _value_records: dict[type, tuple] = {}  # the record of a Parameter holding its 
 _class_records: dict[type, tuple] = {}  # the record of the node of each class met last
 
 # The records of the References met, by scope number (0: unscoped) and tag, each kept as
-# (tag, class, pruned, canonical), the two records sharing their aux; and the records of the static values met, by the
-# value's id, each with the value. Caches, not walk state, like _records: with them, an
-# unchanged tree's records are the same objects walk after walk, which _structure_of
-# compares by identity. Like the structures kept below and the plans, they keep the tags
-# and static values that they hold alive, up to their bounds.
+# (tag, class, pruned, canonical), the two records sharing their aux; and the records of
+# the static values met, by the value's id, each with the value. Caches, not walk state,
+# like _records: with them, an unchanged tree's records are the same objects walk after
+# walk, which _structure_of compares by identity. Like the structures kept below and the
+# plans, they keep the tags and static values that they hold alive, up to their bounds.
 _reference_records: dict[int, dict] = {}
 _static_records: dict[int, tuple] = {}
 _KEPT_SCOPES = 64  # the reference records of this many scope numbers are kept,
