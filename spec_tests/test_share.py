@@ -27,7 +27,7 @@ from .graphs import (
     unscoped_cycle_graphs,
 )
 from .graphs.classes import input_class
-from .graphs.examples import ACYCLIC, EVERY_KIND, TWINS, UNSCOPED_SELF
+from .graphs.examples import ACYCLIC, EVERY_KIND, TWINS, UNSCOPED_SELF, USER_TREE
 from .graphs.graph import Graph, Node, keystr
 from .oracle.compare import (
     array_leaves,
@@ -415,7 +415,7 @@ def test_assigning_tag_or_value_rebinds_the_reference(impl, tag, new_tag, in_sco
     assert len(leaves) == (1 if in_scope else 2) and np.array_equal(leaves[0], array), 'flatten missed the new value'
 
 
-@prop('SHARE-REPR', sharing_graphs(), ci=80, examples=[(TWINS,), (EVERY_KIND,), (ACYCLIC,)])
+@prop('SHARE-REPR', sharing_graphs(), ci=80, examples=[(TWINS,), (EVERY_KIND,), (ACYCLIC,), (USER_TREE,)])
 def test_repr_marks_repeats(impl, graph):
     model = walk(graph, repr_scope=True)
     text = repr(materialize(graph, impl).root)

@@ -24,7 +24,7 @@ from .graphs import (
     unhashable_statics,
 )
 from .graphs.classes import input_class
-from .graphs.examples import ACYCLIC, EDITED_PAIRS, EVERY_KIND, WIDE
+from .graphs.examples import ACYCLIC, EDITED_PAIRS, EVERY_KIND, USER_TREE, WIDE
 from .graphs.foreign import UnnamedTuple
 from .graphs.graph import Graph, Node, Step, keystr, rooted
 from .oracle.compare import (
@@ -238,7 +238,7 @@ def test_numpy_scalars_get_gradients_like_jax_arrays(impl, graph):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), err_msg=f'gradient at {path}')
 
 
-@prop('TREE-ROUNDTRIP', any_graphs, ci=80, examples=[(EVERY_KIND,), (ACYCLIC,), (WIDE,)])
+@prop('TREE-ROUNDTRIP', any_graphs, ci=80, examples=[(EVERY_KIND,), (ACYCLIC,), (WIDE,), (USER_TREE,)])
 def test_flatten_unflatten_round_trip(impl, graph):
     model = walk(graph)
     live = materialize(graph, impl)

@@ -36,7 +36,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .draft import Attrs, Draft, Drafts
-from .graph import KEYED, MUTABLE, Graph, subtree
+from .graph import KEYED, MUTABLE, NAMESPACES, Graph, subtree
 from .options import Options
 from .values import names, statics, tags
 
@@ -168,7 +168,10 @@ class _Builder:
             i = self.reference(owner)
             self.nodes.attach(i, self.node(depth + 1, i, target=True))
             return i
-        i = self.nodes.add(kind, owner)
+        if kind in NAMESPACES:  # SPEC.md, Terms: a module of the implementation's class or the user's
+            i = self.nodes.add(kind, owner, Attrs(user_class=self.draw(st.booleans())))
+        else:
+            i = self.nodes.add(kind, owner)
         while self.span(lambda: self.child(i, depth)):
             pass
         if target and kind == 'tuple' and not self.nodes[i].children:

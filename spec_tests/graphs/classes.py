@@ -239,6 +239,11 @@ def _foreign(graph: Graph) -> bool:
     return any(len(node.children) > 1 for node in _kinds(graph, ('stack', 'box')))
 
 
+@graph_class("a module of the user's own class", 'an instance of a subclass of it, such as a class of its user')
+def _user_class(graph: Graph) -> bool:
+    return any(node.user_class for node in graph.nodes)
+
+
 @graph_class('attributes out of sorted order', "a module's branches are its attributes sorted by name")
 def _unsorted_attributes(graph: Graph) -> bool:
     return any(list(node.keys) != sorted(node.keys) for node in _kinds(graph, ('module', 'scope')))

@@ -32,7 +32,8 @@ from .graph import CONTAINERS, Graph, Node
 class Attrs:
     r"""What a node holds besides its children, as in :class:`~spec_tests.graphs.graph.Node`
     (whose defaults these are): the tag of a Reference; the shape, dtype, flavor and seed
-    of an array; a static value and whether it is wrapped.
+    of an array; a static value and whether it is wrapped; whether a module or Scope is of
+    the user's own class.
 
     Example:
         >>> Draft('array', owner=None, namespace=None).freeze() == Node('array')
@@ -46,6 +47,7 @@ class Attrs:
     seed: int = 0
     value: Any = None
     wrapped: bool = False
+    user_class: bool = False
 
 
 @dataclasses.dataclass
@@ -89,6 +91,7 @@ class Draft:
             seed=a.seed,
             value=a.value,
             wrapped=a.wrapped,
+            user_class=a.user_class,
         )
 
 

@@ -89,7 +89,8 @@ def _retype(draw: st.DrawFn, nodes: list[Node], retypable: list[int]) -> None:
     i = draw(st.sampled_from(retypable))
     kinds = RETYPES[nodes[i].kind]
     kind = draw(st.sampled_from([k for k in kinds if k in NAMESPACES] if i == 0 else kinds))
-    nodes[i] = dataclasses.replace(nodes[i], kind=kind)
+    user_class = nodes[i].user_class and kind in NAMESPACES  # only modules have classes of the user's
+    nodes[i] = dataclasses.replace(nodes[i], kind=kind, user_class=user_class)
 
 
 def _repoint(nodes: list[Node], positions: Sequence[Position], targets: Sequence[int]) -> None:

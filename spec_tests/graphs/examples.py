@@ -64,6 +64,24 @@ EVERY_KIND = Graph(
     )
 )
 
+#: A tree of modules of the user's own classes alone, as a user's model is (its modules and
+#: Scopes are of classes written for it): a module holding a Reference outside any Scope at
+#: two positions and a Scope, which holds an array, a static value and a module tied at two
+#: positions and holding itself through its Reference.
+USER_TREE = Graph(
+    (
+        Node('module', keys=('u', 'v', 's'), children=(1, 1, 3), user_class=True),
+        Node('ref', tag='u', children=(2,)),
+        _array(1),
+        Node('scope', keys=('a', 'b', 'c', 's'), children=(4, 5, 5, 6), user_class=True),
+        _array(2),
+        Node('ref', tag='t', children=(7,)),
+        Node('static', value='s'),
+        Node('module', keys=('w', 'back'), children=(8, 5), user_class=True),
+        _array(3),
+    )
+)
+
 #: :data:`EVERY_KIND` with a StateEntry where the tied Reference at ``.p`` and ``.q`` holds a
 #: Parameter (the feature ``state``).
 WITH_ENTRY = Graph(tuple(Node('entry', children=n.children) if i == 19 else n for i, n in enumerate(EVERY_KIND.nodes)))

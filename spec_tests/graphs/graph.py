@@ -107,6 +107,8 @@ class Node:
         value: The value of a static node.
         wrapped: Whether that value is made explicitly static
             (:attr:`~spec_tests.adapters.Adapter.static_wrapper`).
+        user_class: Whether a module or Scope is of a class of the user's own, a
+            subclass of the implementation's (:mod:`spec_tests.oracle.user_classes`).
     """
 
     kind: str
@@ -119,6 +121,7 @@ class Node:
     seed: int = 0
     value: Any = None
     wrapped: bool = False
+    user_class: bool = False
 
     def steps(self) -> list[Step]:
         r"""The step to each child, in the order of :attr:`children`."""

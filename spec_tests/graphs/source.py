@@ -32,6 +32,8 @@ def _label(node: Node) -> str:
         return _static_text(node)
     if node.kind == 'ref':
         return f'Reference({node.tag!r})'
+    if node.user_class:
+        return {'module': 'UserModule', 'scope': 'UserScope'}[node.kind]
     return {
         'module': 'Module',
         'scope': 'Scope',

@@ -18,7 +18,7 @@ import numpy as np
 from ..adapters import SPEC_ERRORS, Adapter, ErrorFields
 from ..graphs.foreign import Box, Stack, record_class
 from ..graphs.graph import Graph, Node, Path, Step, keystr
-from .materialize import Live, array_value, materialize, resolve, static_value
+from .materialize import Live, array_value, materialize, module_class, resolve, static_value
 from .model import IDENTITIES, Model, walk
 
 
@@ -92,6 +92,9 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
     if kind in ('module', 'scope'):
         assert isinstance(x, impl.Module), f'{at}: expected a {kind}, found {type(x).__name__}'
         assert isinstance(x, impl.Scope) == (kind == 'scope'), f'{at}: expected a {kind}, found {type(x).__name__}'
+        if not impl.immutable:  # a design the suite builds: of the very class it was built of
+            cls = module_class(impl, node)
+            assert type(x) is cls, f'{at}: expected a {cls.__name__}, found {type(x).__name__}'
         found = sorted(impl.attributes(x))
         assert found == sorted(node.keys), f'{at}: expected attributes {sorted(node.keys)}, found {found}'
     elif kind in ('list', 'tuple', 'stack', 'dict'):

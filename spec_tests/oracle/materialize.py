@@ -26,6 +26,7 @@ from ..adapters.base import Unbuildable
 from ..graphs.foreign import Box, Stack, UnnamedTuple, record_class
 from ..graphs.graph import MUTABLE, Graph, Node, Path, immutable_order
 from .model import walk
+from .user_classes import user_class
 
 
 @dataclasses.dataclass
@@ -86,10 +87,9 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
         return _materialize_immutable(graph, impl, batch, offset)
     objects: dict[int, Any] = {}
     for i, node in enumerate(graph.nodes):
-        if node.kind == 'module':
-            objects[i] = impl.Module()
-        elif node.kind == 'scope':
-            objects[i] = impl.Scope()
+        if node.kind in ('module', 'scope'):
+            cls = module_class(impl, node)
+            objects[i] = cls('built by the suite') if node.user_class else cls()
         elif node.kind == 'list':
             objects[i] = impl.List()
         elif node.kind == 'dict':
@@ -112,6 +112,24 @@ def materialize(graph: Graph, impl: Adapter, batch: int | None = None, offset: i
             target.update(zip(node.keys, values, strict=True))
 
     return Live(objects[0], objects)
+
+
+def module_class(impl: Adapter, node: Node) -> type:
+    r"""The class of a module or Scope ``node`` for a design that the suite builds (not
+    :attr:`~spec_tests.adapters.Adapter.immutable`): the implementation's, or the user's
+    own subclass of it (:mod:`.user_classes`).
+
+    Example:
+        >>> from spec_tests.adapters import load
+        >>> reference = load('reference')
+        >>> module_class(reference, Node('scope')) is reference.Scope
+        True
+        >>> module_class(reference, Node('module', user_class=True)).__bases__ == (reference.Module,)
+        True
+    """
+
+    base = impl.Scope if node.kind == 'scope' else impl.Module
+    return user_class(base) if node.user_class else base
 
 
 def _check_expressible(graph: Graph, impl: Adapter) -> None:
