@@ -386,6 +386,11 @@ def _retyped(graph: Graph, other: Graph) -> bool:
     return any(a.kind != b.kind for a, b in _changed(graph, other))
 
 
+@pair_class("a module of the user's class and one of the implementation's", 'the same node types')
+def _reclassed(graph: Graph, other: Graph) -> bool:
+    return any(a.kind == b.kind and a.user_class != b.user_class for a, b in _changed(graph, other))
+
+
 @pair_class('a Reference retagged', 'the same tags in the same scopes')
 def _retagged(graph: Graph, other: Graph) -> bool:
     return any(a.kind == b.kind == 'ref' and a.tag != b.tag for a, b in _changed(graph, other))

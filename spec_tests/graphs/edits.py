@@ -93,6 +93,14 @@ def _retype(draw: st.DrawFn, nodes: list[Node], retypable: list[int]) -> None:
     nodes[i] = dataclasses.replace(nodes[i], kind=kind, user_class=user_class)
 
 
+def _reclass(draw: st.DrawFn, nodes: list[Node], namespaces: list[int]) -> None:
+    r"""Makes a drawn module or Scope of the user's own class if it was not, and of the
+    implementation's if it was (TREE-DEFINITION: the same node types)."""
+
+    i = draw(st.sampled_from(namespaces))
+    nodes[i] = dataclasses.replace(nodes[i], user_class=not nodes[i].user_class)
+
+
 def _repoint(nodes: list[Node], positions: Sequence[Position], targets: Sequence[int]) -> None:
     r"""Puts each of ``targets`` at the matching one of ``positions``."""
 
@@ -117,15 +125,16 @@ def _twin(draw: st.DrawFn, nodes: list[Node], positions: list[Position]) -> None
     _repoint(nodes, [(i, n)], [len(nodes) - 1])
 
 
-_EDITS = {'retag': _retag, 'swap': _swap, 'twin': _twin, 'rekey': _rekey, 'retype': _retype}
+_EDITS = {'retag': _retag, 'swap': _swap, 'twin': _twin, 'rekey': _rekey, 'retype': _retype, 'reclass': _reclass}
 
 
 @st.composite
 def edited_graphs(draw, graph: Graph) -> Graph:
     r"""``graph`` with one edit of its structure or none: a Reference retagged, two
     References swapped between their positions, a position given a twin of its
-    Reference, a key renamed (an attribute, dict key or field), or a node retyped (see
-    :data:`RETYPES`); and, half of the time and always without such an edit, arrays
+    Reference, a key renamed (an attribute, dict key or field), a node retyped (see
+    :data:`RETYPES`), or a module given the other class (the user's or the
+    implementation's); and, half of the time and always without such an edit, arrays
     given other values of the same shape and dtype. The edit may change the structure
     or not (a twin and new values do not): the model says which. An edit may also make
     the graph invalid (a tag conflict, a Scope that unties a tie); callers reject those.
@@ -146,6 +155,7 @@ def edited_graphs(draw, graph: Graph) -> Graph:
         'twin': positions,
         'rekey': [i for i, node in enumerate(nodes) if node.kind in KEYED and node.keys],
         'retype': _retypable(nodes),
+        'reclass': [i for i, node in enumerate(nodes) if node.kind in NAMESPACES],
         'none': arrays,
     }
     edits = [edit for edit, possible in targets.items() if possible]

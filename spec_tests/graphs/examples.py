@@ -162,13 +162,14 @@ def _edited(**changes: Node) -> Graph:
 
 
 #: Pairs of graphs that differ by one edit each (TREE-DEFINITION): the References at ``.a``
-#: and ``.b`` swapped, one retagged, a twin at ``.c``, a key renamed, a node retyped, and
-#: other leaf values (the same structure).
+#: and ``.b`` swapped, one retagged, a twin at ``.c``, a key renamed, a node retyped, the
+#: Scope of the user's own class, and other leaf values (the same structure).
 EDITED_PAIRS = (
     (_BASE, _edited(n0=Node('scope', keys=('a', 'b', 'c'), children=(2, 1, 2)))),
     (_BASE, _edited(n2=Node('ref', tag='z', children=(4,)))),
     (_BASE, Graph(_edited(n0=Node('scope', keys=('a', 'b', 'c'), children=(1, 2, 7))).nodes + (_BASE[1],))),
     (_BASE, _edited(n0=Node('scope', keys=('a', 'b', 'd'), children=(1, 2, 1)))),
     (_BASE, _edited(n0=Node('module', keys=('a', 'b', 'c'), children=(1, 2, 1)))),
+    (_BASE, _edited(n0=dataclasses.replace(_BASE[0], user_class=True))),
     (_BASE, _edited(n5=dataclasses.replace(_BASE[5], seed=9))),
 )

@@ -123,6 +123,16 @@ def assert_kind(impl: Adapter, model: Model, instance: int, x: Any, at: str) -> 
         assert type(x) is type(expected) and x == expected, f'{at}: expected {expected!r}, found {x!r}'
 
 
+def same_structure(impl: Adapter, graph: Graph, other: Graph) -> bool:
+    r"""Whether ``impl`` must give ``graph`` and ``other`` equal definitions
+    (TREE-DEFINITION): a design without the feature ``tags`` ties by identity alone, and
+    one that builds its modules itself (:attr:`~spec_tests.adapters.Adapter.immutable`)
+    makes them of its own classes, whatever the graph says of the user's."""
+
+    tags, classes = 'tags' in impl.features, not impl.immutable
+    return walk(graph).signature(tags, classes) == walk(other).signature(tags, classes)
+
+
 def check_tree(
     impl: Adapter,
     model: Model,

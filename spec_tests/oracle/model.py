@@ -133,12 +133,14 @@ class Model:
                 work.append((child, path + (step,), on_path))
         return found
 
-    def signature(self, tags: bool = True) -> tuple:
+    def signature(self, tags: bool = True, classes: bool = True) -> tuple:
         r"""What a tree definition stands for (TREE-DEFINITION): for each instance, in
-        flatten order, its kind, its value if static, its tag and scope frame if a
-        Reference (unless ``tags`` is false: a design without the feature ``tags`` ties
-        by identity alone), and its children as ``(step, instance)`` pairs, where a
-        pruned occurrence names its canonical instance. Leaves are only their position.
+        flatten order, its kind, whether it is of the user's own class (unless ``classes``
+        is false: a design whose modules the suite does not build), its value if static,
+        its tag and scope frame if a Reference (unless ``tags`` is false: a design without
+        the feature ``tags`` ties by identity alone), and its children as
+        ``(step, instance)`` pairs, where a pruned occurrence names its canonical
+        instance. Leaves are only their position.
 
         Two graphs must give equal tree definitions exactly when their signatures are
         equal.
@@ -150,7 +152,8 @@ class Model:
             static = (type(node.value), node.value, node.wrapped) if instance.kind == 'static' else None
             tag = node.tag if instance.kind == 'ref' and tags else None
             scope = instance.scope if tags else None
-            found.append((instance.kind, static, tag, scope, tuple(instance.children)))
+            user_class = node.user_class and classes
+            found.append((instance.kind, user_class, static, tag, scope, tuple(instance.children)))
         return tuple(found)
 
     def uses(self, limit: int = 400) -> list[tuple[Path, int]]:
