@@ -13,9 +13,8 @@ what makes one differ from the implementation's own:
 A graph node with ``user_class`` set is built of it (:mod:`.materialize`), and a rebuilt
 node must have that very class (:mod:`.compare`). Each class is made once per base class.
 Its name spells the base's module and name: the number of the module's pieces, then each
-piece after its length, so that pickle
-finds it in this module by its name (:func:`__getattr__`), also in a process that never
-made it, as it finds a user's class.
+piece after its length. Pickle finds it in this module by that name (:func:`__getattr__`),
+also in a process that never made it, as it finds a user's class.
 
 Example:
     >>> import inox.nn as nn
