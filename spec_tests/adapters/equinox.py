@@ -44,6 +44,7 @@ import equinox as eqx
 import jax
 
 from .base import Adapter
+from .spelling import spell, unspell
 
 
 class Module(eqx.Module):
@@ -83,7 +84,7 @@ def module_class(base: str, names: tuple[str, ...]) -> type:
         ('Module_1a2b2', Module_1a2b2(a=1, b2=2))
     """
 
-    name = f'{base}_' + ''.join(f'{len(n)}{n}' for n in names)
+    name = f'{base}_' + spell(names)
     namespace = {'__annotations__': dict.fromkeys(names, Any), '__module__': __name__, '__qualname__': name}
     return type(name, (_BASES[base],), namespace)
 
@@ -92,14 +93,9 @@ def __getattr__(name: str) -> type:
     r"""The class :func:`module_class` names ``name`` (the graphs' names start with a letter)."""
 
     base, underscore, spelt = name.partition('_')
-    if base not in _BASES or not underscore:
+    names = unspell(spelt)
+    if base not in _BASES or not underscore or names is None:
         raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
-    names = []
-    while spelt:
-        digits = len(spelt) - len(spelt.lstrip('0123456789'))
-        size = int(spelt[:digits])
-        names.append(spelt[digits : digits + size])
-        spelt = spelt[digits + size :]
     return module_class(base, tuple(names))
 
 

@@ -37,17 +37,13 @@ import functools
 import importlib
 from typing import Any
 
-#: The class made for each base class.
-_MADE: dict[type, type] = {}
+from ..adapters.spelling import spell, unspell
 
 
+@functools.cache
 def user_class(base: type) -> type:
     r"""The suite's own subclass of ``base`` (an implementation's ``Module`` or
-    ``Scope``), made at the first call for that base."""
-
-    made = _MADE.get(base)
-    if made is not None:
-        return made
+    ``Scope``), made once for that base."""
 
     class User(base):
         def __init__(self, note: str) -> None:
@@ -70,11 +66,10 @@ def user_class(base: type) -> type:
             return len(vars(self))
 
     module = base.__module__.split('.')
-    name = f'User{len(module)}_' + ''.join(f'{len(piece)}{piece}' for piece in module + base.__qualname__.split('.'))
+    name = f'User{len(module)}_' + spell(module + base.__qualname__.split('.'))
     User.__name__, User.__qualname__, User.__module__ = name, name, __name__
     for method in (User.__init__, User.__setattr__, User.names):
         method.__qualname__ = f'{name}.{method.__name__}'
-    _MADE[base] = User
     return User
 
 
@@ -82,13 +77,8 @@ def __getattr__(name: str) -> type:
     r"""The class :func:`user_class` names ``name``, made if it was not (for pickle)."""
 
     count, underscore, spelt = name.removeprefix('User').partition('_')
-    pieces = []
-    while spelt[:1].isdigit():
-        digits = len(spelt) - len(spelt.lstrip('0123456789'))
-        size = int(spelt[:digits])
-        pieces.append(spelt[digits : digits + size])
-        spelt = spelt[digits + size :]
-    if not (name.startswith('User') and underscore and count.isdigit() and len(pieces) > int(count) and not spelt):
+    pieces = unspell(spelt)
+    if not (name.startswith('User') and underscore and count.isdigit() and pieces and len(pieces) > int(count)):
         raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
     module = importlib.import_module('.'.join(pieces[: int(count)]))
     return user_class(functools.reduce(getattr, pieces[int(count) :], module))
