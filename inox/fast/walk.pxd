@@ -12,12 +12,22 @@ cdef object _LEAF_RECORD, _LEAVE_NODE, _LEAVE_A_SCOPE, _set_tag, _set_value
 cdef object _PUSH_LEAF, _PUSH_VALUE, _BUILD_NAMESPACE, _BUILD_FROM_LEAVES, _BUILD_DICT, _BUILD_LIST, _BUILD_TUPLE
 cdef object _NEW_REFERENCE, _SET_REFERENCE, _PUSH_REFERENCE, _PUSH_REFERENCES, _BUILD_UNSCOPED
 
+@cython.final
+cdef class _Records:
+    cdef object expected
+    cdef tuple kept
+    cdef Py_ssize_t count
+    cdef list made
+    @cython.locals(made=list, count=cython.Py_ssize_t)
+    cpdef add(self, tuple record)
+    cpdef object structure(self, object num_leaves)
+
 @cython.locals(
-    leaves=list, records=list, stack=list, active=set, tables=list, pruned=dict, claims=dict, codes=dict,
+    leaves=list, stack=list, active=set, tables=list, pruned=dict, claims=set, codes=dict,
     known_records=dict, value_records=dict, class_records=dict, tags=dict, attributes=dict, inner=dict, names=tuple, record=tuple, cls=type,
     last_class=type,
 )
-cpdef tuple _walk(object root)
+cpdef list _walk(object root, _Records records)
 
 @cython.locals(
     stack=list, shared=dict, codes=dict, attributes=dict, position=cython.Py_ssize_t, cls=type, last_class=type,

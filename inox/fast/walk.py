@@ -22,7 +22,8 @@ error with its paths or walks the tree its own way. What it saves per node:
 - an unchanged tree flattened again has the structure object made before: each record is
   kept by what it holds (a node's class and names, a Reference's tag and scope, a static
   value), so the records of an unchanged tree are the same objects, which a pointer
-  comparison each tells (see :func:`_structure_of`); JAX then compares the structures of a
+  comparison each tells, made as the walk makes each record, with no list of them (see
+  :class:`_Records` and :func:`_structure_of`); JAX then compares the structures of a
   jitted call's arguments by identity, and a roundtrip's unflatten finds their plan;
 - unflatten rebuilds a structure that it met before by a plan made once of its
   records (JAX unflattens a jitted function's outputs and every kept tree definition with
@@ -164,8 +165,10 @@ _KEPT_SCOPES = 64  # the reference records of this many scope numbers are kept,
 _KEPT_TAGS = 16384  # and of this many tags per scope number
 _KEPT_STATICS = 4096  # the records of this many static values are kept
 
-# The structure that flatten made last, by its number of records: a cache, not walk state.
+# The structure that flatten made last, by its number of records, and for a root of each
+# class (the one that the walk expects: see _Records): caches, not walk state.
 _structures: dict[int, Structure] = {}
+_expected: dict[type, Structure] = {}
 _KEPT_STRUCTURES = 64
 
 
@@ -346,13 +349,64 @@ def _structure_of(records: list, num_leaves) -> Structure:
     return structure
 
 
-def _walk(root: Any) -> tuple[list, list]:
-    r"""The leaves and records of :py:`root`, as the reference's walk makes them; raises
-    :class:`Irregular` where the reference must walk instead."""
+class _Records:
+    r"""The records that a walk makes, compared one by one, as it makes them, with those
+    of the structure that it expects (the one made last for a root of the same class): as
+    long as each is the very object at its position there, they are that structure's first
+    :py:`count` records, and no list holds them; from the first that is not, a list does.
+
+    So an unchanged tree's flatten finds its structure (see :func:`_structure_of`) without
+    a list of records to grow, compare and release: each record is compared while the walk
+    has it at hand, not read again from memory afterwards, which costs most in large trees.
+
+    A structure's records are a whole tree, each giving its number of children: records
+    that are the first of them make a whole tree only when they are all of them. So a walk
+    that ends having made none other has made exactly the expected records, and one that
+    has not ended has one more to compare.
+
+    Example:
+        >>> expected = Structure(((list, None, 1), _LEAF_RECORD), 1)
+        >>> same, other, unexpected = _Records(expected), _Records(expected), _Records(None)
+        >>> for record in expected.records:
+        ...     same.add(record)
+        >>> other.add((list, None, 0))
+        >>> unexpected.add((list, None, 0))
+        >>> same.structure(1) is expected, other.structure(0).records, unexpected.structure(0).records
+        (True, ((<class 'list'>, None, 0),), ((<class 'list'>, None, 0),))
+    """
+
+    def __init__(self, expected: Structure | None) -> None:
+        self.expected = expected
+        self.kept: tuple = () if expected is None else expected.records
+        self.count = 0  # the records made while they are the first of kept
+        self.made: list | None = [] if expected is None else None  # all the records made, once one is not kept's
+
+    def add(self, record: tuple) -> None:
+        r"""Appends :py:`record` to the records made."""
+
+        made = self.made
+        if made is None:
+            count = self.count
+            if self.kept[count] is record:
+                self.count = count + 1
+                return
+            made = self.made = list(self.kept[:count])
+        made.append(record)
+
+    def structure(self, num_leaves) -> Structure:
+        r"""The structure of the records made, which hold :py:`num_leaves` leaves."""
+
+        if self.made is None:
+            return self.expected  # pyright: ignore[reportReturnType] (made is None only where it is not)
+        return _structure_of(self.made, num_leaves)
+
+
+def _walk(root: Any, records: _Records) -> list:
+    r"""The leaves of :py:`root`, its records added to :py:`records`, as the reference's
+    walk makes them; raises :class:`Irregular` where the reference must walk instead."""
 
     leaves: list = []
-    records: list = []
-    add_leaf, add_record = leaves.append, records.append
+    add_leaf = leaves.append
     codes, known_records, value_records, class_records = _CODES, _records, _value_records, _class_records
     stack = [root]
     push, pop = stack.append, stack.pop
@@ -364,7 +418,7 @@ def _walk(root: Any) -> tuple[list, list]:
     tables: list = []  # the tables of the enclosing scopes
     ordinal = 0  # the number of the innermost scope in this walk
     scopes = 0  # the number of scopes opened so far
-    claims: dict[int, Any] = {}  # id of the value of each canonical Reference -> its (tag, ordinal)
+    claims: set[int] = set()  # the ids of the values of the canonical References (SHARE-ALIAS)
     while stack:
         x = pop()
         cls = type(x)
@@ -375,7 +429,7 @@ def _walk(root: Any) -> tuple[list, list]:
             last_class = cls
         if code is _LEAF:
             add_leaf(x)
-            add_record(_LEAF_RECORD)
+            records.add(_LEAF_RECORD)
             continue
         if code is _LEAVE:
             active.remove(pop())
@@ -387,7 +441,7 @@ def _walk(root: Any) -> tuple[list, list]:
                 # of a model hold the same Reference object.
                 record = pruned.get(x)
                 if record is not None:
-                    add_record(record)
+                    records.add(record)
                     continue
             tag = x.tag
             if table is None:  # SHARE-UNSCOPED
@@ -400,20 +454,20 @@ def _walk(root: Any) -> tuple[list, list]:
                     value = x.value
                     value_id = id(value)
                     if value_id not in claims:
-                        claims[value_id] = tag
+                        claims.add(value_id)
                     elif is_node(value):  # SHARE-ALIAS
                         raise Irregular
                     record = _reference_record(tags, cls, tag, ordinal, 1)
                 elif canonical is x or canonical.value is x.value:  # SHARE-PRUNE-FIRST: pruned
                     record = pruned[x] = _reference_record(tags, cls, tag, ordinal, 0)  # pyright: ignore[reportOptionalSubscript] (a scope's)
-                    add_record(record)
+                    records.add(record)
                     continue
                 else:  # SHARE-TAG-CONFLICT
                     raise Irregular
             node_id = id(x)
             if node_id in active:  # TREE-CYCLE-ERROR
                 raise Irregular
-            add_record(record)
+            records.add(record)
             # A Reference is among the ancestors only where its value is one: a cycle
             # through any other node is found at that node, which enters them whenever it
             # has children to walk; a cycle of References alone, here.
@@ -434,7 +488,7 @@ def _walk(root: Any) -> tuple[list, list]:
                 if record is None or not _holds(attributes, record[1]):
                     key = (cls, tuple(attributes))
                     record = class_records[cls] = known_records.get(key) or _record_of(key)
-            add_record(record)
+            records.add(record)
             names = record[1]
             if not names:
                 continue
@@ -447,16 +501,16 @@ def _walk(root: Any) -> tuple[list, list]:
                     child_code = codes.get(type(child))
                     if child_code is _LEAF:
                         add_leaf(child)
-                        add_record(_LEAF_RECORD)
+                        records.add(_LEAF_RECORD)
                         continue
                     if child_code is _PARAMETER:
                         inner = child.__dict__
                         if len(inner) == 1:
                             value = inner.get('value', inner)
                             if codes.get(type(value)) is _LEAF:
-                                add_record(value_records[type(child)])
+                                records.add(value_records[type(child)])
                                 add_leaf(value)
-                                add_record(_LEAF_RECORD)
+                                records.add(_LEAF_RECORD)
                                 continue
                     names = names[names.index(name) :]
                     break
@@ -484,24 +538,24 @@ def _walk(root: Any) -> tuple[list, list]:
             else:
                 keys, children = None, x
             if not children:
-                add_record(_container_record(cls, keys, 0))
+                records.add(_container_record(cls, keys, 0))
                 continue
             node_id = id(x)
             if node_id in active:  # TREE-CYCLE-ERROR
                 raise Irregular
-            add_record(_container_record(cls, keys, len(children)))
+            records.add(_container_record(cls, keys, len(children)))
             active.add(node_id)
             push(node_id)
             push(_LEAVE_NODE)
             stack.extend(reversed(children))
             continue
         if code is _STATIC or code is _STATIC_WRAPPER:
-            add_record(_static_record(cls, x))
+            records.add(_static_record(cls, x))
         elif code is _LEAVE_SCOPE:
             table, pruned, ordinal, tags = tables.pop()
         else:  # a record class met as a value: the reference's business
             raise Irregular
-    return leaves, records
+    return leaves
 
 
 def flatten_leaves(tree: Any) -> tuple[list, Structure]:
@@ -513,12 +567,18 @@ def flatten_leaves(tree: Any) -> tuple[list, Structure]:
     if paused:
         gc.disable()
     try:
+        expected = _expected
+        records = _Records(expected.get(type(tree)))
         try:
-            leaves, records = _walk(tree)
+            leaves = _walk(tree, records)
         except Irregular:
             flat = flatten(tree)
             return flat.leaves, flat.structure
-        return leaves, _structure_of(records, len(leaves))
+        structure = records.structure(len(leaves))
+        if len(expected) >= _KEPT_STRUCTURES:
+            expected.clear()
+        expected[type(tree)] = structure
+        return leaves, structure
     finally:
         if paused:
             gc.enable()
