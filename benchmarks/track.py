@@ -25,6 +25,8 @@ and the counts of the tracked peers are compared with the baseline of the softwa
 fails is counted again in another address layout, and each count is judged by the lower of
 its two. It takes ``--against`` and ``--update-baseline`` too; with ``--against``, each
 side's fast walk is compiled in a scratch copy by one command (:func:`compile_walk`).
+``--counts --targets`` counts the fast walk and Equinox at the sizes of their targets
+instead, and reports those targets on the counts (:data:`inoxbench.targets.EQUINOX_PEERS`).
 
 Without Bazel, from the repository root: ``python benchmarks/track.py`` runs this
 checkout's process; add ``--group inox_0_8_0='/venv/bin/python benchmarks/bench_test.py
@@ -253,8 +255,9 @@ def _track_against(options):
     return _exit_code(verdict.failed, options)
 
 
-def _count(options, tree, scratch, label, layout=0):
-    r"""Counts the instructions of the inox of ``tree`` in the address ``layout`` (see
+def _count(options, tree, scratch, label, layout=0, peers=None, sizes=counting.COUNT_SIZES):
+    r"""Counts the instructions of ``peers`` (by default the floor and the tracked peers)
+    on the inox of ``tree``, at ``sizes``, in the address ``layout`` (see
     :func:`inoxbench.counting.environment`); returns the merged run."""
 
     if tree == WORKSPACE:
@@ -263,16 +266,40 @@ def _count(options, tree, scratch, label, layout=0):
         command, env = _process_on(tree, os.environ)
     print(f'track: counting the instructions of {label} under callgrind (address layout {layout})', flush=True)
     # An inox from before inox/fast (--against an older commit) is counted without it.
-    counted = [
-        p for p in count_tracking.COUNTED_PEERS if p != 'fast' or os.path.isdir(os.path.join(tree, 'inox', 'fast'))
-    ]
-    argv = command + ['-q', f'--peers={",".join(["floor", *counted])}'] + options.pytest_args
-    return results.Run(results.merge(counting.count(argv, env, scratch, label.replace(' ', '-'), layout)))
+    if peers is None:
+        peers = ['floor'] + [
+            p for p in count_tracking.COUNTED_PEERS if p != 'fast' or os.path.isdir(os.path.join(tree, 'inox', 'fast'))
+        ]
+    argv = command + ['-q', f'--peers={",".join(peers)}'] + options.pytest_args
+    return results.Run(results.merge(counting.count(argv, env, scratch, label.replace(' ', '-'), layout, sizes)))
+
+
+def _count_targets(options):
+    r"""Counts the peers of the targets against Equinox at their sizes, and reports
+    those targets on the counts; judges nothing."""
+
+    out = _user_path(options.out)
+    os.makedirs(out, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=counting.SCRATCH_ROOT) as scratch:
+        peers, sizes = targets.EQUINOX_PEERS, targets.EQUINOX_SIZES
+        run = _count(options, WORKSPACE, scratch, 'the targets', peers=peers, sizes=sizes)
+    path = os.path.join(out, 'target-counts.json')
+    results.write(path, run.document)
+    checks = targets.evaluate(run, 'instructions')
+    print('\nTargets on instruction counts (reported, not enforced):\n' + targets.format_checks(checks))
+    # Which programs were counted: the fast walk counts about twice as much run as source.
+    versions = {key[1]: entry['extra_info'].get('version') for key, entry in run.entries.items()}
+    print('Counted: ' + ', '.join(f'{peer} {version}' for peer, version in sorted(versions.items())))
+    print(f'Software stack: {run.stack}')
+    print(f'track: wrote {path}')
+    return 0
 
 
 def _track_counts(options):
     r"""Counts instructions, judges them against the stack's baseline or a commit."""
 
+    if options.targets:
+        return _count_targets(options)
     out = _user_path(options.out)
     os.makedirs(out, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=counting.SCRATCH_ROOT) as scratch:

@@ -266,15 +266,21 @@ def test_count_thresholds_fail_a_two_percent_family_and_pass_the_noise_of_unchan
     assert [row.key for row in judge(one, _counts()).failed] == ['unflatten/scope/N10-tied0']
 
 
-# A count process that scales scope's counts by the number in the file `scale` beside it,
-# in every address layout or, where the file `first-layout-only` is there too, in the
-# first alone; it keeps the names of its environment variables in `environment`, and gives
-# every peer the version in the file `version`, if there is one.
+# A count process of the floor, scope, fast and equinox, those of them that its --peers
+# name, at its --sizes (the last of each option counts, as in pytest). It scales scope's
+# counts by the number in the file `scale` beside it, in every address layout or, where the
+# file `first-layout-only` is there too, in the first alone; it keeps the names of its
+# environment variables in `environment`, and gives every peer the version in the file
+# `version`, if there is one.
 FAKE_COUNT_PROCESS = """
 import json, os, sys
 here = os.path.dirname(os.path.abspath(__file__))
-path = next(a.split('=', 1)[1] for a in sys.argv if a.startswith('--counts='))
-variants = next(a.split('=', 1)[1] for a in sys.argv if a.startswith('--variants=')).split(',')
+def option(name):
+    return [a.split('=', 1)[1] for a in sys.argv if a.startswith(f'--{name}=')][-1]
+path = option('counts')
+variants = option('variants').split(',')
+sizes = [int(n) for n in option('sizes').split(',')]
+peers = option('peers').split(',')
 scale = float(open(os.path.join(here, 'scale')).read())
 version = open(os.path.join(here, 'version')).read() if os.path.exists(os.path.join(here, 'version')) else None
 if os.path.exists(os.path.join(here, 'first-layout-only')) and 'INOXBENCH_LAYOUT' in os.environ:
@@ -284,7 +290,8 @@ with open(os.path.join(here, 'environment'), 'w') as f:
 benchmarks = [
     dict(name=f'{peer}-{v}-{n}', stats=dict(instructions=count * n * (scale if peer == 'scope' else 1)),
          extra_info=dict(op='flatten', peer=peer, n=n, variant=v, process='current_test', version=version))
-    for v in variants for n in (10, 100) for peer, count in (('floor', 1000), ('scope', 30000))
+    for v in variants for n in sizes
+    for peer, count in (('floor', 1000), ('scope', 30000), ('fast', 20000), ('equinox', 25000)) if peer in peers
 ]
 json.dump(dict(machine_info=dict(stack='fakestack'), benchmarks=benchmarks), open(path, 'w'))
 """
@@ -340,6 +347,43 @@ def test_track_counts_refuses_a_peer_counted_in_another_version(tmp_path, monkey
     with pytest.raises(track.TrackError, match="different programs: scope: 'compiled' then 'source'"):
         _track(tmp_path, '--counts')
     assert _track(tmp_path, '--counts', '--update-baseline') == 0  # recording a new program is meant
+
+
+def test_track_counts_the_targets_against_equinox_at_their_sizes(tmp_path, monkeypatch, capsys):
+    (tmp_path / 'count.py').write_text(FAKE_COUNT_PROCESS)
+    (tmp_path / 'scale').write_text('1')
+    (tmp_path / 'version').write_text('compiled')
+    monkeypatch.setattr(track, 'WORKSPACE', str(tmp_path))
+    fake = [sys.executable, str(tmp_path / 'count.py')]
+    monkeypatch.setattr(track.counting, 'command', lambda argv, path: [*fake, *argv[1:], f'--counts={path}'])
+    # No baseline is needed: nothing is judged.
+    assert _track(tmp_path, '--counts', '--targets') == 0
+    out = capsys.readouterr().out.split('Targets on instruction counts')[1]
+    flatten = out.split('fast flatten <= 1x Equinox flatten')[1].split('Counted:')[0]  # the fake counts flatten alone
+    assert [line.split()[:3] for line in flatten.strip().splitlines()] == [
+        ['N=100', 'tied0', '0.80'],
+        ['N=1000', 'tied0', '0.80'],
+        ['N=10000', 'tied0', '0.80'],
+        ['N=100', 'tied50', '0.80'],
+        ['N=1000', 'tied50', '0.80'],
+        ['N=10000', 'tied50', '0.80'],
+        ['N=100', 'tied90', '0.80'],
+        ['N=1000', 'tied90', '0.80'],
+        ['N=10000', 'tied90', '0.80'],
+    ]
+    assert 'Counted: equinox compiled, fast compiled' in out
+    counted = json.loads((tmp_path / 'out' / 'target-counts.json').read_text())['benchmarks']
+    assert {b['extra_info']['peer'] for b in counted} == {'fast', 'equinox'}
+
+
+@pytest.mark.parametrize(
+    'args',
+    [['--targets'], ['--counts', '--targets', '--update-baseline'], ['--counts', '--targets', '--against', 'HEAD']],
+)
+def test_targets_are_counted_alone(tmp_path, args):
+    with pytest.raises(SystemExit) as exit:
+        _track(tmp_path, *args)
+    assert exit.value.code == 2
 
 
 def test_compile_walk_builds_the_extension_that_python_imports_in_the_sources_stead(tmp_path):

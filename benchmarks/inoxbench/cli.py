@@ -37,6 +37,12 @@ def _processes(parser: argparse.ArgumentParser) -> None:
         'stack (benchmarks/baselines/counts/); exact to a fraction of a percent on any machine',
     )
     parser.add_argument(
+        '--targets',
+        action='store_true',
+        help='with --counts: count the fast walk and Equinox at the sizes of their targets (N=100, 1,000 '
+        'and 10,000) and report those targets on the counts, instead of judging the tracked counts',
+    )
+    parser.add_argument(
         '--against',
         metavar='COMMIT',
         help="instead of the baseline, measure against the inox of COMMIT in the same run (the baseline's "
@@ -119,6 +125,8 @@ def parse(argv: list[str], description: str, workspace: str) -> argparse.Namespa
         parser.error(
             '--against measures two commits in one run: not with --results, --baseline, --update-baseline, --history'
         )
+    if options.targets and (not options.counts or options.against or options.update_baseline or options.baseline):
+        parser.error('--targets counts the peers of the targets: only with --counts, and nothing to judge against')
     if options.counts and (options.results or options.history or options.platform):
         parser.error('--counts runs its own processes on the CPU: not with --results, --history, --platform')
     if options.threshold is None:

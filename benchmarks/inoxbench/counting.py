@@ -317,18 +317,24 @@ def environment(parent: dict[str, str], layout: int = 0) -> dict[str, str]:
     return dict(sorted(env.items()))
 
 
-def count(argv: list[str], env: dict[str, str], scratch: str, label: str, layout: int = 0) -> list[dict[str, Any]]:
+def count(
+    argv: list[str],
+    env: dict[str, str],
+    scratch: str,
+    label: str,
+    layout: int = 0,
+    sizes: tuple[int, ...] = COUNT_SIZES,
+) -> list[dict[str, Any]]:
     r"""Runs the count processes of :data:`PROCESSES` side by side, each ``argv`` (a
     benchmark process's command line, choosing peers and pytest options) on its variants at
-    :data:`COUNT_SIZES`, under callgrind, in the :func:`environment` of ``env`` and
-    ``layout``; returns the documents they wrote. ``label`` names their files in the folder
-    ``scratch``.
+    ``sizes``, under callgrind, in the :func:`environment` of ``env`` and ``layout``;
+    returns the documents they wrote. ``label`` names their files in the folder ``scratch``.
     """
 
     jobs = []
     for index, variants in enumerate(PROCESSES):
         path = os.path.join(scratch, f'{label}-{index}.json')
-        shapes = [f'--variants={",".join(variants)}', f'--sizes={",".join(map(str, COUNT_SIZES))}']
+        shapes = [f'--variants={",".join(variants)}', f'--sizes={",".join(map(str, sizes))}']
         jobs.append((path, command(argv + shapes, path)))
 
     def run(job: tuple[str, list[str]]) -> dict[str, Any]:

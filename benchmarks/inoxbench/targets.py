@@ -8,7 +8,7 @@ after the other on the same machine.
 
 from __future__ import annotations
 
-__all__ = ['Check', 'TARGETS', 'evaluate', 'format_checks']
+__all__ = ['EQUINOX_PEERS', 'EQUINOX_SIZES', 'Check', 'TARGETS', 'evaluate', 'format_checks']
 
 from collections.abc import Callable
 from typing import NamedTuple
@@ -104,6 +104,9 @@ def _jit_vs_equinox(run: Run, stat: str) -> list[Check]:
 # sizes it names, on the shapes Equinox can build (it cannot hold a cycle); the gradient
 # step, measured up to GRAD_MAX_N, stays ahead too.
 _EQUINOX_OPERATIONS = ('flatten', 'unflatten', 'roundtrip', 'partition', 'combine', 'partition_combine', 'jit_call')
+#: The peers and sizes of those targets: what ``track.py --counts --targets`` counts.
+EQUINOX_PEERS = ('fast', 'equinox')
+EQUINOX_SIZES = (100, 1_000, 10_000)
 
 
 def _fast_vs_equinox(run: Run, stat: str) -> list[Check]:
@@ -118,7 +121,7 @@ def _fast_vs_equinox(run: Run, stat: str) -> list[Check]:
         [('fast unflatten <= 1x Equinox unflatten', 'N=100 tied50', 0.5, True)]
     """
 
-    sizes = dict.fromkeys(_EQUINOX_OPERATIONS, (100, 1_000, 10_000)) | {'grad_step': (100, 1_000)}
+    sizes = dict.fromkeys(_EQUINOX_OPERATIONS, EQUINOX_SIZES) | {'grad_step': (100, 1_000)}
     return [
         Check(
             f'fast {op} <= 1x Equinox {op}',
