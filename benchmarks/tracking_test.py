@@ -297,14 +297,23 @@ json.dump(dict(machine_info=dict(stack='fakestack'), benchmarks=benchmarks), ope
 """
 
 
-def test_track_counts_judges_against_the_baseline_of_the_stack(tmp_path, monkeypatch, capsys):
+def _count_with_the_fake(tmp_path, monkeypatch, version=None):
+    r"""Makes ``track`` run FAKE_COUNT_PROCESS from ``tmp_path`` as its count processes, at
+    scale 1, giving every peer ``version`` if there is one."""
+
     (tmp_path / 'count.py').write_text(FAKE_COUNT_PROCESS)
     (tmp_path / 'scale').write_text('1')
+    if version is not None:
+        (tmp_path / 'version').write_text(version)
     monkeypatch.setattr(track, 'WORKSPACE', str(tmp_path))
-    monkeypatch.setenv('HOME', '/home/someone')
-    monkeypatch.setenv('JAX_PLATFORMS', 'cpu')
     fake = [sys.executable, str(tmp_path / 'count.py')]
     monkeypatch.setattr(track.counting, 'command', lambda argv, path: [*fake, *argv[1:], f'--counts={path}'])
+
+
+def test_track_counts_judges_against_the_baseline_of_the_stack(tmp_path, monkeypatch, capsys):
+    _count_with_the_fake(tmp_path, monkeypatch)
+    monkeypatch.setenv('HOME', '/home/someone')
+    monkeypatch.setenv('JAX_PLATFORMS', 'cpu')
     with pytest.raises(tracking.MissingBaselineError, match='fakestack.json'):
         _track(tmp_path, '--counts')
     assert _track(tmp_path, '--counts', '--update-baseline') == 0
@@ -336,12 +345,7 @@ def test_track_counts_judges_against_the_baseline_of_the_stack(tmp_path, monkeyp
 
 
 def test_track_counts_refuses_a_peer_counted_in_another_version(tmp_path, monkeypatch):
-    (tmp_path / 'count.py').write_text(FAKE_COUNT_PROCESS)
-    (tmp_path / 'scale').write_text('1')
-    (tmp_path / 'version').write_text('compiled')
-    monkeypatch.setattr(track, 'WORKSPACE', str(tmp_path))
-    fake = [sys.executable, str(tmp_path / 'count.py')]
-    monkeypatch.setattr(track.counting, 'command', lambda argv, path: [*fake, *argv[1:], f'--counts={path}'])
+    _count_with_the_fake(tmp_path, monkeypatch, version='compiled')
     assert _track(tmp_path, '--counts', '--update-baseline') == 0
     (tmp_path / 'version').write_text('source')
     with pytest.raises(track.TrackError, match="different programs: scope: 'compiled' then 'source'"):
@@ -350,12 +354,7 @@ def test_track_counts_refuses_a_peer_counted_in_another_version(tmp_path, monkey
 
 
 def test_track_counts_the_targets_against_equinox_at_their_sizes(tmp_path, monkeypatch, capsys):
-    (tmp_path / 'count.py').write_text(FAKE_COUNT_PROCESS)
-    (tmp_path / 'scale').write_text('1')
-    (tmp_path / 'version').write_text('compiled')
-    monkeypatch.setattr(track, 'WORKSPACE', str(tmp_path))
-    fake = [sys.executable, str(tmp_path / 'count.py')]
-    monkeypatch.setattr(track.counting, 'command', lambda argv, path: [*fake, *argv[1:], f'--counts={path}'])
+    _count_with_the_fake(tmp_path, monkeypatch, version='compiled')
     # No baseline is needed: nothing is judged.
     assert _track(tmp_path, '--counts', '--targets') == 0
     out = capsys.readouterr().out.split('Targets on instruction counts')[1]
