@@ -298,8 +298,6 @@ def _count_targets(options):
 def _track_counts(options):
     r"""Counts instructions, judges them against the stack's baseline or a commit."""
 
-    if options.targets:
-        return _count_targets(options)
     out = _user_path(options.out)
     os.makedirs(out, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=counting.SCRATCH_ROOT) as scratch:
@@ -396,7 +394,7 @@ def _commit():
 def main(argv):
     options = cli.parse(argv, (__doc__ or '').split('\n\n')[0], WORKSPACE)
     if options.counts:
-        return _track_counts(options)
+        return _count_targets(options) if options.targets else _track_counts(options)
     if options.against:
         return _track_against(options)
     return _track_times(options)
