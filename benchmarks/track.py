@@ -288,7 +288,7 @@ def _count_targets(options):
     checks = targets.evaluate(run, 'instructions')
     print('\nTargets on instruction counts (reported, not enforced):\n' + targets.format_checks(checks))
     # Which programs were counted: the fast walk counts about twice as much run as source.
-    versions = {key[1]: entry['extra_info'].get('version') for key, entry in run.entries.items()}
+    versions = {key[1]: run.info(*key, 'version') for key in run.entries}
     print('Counted: ' + ', '.join(f'{peer} {version}' for peer, version in sorted(versions.items())))
     print(f'Software stack: {run.stack}')
     print(f'track: wrote {path}')
